@@ -1,0 +1,158 @@
+import type { Logger } from "pino";
+import type { Db } from "../db/db.js";
+import type { Clock } from "../lib/clock.js";
+import type { Random } from "../lib/random.js";
+import type { Metrics } from "../monitoring/metrics.js";
+import type { AuditEventType, AuditOutcome } from "./events.js";
+
+export interface AuditInput {
+  type: AuditEventType;
+  outcome: AuditOutcome;
+  actorId?: string | null;
+  targetId?: string | null;
+  ip?: string | null;
+  userAgent?: string | null;
+  requestId?: string | null;
+  /** Context for the reader. Never secrets: keys that look like secrets are replaced. */
+  details?: Record<string, unknown>;
+}
+
+export interface AuditEvent {
+  id: string;
+  type: AuditEventType;
+  outcome: AuditOutcome;
+  actorId: string | null;
+  targetId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+  details: Record<string, unknown>;
+  createdAt: Date;
+}
+
+export interface AuditRecorder {
+  record(input: AuditInput): Promise<AuditEvent>;
+  list(options?: { limit?: number; type?: AuditEventType; actorId?: string }): Promise<AuditEvent[]>;
+}
+
+const SECRET_KEY_PATTERN = /pass(word)?|secret|token|cookie|authorization|otp|backup.?code|^code$/i;
+const MAX_TEXT = 512;
+const MAX_DETAILS_JSON = 8192;
+
+/**
+ * Defence in depth for "details never holds secrets": a caller that passes a
+ * secret-looking key by mistake gets it replaced rather than stored.
+ */
+export function scrubDetails(details: Record<string, unknown>, depth = 0): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(details)) {
+    if (SECRET_KEY_PATTERN.test(key)) out[key] = "[redacted]";
+    else if (typeof value === "string") out[key] = truncate(value);
+    else if (value && typeof value === "object" && !Array.isArray(value) && depth < 3) {
+      out[key] = scrubDetails(value as Record<string, unknown>, depth + 1);
+    } else out[key] = value;
+  }
+  return out;
+}
+
+function truncate(value: string, max = MAX_TEXT): string {
+  return value.length > max ? `${value.slice(0, max)}…` : value;
+}
+
+function clip(value: string | null | undefined): string | null {
+  return value === undefined || value === null || value === "" ? null : truncate(value);
+}
+
+interface AuditRow extends Record<string, unknown> {
+  id: string;
+  type: AuditEventType;
+  outcome: AuditOutcome;
+  actor_id: string | null;
+  target_id: string | null;
+  ip: string | null;
+  user_agent: string | null;
+  request_id: string | null;
+  details: unknown;
+  created_at: Date;
+}
+
+function fromRow(row: AuditRow): AuditEvent {
+  const details = typeof row.details === "string" ? JSON.parse(row.details) : row.details;
+  return {
+    id: row.id,
+    type: row.type,
+    outcome: row.outcome,
+    actorId: row.actor_id,
+    targetId: row.target_id,
+    ip: row.ip,
+    userAgent: row.user_agent,
+    requestId: row.request_id,
+    details: (details ?? {}) as Record<string, unknown>,
+    createdAt: row.created_at,
+  };
+}
+
+export function createAuditRecorder(deps: {
+  db: Db;
+  clock: Clock;
+  random: Random;
+  logger: Logger;
+  metrics: Metrics;
+}): AuditRecorder {
+  return {
+    async record(input) {
+      let details = scrubDetails(input.details ?? {});
+      if (JSON.stringify(details).length > MAX_DETAILS_JSON) details = { truncated: true };
+      const event: AuditEvent = {
+        id: deps.random.uuid(),
+        type: input.type,
+        outcome: input.outcome,
+        actorId: clip(input.actorId),
+        targetId: clip(input.targetId),
+        ip: clip(input.ip),
+        userAgent: clip(input.userAgent),
+        requestId: clip(input.requestId),
+        details,
+        createdAt: deps.clock.now(),
+      };
+      await deps.db.execute(
+        `INSERT INTO audit_events (id, type, outcome, actor_id, target_id, ip, user_agent, request_id, details, created_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
+        [
+          event.id,
+          event.type,
+          event.outcome,
+          event.actorId,
+          event.targetId,
+          event.ip,
+          event.userAgent,
+          event.requestId,
+          JSON.stringify(event.details),
+          event.createdAt,
+        ],
+      );
+      deps.metrics.auditEventsTotal.inc({ type: event.type, outcome: event.outcome });
+      deps.logger.info({ audit: { ...event, createdAt: undefined } }, `audit ${event.type}`);
+      return event;
+    },
+    async list(options = {}) {
+      const where: string[] = [];
+      const params: string[] = [];
+      if (options.type) {
+        params.push(options.type);
+        where.push(`type = $${params.length}`);
+      }
+      if (options.actorId) {
+        params.push(options.actorId);
+        where.push(`actor_id = $${params.length}`);
+      }
+      const limit = Math.min(Math.max(options.limit ?? 100, 1), 1000);
+      const rows = await deps.db.query<AuditRow>(
+        `SELECT * FROM audit_events ${where.length ? `WHERE ${where.join(" AND ")}` : ""}
+         ORDER BY created_at DESC, id DESC LIMIT ${limit}`,
+        params,
+      );
+      return rows.map(fromRow);
+    },
+  };
+}

@@ -1,0 +1,61 @@
+import type { Logger } from "pino";
+import { createAuditRecorder } from "./audit/audit.js";
+import type { Config } from "./config/env.js";
+import type { Db } from "./db/db.js";
+import { createMigrator } from "./db/migrate.js";
+import { openDb } from "./db/open.js";
+import { QueryStats } from "./db/query-stats.js";
+import type { Deps } from "./deps.js";
+import type { Clock } from "./lib/clock.js";
+import type { Random } from "./lib/random.js";
+import { createMetrics } from "./monitoring/metrics.js";
+
+/** Raised when production starts with migrations still pending. */
+export class PendingMigrationsError extends Error {
+  constructor(readonly versions: string[]) {
+    super(
+      `${versions.length} database migration(s) pending (${versions.join(", ")}). ` +
+        "Run `npm run cli -- migrate up`, or set MIGRATE_ON_START=true.",
+    );
+    this.name = "PendingMigrationsError";
+  }
+}
+
+/**
+ * Builds Deps from a Config: opens the database (with query instrumentation),
+ * applies or checks migrations according to the environment, wires audit.
+ * Shared by src/main.ts and the test harness so both start the same way.
+ */
+export async function buildDeps(options: {
+  config: Config;
+  logger: Logger;
+  clock: Clock;
+  random: Random;
+  db?: Db;
+  defaultMetrics?: boolean;
+}): Promise<Deps> {
+  const { config, logger, clock, random } = options;
+  const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? true });
+  const queryStats = new QueryStats({
+    slowMs: config.database.slowQueryMs,
+    onSlow: ({ fingerprint, durationMs }) =>
+      logger.warn({ fingerprint, durationMs: Math.round(durationMs) }, "slow query"),
+  });
+  const db = options.db ?? (await openDb(config, { onQuery: queryStats.record }));
+  try {
+    const migrator = createMigrator(db, { now: () => clock.now(), logger });
+    const pending = await migrator.pending();
+    if (pending.length > 0) {
+      if (config.isProduction && !config.database.migrateOnStart) {
+        throw new PendingMigrationsError(pending.map((m) => `${m.version} ${m.name}`));
+      }
+      const applied = await migrator.up();
+      logger.info({ applied: applied.map((m) => m.version) }, "database migrations applied");
+    }
+  } catch (error) {
+    await db.close();
+    throw error;
+  }
+  const audit = createAuditRecorder({ db, clock, random, logger, metrics });
+  return { config, db, clock, random, logger, metrics, queryStats, audit };
+}

@@ -1,0 +1,147 @@
+import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { ConfigError, loadConfig, SECRET_KEY_PLACEHOLDER } from "./env.js";
+
+const tmp = () => mkdtempSync(join(tmpdir(), "bastion-config-"));
+const load = (env: Record<string, string>, cwd = tmp()) => loadConfig({ env, cwd });
+const problemsOf = (env: Record<string, string>): string[] => {
+  try {
+    load(env);
+  } catch (error) {
+    if (error instanceof ConfigError) return [...error.problems];
+    throw error;
+  }
+  throw new Error("expected a ConfigError");
+};
+const PROD = { NODE_ENV: "production", SECRET_KEY: "x".repeat(40), APP_URL: "https://app.example.com" };
+
+describe("configuration", () => {
+  it("starts a new user in development on port 8000 with a DuckDB file under data/", () => {
+    const cwd = tmp();
+    const config = load({}, cwd);
+    expect(config.env).toBe("development");
+    expect(config.port).toBe(8000);
+    expect(config.host).toBe("127.0.0.1");
+    expect(config.appUrl).toBe("http://localhost:8000");
+    expect(config.database.target).toEqual({ kind: "duckdb", path: join(cwd, "data", "app.duckdb") });
+    expect(config.security.cspMode).toBe("relaxed");
+    expect(config.log.pretty).toBe(true);
+  });
+
+  it("keeps one generated development secret in data/.secret, readable only by the owner", () => {
+    const cwd = tmp();
+    const first = load({}, cwd).secretKey;
+    const second = load({}, cwd).secretKey;
+    expect(first).toHaveLength(64);
+    expect(second).toBe(first);
+    const file = join(cwd, "data", ".secret");
+    expect(readFileSync(file, "utf8").trim()).toBe(first);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+  });
+
+  it("refuses production without SECRET_KEY and APP_URL, naming both", () => {
+    const problems = problemsOf({ NODE_ENV: "production" });
+    expect(problems.some((p) => p.startsWith("SECRET_KEY"))).toBe(true);
+    expect(problems.some((p) => p.startsWith("APP_URL"))).toBe(true);
+  });
+
+  it("refuses the .env.example placeholder and short secrets", () => {
+    expect(problemsOf({ ...PROD, SECRET_KEY: SECRET_KEY_PLACEHOLDER })[0]).toMatch(/^SECRET_KEY: still the .env.example placeholder/);
+    expect(problemsOf({ ...PROD, SECRET_KEY: "short" })[0]).toMatch(/^SECRET_KEY: must be at least 32/);
+  });
+
+  it("reports every invalid variable in one error", () => {
+    const problems = problemsOf({ PORT: "eighty", CSP_MODE: "loose", LOG_LEVEL: "loud", MIGRATE_ON_START: "maybe", APP_URL: "not a url" });
+    expect(problems.map((p) => p.split(":")[0]).sort()).toEqual(["APP_URL", "CSP_MODE", "LOG_LEVEL", "MIGRATE_ON_START", "PORT"]);
+    expect(() => load({ PORT: "70000" })).toThrow(/PORT: must be at most 65535/);
+  });
+
+  it("applies production defaults: strict CSP, JSON logs, 0.0.0.0, admins need 2FA", () => {
+    const config = load(PROD);
+    expect(config.isProduction).toBe(true);
+    expect(config.security.cspMode).toBe("strict");
+    expect(config.log.pretty).toBe(false);
+    expect(config.host).toBe("0.0.0.0");
+    expect(config.security.require2faForAdmins).toBe(true);
+    expect(config.appOrigin).toBe("https://app.example.com");
+  });
+
+  it("reads .env, and real environment variables win over it", () => {
+    const cwd = tmp();
+    writeFileSync(join(cwd, ".env"), "PORT=9001\nAPP_NAME=FromFile\n");
+    const config = loadConfig({ env: { APP_NAME: "FromEnv" }, cwd });
+    expect(config.port).toBe(9001);
+    expect(config.appName).toBe("FromEnv");
+    expect(loadConfig({ env: {}, cwd, dotenv: false }).port).toBe(8000);
+  });
+
+  it("treats an empty variable as unset", () => {
+    expect(load({ PORT: "", SECRET_KEY: "" }).port).toBe(8000);
+  });
+
+  it.each([
+    ["postgres://u:p@db:5432/app", { kind: "postgres", url: "postgres://u:p@db:5432/app" }],
+    ["postgresql://db/app", { kind: "postgres", url: "postgresql://db/app" }],
+    ["duckdb::memory:", { kind: "duckdb", path: ":memory:" }],
+  ])("understands DATABASE_URL=%s", (value, expected) => {
+    expect(load({ DATABASE_URL: value }).database.target).toEqual(expected);
+  });
+
+  it("resolves DuckDB file paths against the working directory", () => {
+    const cwd = tmp();
+    expect(load({ DATABASE_URL: "duckdb:other/x.duckdb" }, cwd).database.target).toEqual({ kind: "duckdb", path: join(cwd, "other/x.duckdb") });
+    expect(load({ DATABASE_URL: "/abs/y.duckdb" }, cwd).database.target).toEqual({ kind: "duckdb", path: "/abs/y.duckdb" });
+  });
+
+  it("rejects database URLs it cannot serve", () => {
+    expect(problemsOf({ DATABASE_URL: "mysql://db/app" })[0]).toMatch(/^DATABASE_URL/);
+    expect(problemsOf({ DATABASE_URL: "duckdb:" })[0]).toMatch(/^DATABASE_URL/);
+  });
+
+  it("parses TRUST_PROXY as hops or an IP/CIDR list and rejects garbage", () => {
+    expect(load({}).security.trustProxy).toEqual({ kind: "none" });
+    expect(load({ TRUST_PROXY: "2" }).security.trustProxy).toEqual({ kind: "hops", hops: 2 });
+    expect(load({ TRUST_PROXY: "10.0.0.0/8, ::1, 192.168.1.7" }).security.trustProxy).toEqual({
+      kind: "cidrs",
+      cidrs: ["10.0.0.0/8", "::1", "192.168.1.7"],
+    });
+    expect(problemsOf({ TRUST_PROXY: "10.0.0.0/33,evil.example,1.2.3.4/8/9" })[0]).toMatch(
+      /TRUST_PROXY: .*10\.0\.0\.0\/33, evil\.example, 1\.2\.3\.4\/8\/9/,
+    );
+  });
+
+  it("normalises TRUSTED_ORIGINS to origins and rejects non-origins", () => {
+    expect(load({ TRUSTED_ORIGINS: "https://a.example/path, http://b.example:8080" }).security.trustedOrigins).toEqual([
+      "https://a.example",
+      "http://b.example:8080",
+    ]);
+    expect(problemsOf({ TRUSTED_ORIGINS: "javascript:alert(1)" })[0]).toMatch(/^TRUSTED_ORIGINS/);
+  });
+
+  it("enables an OAuth provider only with both id and secret", () => {
+    const config = load({ GITHUB_CLIENT_ID: "id", GITHUB_CLIENT_SECRET: "secret" });
+    expect(config.oauth.github).toEqual({ clientId: "id", clientSecret: "secret" });
+    expect(config.oauth.google).toBeUndefined();
+    expect(problemsOf({ GOOGLE_CLIENT_ID: "id" })[0]).toMatch(/GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET/);
+    expect(problemsOf({ OIDC_ISSUER: "https://id.example" })[0]).toMatch(/OIDC_ISSUER, OIDC_CLIENT_ID/);
+    const oidc = load({ OIDC_ISSUER: "https://id.example", OIDC_CLIENT_ID: "c", OIDC_CLIENT_SECRET: "s" });
+    expect(oidc.oauth.oidc?.name).toBe("Single sign-on");
+  });
+
+  it("returns a frozen object that code cannot change at run time", () => {
+    const config = load({});
+    expect(Object.isFrozen(config)).toBe(true);
+    expect(Object.isFrozen(config.security)).toBe(true);
+    expect(() => {
+      (config as { port: number }).port = 1;
+    }).toThrow(TypeError);
+  });
+
+  it("does not let a unicode or injection-looking value through where a number is expected", () => {
+    expect(problemsOf({ SESSION_IDLE_TIMEOUT_MINUTES: "１２" })[0]).toMatch(/^SESSION_IDLE_TIMEOUT_MINUTES/);
+    expect(problemsOf({ QUERY_SLOW_MS: "1; DROP TABLE users" })[0]).toMatch(/^QUERY_SLOW_MS/);
+    expect(problemsOf({ PASSWORD_MIN_LENGTH: "4" })[0]).toMatch(/PASSWORD_MIN_LENGTH: must be at least 8/);
+  });
+});

@@ -1,0 +1,113 @@
+import { z } from "zod";
+
+/** "true"/"false"/"1"/"0"/"yes"/"no" -> boolean; anything else is reported by name. */
+const bool = (fallback: boolean) =>
+  z
+    .enum(["true", "false", "1", "0", "yes", "no"], { error: "must be true or false" })
+    .default(fallback ? "true" : "false")
+    .transform((v) => v === "true" || v === "1" || v === "yes");
+
+const int = (fallback: number, min: number, max: number) =>
+  z.coerce
+    .number({ error: "must be a whole number" })
+    .int("must be a whole number")
+    .min(min, `must be at least ${min}`)
+    .max(max, `must be at most ${max}`)
+    .default(fallback);
+
+const optionalText = z
+  .string()
+  .trim()
+  .transform((v) => (v === "" ? undefined : v))
+  .optional();
+
+const url = z.url({ error: "must be an absolute URL such as https://example.com" });
+
+/** Raw environment schema. Names match `.env.example` one to one. */
+export const envSchema = z.object({
+  NODE_ENV: z
+    .enum(["development", "production", "test"], {
+      error: "must be development, production or test",
+    })
+    .default("development"),
+  APP_NAME: z.string().trim().min(1).max(60).default("Bastion"),
+  SECRET_KEY: optionalText,
+  APP_URL: optionalText.pipe(url.optional()),
+  HOST: optionalText,
+  PORT: int(8000, 1, 65535),
+  DATA_DIR: z.string().trim().min(1).default("data"),
+
+  // database
+  DATABASE_URL: optionalText,
+  MIGRATE_ON_START: bool(false),
+  DB_POOL_MAX: int(10, 1, 200),
+  DUCKDB_THREADS: int(2, 1, 64),
+  DUCKDB_MEMORY_LIMIT: z
+    .string()
+    .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i, "must be a size such as 512MB")
+    .default("512MB"),
+  QUERY_SLOW_MS: int(100, 1, 600_000),
+
+  // redis
+  REDIS_URL: optionalText.pipe(
+    z
+      .string()
+      .regex(/^rediss?:\/\//, "must start with redis:// or rediss://")
+      .optional(),
+  ),
+
+  // mail
+  SMTP_HOST: optionalText,
+  SMTP_PORT: int(587, 1, 65535),
+  SMTP_USER: optionalText,
+  SMTP_PASSWORD: optionalText,
+  SMTP_SECURE: bool(false),
+  MAIL_FROM: z.string().trim().min(3).default("Bastion <no-reply@localhost>"),
+
+  // oauth
+  GOOGLE_CLIENT_ID: optionalText,
+  GOOGLE_CLIENT_SECRET: optionalText,
+  GITHUB_CLIENT_ID: optionalText,
+  GITHUB_CLIENT_SECRET: optionalText,
+  OIDC_ISSUER: optionalText.pipe(url.optional()),
+  OIDC_CLIENT_ID: optionalText,
+  OIDC_CLIENT_SECRET: optionalText,
+  OIDC_NAME: z.string().trim().min(1).max(40).default("Single sign-on"),
+  OAUTH_AUTO_LINK_VERIFIED_EMAIL: bool(true),
+  OAUTH_STORE_TOKENS: bool(false),
+
+  // security
+  CSP_MODE: z
+    .enum(["strict", "report-only", "relaxed"], {
+      error: "must be strict, report-only or relaxed",
+    })
+    .optional(),
+  HSTS_MAX_AGE: int(31_536_000, 0, 63_072_000),
+  HSTS_PRELOAD: bool(false),
+  TRUST_PROXY: optionalText,
+  TRUSTED_ORIGINS: optionalText,
+  SESSION_IDLE_TIMEOUT_MINUTES: int(1440, 1, 525_600),
+  SESSION_MAX_AGE_HOURS: int(720, 1, 8760),
+  MAX_FAILED_LOGIN_ATTEMPTS: int(5, 1, 100),
+  ACCOUNT_LOCKOUT_MINUTES: int(30, 1, 10_080),
+  PASSWORD_MIN_LENGTH: int(12, 8, 256),
+  REQUIRE_EMAIL_VERIFICATION: bool(true),
+  EMAIL_VERIFICATION_TTL_HOURS: int(24, 1, 720),
+  REQUIRE_2FA_FOR_ADMINS: z.enum(["true", "false", "1", "0", "yes", "no"]).optional(),
+  RATE_LIMIT_FAIL_MODE: z.enum(["open", "closed"], { error: "must be open or closed" }).default("open"),
+  RATE_LIMITS: optionalText,
+
+  // monitoring and operations
+  LOG_LEVEL: z
+    .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"], {
+      error: "must be one of fatal, error, warn, info, debug, trace, silent",
+    })
+    .default("info"),
+  LOG_FORMAT: z.enum(["json", "pretty"], { error: "must be json or pretty" }).optional(),
+  METRICS_TOKEN: optionalText.pipe(
+    z.string().min(16, "must be at least 16 characters when set").optional(),
+  ),
+  SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 300_000),
+});
+
+export type RawEnv = z.infer<typeof envSchema>;

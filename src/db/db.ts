@@ -1,0 +1,66 @@
+/**
+ * The database port. Two adapters implement it (duckdb.ts, postgres.ts) and
+ * one contract suite (db.contract.ts) runs against both, so code above this
+ * line never learns which engine it talks to.
+ *
+ * SQL is the shared subset described in ARCHITECTURE.md: `$1` parameters,
+ * RETURNING, ON CONFLICT, TIMESTAMPTZ, TEXT, BOOLEAN, JSON; ids come from the app.
+ */
+export type SqlValue = string | number | boolean | null | Date | bigint | Uint8Array;
+export type Row = Record<string, unknown>;
+export type Dialect = "duckdb" | "postgres";
+
+export interface Queryable {
+  /** All rows, normalised: timestamps as Date, safe integers as number. */
+  query<T extends Row = Row>(sql: string, params?: readonly SqlValue[]): Promise<T[]>;
+  /** The first row, or undefined. */
+  one<T extends Row = Row>(sql: string, params?: readonly SqlValue[]): Promise<T | undefined>;
+  /** Runs a statement and returns the number of rows it changed. */
+  execute(sql: string, params?: readonly SqlValue[]): Promise<number>;
+}
+
+export interface Db extends Queryable {
+  readonly dialect: Dialect;
+  /**
+   * Runs `fn` in one transaction: commit when it resolves, rollback when it
+   * throws (the error is re-thrown). Nested calls are not supported.
+   */
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /** Flushes (DuckDB: CHECKPOINT) and releases every connection. Idempotent. */
+  close(): Promise<void>;
+}
+
+/** One executed statement, reported to the instrumentation hook. */
+export interface QueryEvent {
+  sql: string;
+  durationMs: number;
+  ok: boolean;
+}
+
+export type QueryHook = (event: QueryEvent) => void;
+
+export type DbErrorCode =
+  | "UNIQUE_VIOLATION"
+  | "FOREIGN_KEY_VIOLATION"
+  | "NOT_NULL_VIOLATION"
+  | "CHECK_VIOLATION"
+  | "SERIALIZATION_FAILURE"
+  | "DATABASE_LOCKED"
+  | "CONNECTION_FAILED"
+  | "QUERY_FAILED";
+
+/** A driver error translated into one stable code for both engines. */
+export class DbError extends Error {
+  constructor(
+    readonly code: DbErrorCode,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = "DbError";
+  }
+}
+
+export function isUniqueViolation(error: unknown): boolean {
+  return error instanceof DbError && error.code === "UNIQUE_VIOLATION";
+}

@@ -1,0 +1,99 @@
+import type { QueryEvent } from "./db.js";
+
+export interface FingerprintStats {
+  fingerprint: string;
+  count: number;
+  errors: number;
+  totalMs: number;
+  meanMs: number;
+  maxMs: number;
+  p95Ms: number;
+}
+
+const SAMPLE_SIZE = 256;
+const MAX_FINGERPRINTS = 500;
+
+interface Entry {
+  count: number;
+  errors: number;
+  totalMs: number;
+  maxMs: number;
+  /** Ring buffer of recent durations for the p95; bounded so memory stays flat. */
+  samples: number[];
+  next: number;
+}
+
+/**
+ * Normalises a statement into a fingerprint: literals and parameters become
+ * `?`, whitespace collapses, IN-lists fold, so the same query with different
+ * values is counted once and no user data lands in metrics or logs.
+ */
+export function fingerprint(sql: string): string {
+  return sql
+    .replace(/--[^\n]*/g, " ")
+    .replace(/\/\*[\s\S]*?\*\//g, " ")
+    .replace(/'(?:[^']|'')*'/g, "?")
+    .replace(/\$\d+/g, "?")
+    .replace(/\b\d+(\.\d+)?\b/g, "?")
+    .replace(/\(\s*\?(\s*,\s*\?)*\s*\)/g, "(?)")
+    .replace(/\s+/g, " ")
+    .trim()
+    .toLowerCase();
+}
+
+export interface QueryStatsOptions {
+  slowMs: number;
+  onSlow?: (info: { fingerprint: string; durationMs: number }) => void;
+}
+
+/** Per-fingerprint statistics for every statement the database adapters run. */
+export class QueryStats {
+  private readonly entries = new Map<string, Entry>();
+
+  constructor(private readonly options: QueryStatsOptions) {}
+
+  readonly record = (event: QueryEvent): void => {
+    const fp = fingerprint(event.sql);
+    let entry = this.entries.get(fp);
+    if (!entry) {
+      if (this.entries.size >= MAX_FINGERPRINTS) return;
+      entry = { count: 0, errors: 0, totalMs: 0, maxMs: 0, samples: [], next: 0 };
+      this.entries.set(fp, entry);
+    }
+    entry.count += 1;
+    if (!event.ok) entry.errors += 1;
+    entry.totalMs += event.durationMs;
+    entry.maxMs = Math.max(entry.maxMs, event.durationMs);
+    if (entry.samples.length < SAMPLE_SIZE) entry.samples.push(event.durationMs);
+    else entry.samples[entry.next] = event.durationMs;
+    entry.next = (entry.next + 1) % SAMPLE_SIZE;
+    if (event.durationMs >= this.options.slowMs) {
+      this.options.onSlow?.({ fingerprint: fp, durationMs: event.durationMs });
+    }
+  };
+
+  snapshot(): FingerprintStats[] {
+    return [...this.entries.entries()]
+      .map(([fp, e]) => ({
+        fingerprint: fp,
+        count: e.count,
+        errors: e.errors,
+        totalMs: e.totalMs,
+        meanMs: e.count === 0 ? 0 : e.totalMs / e.count,
+        maxMs: e.maxMs,
+        p95Ms: percentile(e.samples, 0.95),
+      }))
+      .sort((a, b) => b.totalMs - a.totalMs);
+  }
+
+  reset(): void {
+    this.entries.clear();
+  }
+}
+
+function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return 0;
+  const sorted = [...values].sort((a, b) => a - b);
+  const index = Math.min(sorted.length - 1, Math.ceil(p * sorted.length) - 1);
+  return sorted[Math.max(0, index)] ?? 0;
+}

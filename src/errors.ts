@@ -1,0 +1,118 @@
+import type { Context, ErrorHandler } from "hono";
+import { HTTPException } from "hono/http-exception";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { Logger } from "pino";
+import type { Random } from "./lib/random.js";
+
+/** Every error code the app can answer with, its status and the text a user sees. */
+export const ERROR_CATALOG = {
+  BAD_REQUEST: { status: 400, message: "The request could not be understood. Check the form and try again." },
+  UNAUTHORIZED: { status: 401, message: "Please sign in to continue." },
+  FORBIDDEN: { status: 403, message: "You do not have permission to do that." },
+  NOT_FOUND: { status: 404, message: "We could not find that page." },
+  METHOD_NOT_ALLOWED: { status: 405, message: "That method is not allowed here." },
+  PAYLOAD_TOO_LARGE: { status: 413, message: "The request is too large." },
+  UNSUPPORTED_MEDIA_TYPE: { status: 415, message: "That content type is not supported here." },
+  VALIDATION_FAILED: { status: 422, message: "Some fields need your attention." },
+  RATE_LIMITED: { status: 429, message: "Too many requests. Please wait a moment and try again." },
+  INTERNAL: { status: 500, message: "Something went wrong on our side. We have logged it and will look into it." },
+  SERVICE_UNAVAILABLE: { status: 503, message: "The service is busy. Please try again shortly." },
+} as const satisfies Record<string, { status: ContentfulStatusCode; message: string }>;
+
+export type ErrorCode = keyof typeof ERROR_CATALOG;
+
+/** An expected, typed failure with a stable code; rendered by the one error handler. */
+export class AppError extends Error {
+  readonly status: ContentfulStatusCode;
+  readonly headers: Record<string, string>;
+
+  constructor(
+    readonly code: ErrorCode,
+    options: { message?: string; cause?: unknown; headers?: Record<string, string> } = {},
+  ) {
+    super(options.message ?? ERROR_CATALOG[code].message, { cause: options.cause });
+    this.name = "AppError";
+    this.status = ERROR_CATALOG[code].status;
+    this.headers = options.headers ?? {};
+  }
+}
+
+export type ResponseKind = "json" | "htmx" | "page";
+
+/** How the client wants an answer: JSON for API callers, a fragment for htmx, else a page. */
+export function responseKind(c: Context): ResponseKind {
+  if (c.req.header("HX-Request") === "true") return "htmx";
+  const accept = c.req.header("Accept") ?? "";
+  const contentType = c.req.header("Content-Type") ?? "";
+  if (accept.includes("application/json") && !accept.includes("text/html")) return "json";
+  if (contentType.startsWith("application/json") && !accept.includes("text/html")) return "json";
+  return "page";
+}
+
+export interface ErrorView {
+  status: ContentfulStatusCode;
+  code: ErrorCode | string;
+  message: string;
+  errorId?: string;
+  /** Only outside production: the message and stack of an unexpected error. */
+  devDetails?: string;
+}
+
+export type ErrorPageRenderer = (c: Context, view: ErrorView) => Response | Promise<Response>;
+
+const escapeHtml = (s: string) =>
+  s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+
+/** Renders an error as JSON, an htmx fragment or a full page, the same way everywhere. */
+export async function renderError(c: Context, view: ErrorView, renderPage: ErrorPageRenderer): Promise<Response> {
+  const kind = responseKind(c);
+  if (kind === "json") {
+    return c.json({ error: { code: view.code, message: view.message, errorId: view.errorId } }, view.status);
+  }
+  if (kind === "htmx") {
+    const id = view.errorId ? ` <small>Error id: <code>${escapeHtml(view.errorId)}</code></small>` : "";
+    return c.html(`<div class="alert alert-error" role="alert">${escapeHtml(view.message)}${id}</div>`, view.status);
+  }
+  return renderPage(c, view);
+}
+
+export function createErrorHandler(options: {
+  logger: Logger;
+  random: Random;
+  isProduction: boolean;
+  renderPage: ErrorPageRenderer;
+}): ErrorHandler {
+  return async (err, c) => {
+    if (err instanceof AppError) {
+      for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
+      return renderError(c, { status: err.status, code: err.code, message: err.message }, options.renderPage);
+    }
+    if (err instanceof HTTPException && err.status < 500) {
+      const status = err.status as ContentfulStatusCode;
+      const code = codeForStatus(status);
+      return renderError(c, { status, code, message: ERROR_CATALOG[code].message }, options.renderPage);
+    }
+    // Unexpected: log once with the stack under an id the user can quote; never show the stack in production.
+    const errorId = options.random.token(9);
+    const log = c.get("log") ?? options.logger;
+    log.error({ err, errorId, requestId: c.get("requestId") }, "unhandled error");
+    return renderError(
+      c,
+      {
+        status: 500,
+        code: "INTERNAL",
+        message: ERROR_CATALOG.INTERNAL.message,
+        errorId,
+        devDetails: options.isProduction ? undefined : (err.stack ?? String(err)),
+      },
+      options.renderPage,
+    );
+  };
+}
+
+function codeForStatus(status: number): ErrorCode {
+  for (const [code, entry] of Object.entries(ERROR_CATALOG)) {
+    if (entry.status === status) return code as ErrorCode;
+  }
+  return "BAD_REQUEST";
+}

@@ -1,0 +1,61 @@
+import { createApp } from "./app.js";
+import { buildDeps, PendingMigrationsError } from "./bootstrap.js";
+import { ConfigError, loadConfig } from "./config/env.js";
+import { DbError } from "./db/db.js";
+import { MigrationError } from "./db/migrate.js";
+import { systemClock } from "./lib/clock.js";
+import { systemRandom } from "./lib/random.js";
+import { createLogger } from "./monitoring/logger.js";
+import { startServer } from "./server.js";
+
+/** The composition root: the one place that reads the environment, opens sockets and picks adapters. */
+async function main(): Promise<void> {
+  let config: ReturnType<typeof loadConfig>;
+  try {
+    config = loadConfig();
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+  const logger = createLogger({ level: config.log.level, pretty: config.log.pretty });
+  let deps: Awaited<ReturnType<typeof buildDeps>>;
+  try {
+    deps = await buildDeps({ config, logger, clock: systemClock, random: systemRandom() });
+  } catch (error) {
+    if (error instanceof DbError || error instanceof MigrationError || error instanceof PendingMigrationsError) {
+      logger.fatal(error.message);
+      logger.flush?.();
+      console.error(error.message);
+      process.exit(1);
+    }
+    throw error;
+  }
+
+  const app = createApp(deps);
+  const server = await startServer({ app, host: config.host, port: config.port, logger });
+  const where = config.database.target.kind === "duckdb" ? config.database.target.path : "PostgreSQL";
+  logger.info({ url: server.url, env: config.env, database: where }, `${config.appName} listening on ${config.appUrl}`);
+  await deps.audit.record({ type: "app_started", outcome: "info", details: { env: config.env } });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, "shutting down: finishing in-flight requests");
+    const { forced } = await server.close(config.shutdownTimeoutMs);
+    await deps.db.close();
+    logger.info({ forced }, "shutdown complete");
+    logger.flush?.();
+    process.exit(0);
+  };
+  process.on("SIGTERM", () => void stop("SIGTERM"));
+  process.on("SIGINT", () => void stop("SIGINT"));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

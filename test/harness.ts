@@ -1,0 +1,150 @@
+import { Writable } from "node:stream";
+import type { Hono } from "hono";
+import { inject } from "vitest";
+import { createApp } from "../src/app.js";
+import { buildDeps } from "../src/bootstrap.js";
+import { loadConfig } from "../src/config/env.js";
+import type { Db } from "../src/db/db.js";
+import { openDuckDb } from "../src/db/duckdb.js";
+import { openPostgres } from "../src/db/postgres.js";
+import type { Deps } from "../src/deps.js";
+import { type FixedClock, fixedClock } from "../src/lib/clock.js";
+import { systemRandom } from "../src/lib/random.js";
+import { createLogger } from "../src/monitoring/logger.js";
+import { startServer } from "../src/server.js";
+import { createPgSchema } from "./pg.js";
+
+export type Dialect = "duckdb" | "postgres";
+
+/** Dialects this run can exercise: DuckDB always, PostgreSQL when the server was reachable. */
+export function availableDialects(): Dialect[] {
+  return inject("pgUrl") ? ["duckdb", "postgres"] : ["duckdb"];
+}
+
+export interface TestAppOptions {
+  /** Environment variables on top of NODE_ENV=test. */
+  env?: Record<string, string>;
+  dialect?: Dialect;
+  clock?: FixedClock;
+  /** Skip createApp's default prom-client process metrics (faster). */
+  defaultMetrics?: boolean;
+}
+
+/** A fetch-like client with a cookie jar, driving the app without a socket. */
+export class TestClient {
+  readonly cookies = new Map<string, string>();
+
+  constructor(private readonly app: Hono) {}
+
+  async request(path: string, init: RequestInit = {}): Promise<Response> {
+    const headers = new Headers(init.headers);
+    if (this.cookies.size > 0 && !headers.has("Cookie")) {
+      headers.set("Cookie", [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; "));
+    }
+    const res = await this.app.request(path, { ...init, headers, redirect: "manual" });
+    for (const line of res.headers.getSetCookie()) this.storeCookie(line);
+    return res;
+  }
+
+  get(path: string, headers: Record<string, string> = {}): Promise<Response> {
+    return this.request(path, { method: "GET", headers });
+  }
+
+  post(path: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
+    return this.request(path, {
+      method: "POST",
+      headers: { "Content-Type": "application/x-www-form-urlencoded", ...headers },
+      body: new URLSearchParams(form).toString(),
+    });
+  }
+
+  postJson(path: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> {
+    return this.request(path, {
+      method: "POST",
+      headers: { "Content-Type": "application/json", Accept: "application/json", ...headers },
+      body: JSON.stringify(body),
+    });
+  }
+
+  private storeCookie(line: string): void {
+    const [pair, ...attrs] = line.split(";");
+    const eq = pair?.indexOf("=") ?? -1;
+    if (!pair || eq < 1) return;
+    const name = pair.slice(0, eq).trim();
+    const value = pair.slice(eq + 1).trim();
+    const expired = attrs.some((a) => /^\s*max-age=0\s*$/i.test(a)) || value === "";
+    if (expired) this.cookies.delete(name);
+    else this.cookies.set(name, value);
+  }
+}
+
+export interface TestApp {
+  app: Hono;
+  deps: Deps;
+  clock: FixedClock;
+  client: TestClient;
+  /** Every log line written while the app ran, parsed. */
+  logs: Array<Record<string, unknown>>;
+  /** A fresh client with an empty cookie jar (another browser). */
+  newClient(): TestClient;
+  close(): Promise<void>;
+}
+
+async function openTestDb(dialect: Dialect): Promise<{ db?: Db; cleanup: () => Promise<void> }> {
+  if (dialect === "duckdb") return { db: await openDuckDb({ path: ":memory:", threads: 1 }), cleanup: async () => {} };
+  const base = inject("pgUrl");
+  if (!base) throw new Error("PostgreSQL is not available for this run");
+  const schema = await createPgSchema(base);
+  const db = await openPostgres({ url: schema.url, schema: schema.schema, poolMax: 5 });
+  return { db, cleanup: schema.drop };
+}
+
+/** A real app on in-memory DuckDB (or a fresh PostgreSQL schema) with a fixed clock. */
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const logs: Array<Record<string, unknown>> = [];
+  const destination = new Writable({
+    write(chunk, _enc, done) {
+      for (const line of String(chunk).split("\n")) if (line) logs.push(JSON.parse(line));
+      done();
+    },
+  });
+  const config = loadConfig({ env: { NODE_ENV: "test", ...options.env }, dotenv: false });
+  const logger = createLogger({ level: "info", pretty: false, destination });
+  const clock = options.clock ?? fixedClock();
+  const { db, cleanup } = await openTestDb(options.dialect ?? "duckdb");
+  const deps = await buildDeps({
+    config,
+    logger,
+    clock,
+    random: systemRandom(() => clock.now().getTime()),
+    db,
+    defaultMetrics: options.defaultMetrics ?? false,
+  });
+  const app = createApp(deps);
+  return {
+    app,
+    deps,
+    clock,
+    logs,
+    client: new TestClient(app),
+    newClient: () => new TestClient(app),
+    close: async () => {
+      await deps.db.close();
+      await cleanup();
+    },
+  };
+}
+
+/** The app on a real socket (127.0.0.1, random port) for browser and shutdown tests. */
+export async function startTestServer(options: TestAppOptions = {}) {
+  const testApp = await createTestApp(options);
+  const server = await startServer({ app: testApp.app, host: "127.0.0.1", port: 0 });
+  return {
+    ...testApp,
+    url: server.url,
+    close: async () => {
+      await server.close(2000);
+      await testApp.close();
+    },
+  };
+}

@@ -31,7 +31,13 @@ export function createApp(deps: Deps): Hono {
   app.route("/", createOpsRoutes(deps));
   app.route("/", createUiRoutes(deps));
 
-  app.notFound((c) => renderError(c, { status: 404, code: "NOT_FOUND", message: "We could not find that page." }, renderErrorPage));
+  app.notFound((c) =>
+    renderError(
+      c,
+      { status: 404, code: "NOT_FOUND", message: "We could not find that page." },
+      renderErrorPage,
+    ),
+  );
   app.onError(
     createErrorHandler({
       logger: deps.logger,

@@ -6,7 +6,10 @@ import type { Random } from "./lib/random.js";
 
 /** Every error code the app can answer with, its status and the text a user sees. */
 export const ERROR_CATALOG = {
-  BAD_REQUEST: { status: 400, message: "The request could not be understood. Check the form and try again." },
+  BAD_REQUEST: {
+    status: 400,
+    message: "The request could not be understood. Check the form and try again.",
+  },
   UNAUTHORIZED: { status: 401, message: "Please sign in to continue." },
   FORBIDDEN: { status: 403, message: "You do not have permission to do that." },
   NOT_FOUND: { status: 404, message: "We could not find that page." },
@@ -15,7 +18,10 @@ export const ERROR_CATALOG = {
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: "That content type is not supported here." },
   VALIDATION_FAILED: { status: 422, message: "Some fields need your attention." },
   RATE_LIMITED: { status: 429, message: "Too many requests. Please wait a moment and try again." },
-  INTERNAL: { status: 500, message: "Something went wrong on our side. We have logged it and will look into it." },
+  INTERNAL: {
+    status: 500,
+    message: "Something went wrong on our side. We have logged it and will look into it.",
+  },
   SERVICE_UNAVAILABLE: { status: 503, message: "The service is busy. Please try again shortly." },
 } as const satisfies Record<string, { status: ContentfulStatusCode; message: string }>;
 
@@ -60,18 +66,29 @@ export interface ErrorView {
 
 export type ErrorPageRenderer = (c: Context, view: ErrorView) => Response | Promise<Response>;
 
-const escapeHtml = (s: string) =>
-  s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
 /** Renders an error as JSON, an htmx fragment or a full page, the same way everywhere. */
-export async function renderError(c: Context, view: ErrorView, renderPage: ErrorPageRenderer): Promise<Response> {
+export async function renderError(
+  c: Context,
+  view: ErrorView,
+  renderPage: ErrorPageRenderer,
+): Promise<Response> {
   const kind = responseKind(c);
   if (kind === "json") {
-    return c.json({ error: { code: view.code, message: view.message, errorId: view.errorId } }, view.status);
+    return c.json(
+      { error: { code: view.code, message: view.message, errorId: view.errorId } },
+      view.status,
+    );
   }
   if (kind === "htmx") {
-    const id = view.errorId ? ` <small>Error id: <code>${escapeHtml(view.errorId)}</code></small>` : "";
-    return c.html(`<div class="alert alert-error" role="alert">${escapeHtml(view.message)}${id}</div>`, view.status);
+    const id = view.errorId
+      ? ` <small>Error id: <code>${escapeHtml(view.errorId)}</code></small>`
+      : "";
+    return c.html(
+      `<div class="alert alert-error" role="alert">${escapeHtml(view.message)}${id}</div>`,
+      view.status,
+    );
   }
   return renderPage(c, view);
 }
@@ -85,12 +102,20 @@ export function createErrorHandler(options: {
   return async (err, c) => {
     if (err instanceof AppError) {
       for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
-      return renderError(c, { status: err.status, code: err.code, message: err.message }, options.renderPage);
+      return renderError(
+        c,
+        { status: err.status, code: err.code, message: err.message },
+        options.renderPage,
+      );
     }
     if (err instanceof HTTPException && err.status < 500) {
       const status = err.status as ContentfulStatusCode;
       const code = codeForStatus(status);
-      return renderError(c, { status, code, message: ERROR_CATALOG[code].message }, options.renderPage);
+      return renderError(
+        c,
+        { status, code, message: ERROR_CATALOG[code].message },
+        options.renderPage,
+      );
     }
     // Unexpected: log once with the stack under an id the user can quote; never show the stack in production.
     const errorId = options.random.token(9);

@@ -25,7 +25,11 @@ async function main(): Promise<void> {
   try {
     deps = await buildDeps({ config, logger, clock: systemClock, random: systemRandom() });
   } catch (error) {
-    if (error instanceof DbError || error instanceof MigrationError || error instanceof PendingMigrationsError) {
+    if (
+      error instanceof DbError ||
+      error instanceof MigrationError ||
+      error instanceof PendingMigrationsError
+    ) {
       logger.fatal(error.message);
       logger.flush?.();
       console.error(error.message);
@@ -36,8 +40,12 @@ async function main(): Promise<void> {
 
   const app = createApp(deps);
   const server = await startServer({ app, host: config.host, port: config.port, logger });
-  const where = config.database.target.kind === "duckdb" ? config.database.target.path : "PostgreSQL";
-  logger.info({ url: server.url, env: config.env, database: where }, `${config.appName} listening on ${config.appUrl}`);
+  const where =
+    config.database.target.kind === "duckdb" ? config.database.target.path : "PostgreSQL";
+  logger.info(
+    { url: server.url, env: config.env, database: where },
+    `${config.appName} listening on ${config.appUrl}`,
+  );
   await deps.audit.record({ type: "app_started", outcome: "info", details: { env: config.env } });
 
   let stopping = false;

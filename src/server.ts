@@ -21,29 +21,41 @@ export function startServer(options: {
   logger?: Logger;
 }): Promise<RunningServer> {
   return new Promise((resolve, reject) => {
-    const server = serve({ fetch: options.app.fetch, hostname: options.host, port: options.port }, (info: AddressInfo) => {
-      const host = info.family === "IPv6" ? `[${info.address}]` : info.address;
-      resolve({
-        url: `http://${host}:${info.port}`,
-        port: info.port,
-        close: (timeoutMs) =>
-          new Promise((done) => {
-            let forced = false;
-            const timer = setTimeout(() => {
-              forced = true;
-              options.logger?.warn({ timeoutMs }, "shutdown timeout reached; closing remaining connections");
-              if ("closeAllConnections" in server) server.closeAllConnections();
-            }, timeoutMs);
-            timer.unref();
-            server.close(() => {
-              clearTimeout(timer);
-              done({ forced });
-            });
-            // Idle keep-alive sockets would otherwise hold close() open until they time out.
-            if ("closeIdleConnections" in server) server.closeIdleConnections();
-          }),
-      });
-    });
+    const server = serve(
+      { fetch: options.app.fetch, hostname: options.host, port: options.port },
+      (info: AddressInfo) => {
+        const host = info.family === "IPv6" ? `[${info.address}]` : info.address;
+        resolve({
+          url: `http://${host}:${info.port}`,
+          port: info.port,
+          close: (timeoutMs) =>
+            new Promise((done) => {
+              let forced = false;
+              const timer = setTimeout(() => {
+                forced = true;
+                options.logger?.warn(
+                  { timeoutMs },
+                  "shutdown timeout reached; closing remaining connections",
+                );
+                if ("closeAllConnections" in server) server.closeAllConnections();
+              }, timeoutMs);
+              timer.unref();
+              // Keep-alive sockets turn idle once their in-flight response is written; close them as
+              // they do, or close() would wait for the keep-alive timeout of every client.
+              const closeIdle = () => {
+                if ("closeIdleConnections" in server) server.closeIdleConnections();
+              };
+              const sweeper = setInterval(closeIdle, 50);
+              server.close(() => {
+                clearTimeout(timer);
+                clearInterval(sweeper);
+                done({ forced });
+              });
+              closeIdle();
+            }),
+        });
+      },
+    );
     server.once("error", reject);
   });
 }

@@ -1,6 +1,6 @@
-import type {} from "vitest";
 import { Redis } from "ioredis";
 import pg from "pg";
+import type {} from "vitest";
 import type { TestProject } from "vitest/node";
 
 declare module "vitest" {

@@ -50,7 +50,11 @@ export class TestClient {
     return this.request(path, { method: "GET", headers });
   }
 
-  post(path: string, form: Record<string, string>, headers: Record<string, string> = {}): Promise<Response> {
+  post(
+    path: string,
+    form: Record<string, string>,
+    headers: Record<string, string> = {},
+  ): Promise<Response> {
     return this.request(path, {
       method: "POST",
       headers: { "Content-Type": "application/x-www-form-urlencoded", ...headers },
@@ -91,7 +95,8 @@ export interface TestApp {
 }
 
 async function openTestDb(dialect: Dialect): Promise<{ db?: Db; cleanup: () => Promise<void> }> {
-  if (dialect === "duckdb") return { db: await openDuckDb({ path: ":memory:", threads: 1 }), cleanup: async () => {} };
+  if (dialect === "duckdb")
+    return { db: await openDuckDb({ path: ":memory:", threads: 1 }), cleanup: async () => {} };
   const base = inject("pgUrl");
   if (!base) throw new Error("PostgreSQL is not available for this run");
   const schema = await createPgSchema(base);

@@ -32,7 +32,11 @@ export interface AuditEvent {
 
 export interface AuditRecorder {
   record(input: AuditInput): Promise<AuditEvent>;
-  list(options?: { limit?: number; type?: AuditEventType; actorId?: string }): Promise<AuditEvent[]>;
+  list(options?: {
+    limit?: number;
+    type?: AuditEventType;
+    actorId?: string;
+  }): Promise<AuditEvent[]>;
 }
 
 const SECRET_KEY_PATTERN = /pass(word)?|secret|token|cookie|authorization|otp|backup.?code|^code$/i;

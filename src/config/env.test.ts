@@ -15,7 +15,11 @@ const problemsOf = (env: Record<string, string>): string[] => {
   }
   throw new Error("expected a ConfigError");
 };
-const PROD = { NODE_ENV: "production", SECRET_KEY: "x".repeat(40), APP_URL: "https://app.example.com" };
+const PROD = {
+  NODE_ENV: "production",
+  SECRET_KEY: "x".repeat(40),
+  APP_URL: "https://app.example.com",
+};
 
 describe("configuration", () => {
   it("starts a new user in development on port 8000 with a DuckDB file under data/", () => {
@@ -25,7 +29,10 @@ describe("configuration", () => {
     expect(config.port).toBe(8000);
     expect(config.host).toBe("127.0.0.1");
     expect(config.appUrl).toBe("http://localhost:8000");
-    expect(config.database.target).toEqual({ kind: "duckdb", path: join(cwd, "data", "app.duckdb") });
+    expect(config.database.target).toEqual({
+      kind: "duckdb",
+      path: join(cwd, "data", "app.duckdb"),
+    });
     expect(config.security.cspMode).toBe("relaxed");
     expect(config.log.pretty).toBe(true);
   });
@@ -48,13 +55,29 @@ describe("configuration", () => {
   });
 
   it("refuses the .env.example placeholder and short secrets", () => {
-    expect(problemsOf({ ...PROD, SECRET_KEY: SECRET_KEY_PLACEHOLDER })[0]).toMatch(/^SECRET_KEY: still the .env.example placeholder/);
-    expect(problemsOf({ ...PROD, SECRET_KEY: "short" })[0]).toMatch(/^SECRET_KEY: must be at least 32/);
+    expect(problemsOf({ ...PROD, SECRET_KEY: SECRET_KEY_PLACEHOLDER })[0]).toMatch(
+      /^SECRET_KEY: still the .env.example placeholder/,
+    );
+    expect(problemsOf({ ...PROD, SECRET_KEY: "short" })[0]).toMatch(
+      /^SECRET_KEY: must be at least 32/,
+    );
   });
 
   it("reports every invalid variable in one error", () => {
-    const problems = problemsOf({ PORT: "eighty", CSP_MODE: "loose", LOG_LEVEL: "loud", MIGRATE_ON_START: "maybe", APP_URL: "not a url" });
-    expect(problems.map((p) => p.split(":")[0]).sort()).toEqual(["APP_URL", "CSP_MODE", "LOG_LEVEL", "MIGRATE_ON_START", "PORT"]);
+    const problems = problemsOf({
+      PORT: "eighty",
+      CSP_MODE: "loose",
+      LOG_LEVEL: "loud",
+      MIGRATE_ON_START: "maybe",
+      APP_URL: "not a url",
+    });
+    expect(problems.map((p) => p.split(":")[0]).sort()).toEqual([
+      "APP_URL",
+      "CSP_MODE",
+      "LOG_LEVEL",
+      "MIGRATE_ON_START",
+      "PORT",
+    ]);
     expect(() => load({ PORT: "70000" })).toThrow(/PORT: must be at most 65535/);
   });
 
@@ -91,8 +114,14 @@ describe("configuration", () => {
 
   it("resolves DuckDB file paths against the working directory", () => {
     const cwd = tmp();
-    expect(load({ DATABASE_URL: "duckdb:other/x.duckdb" }, cwd).database.target).toEqual({ kind: "duckdb", path: join(cwd, "other/x.duckdb") });
-    expect(load({ DATABASE_URL: "/abs/y.duckdb" }, cwd).database.target).toEqual({ kind: "duckdb", path: "/abs/y.duckdb" });
+    expect(load({ DATABASE_URL: "duckdb:other/x.duckdb" }, cwd).database.target).toEqual({
+      kind: "duckdb",
+      path: join(cwd, "other/x.duckdb"),
+    });
+    expect(load({ DATABASE_URL: "/abs/y.duckdb" }, cwd).database.target).toEqual({
+      kind: "duckdb",
+      path: "/abs/y.duckdb",
+    });
   });
 
   it("rejects database URLs it cannot serve", () => {
@@ -113,10 +142,10 @@ describe("configuration", () => {
   });
 
   it("normalises TRUSTED_ORIGINS to origins and rejects non-origins", () => {
-    expect(load({ TRUSTED_ORIGINS: "https://a.example/path, http://b.example:8080" }).security.trustedOrigins).toEqual([
-      "https://a.example",
-      "http://b.example:8080",
-    ]);
+    expect(
+      load({ TRUSTED_ORIGINS: "https://a.example/path, http://b.example:8080" }).security
+        .trustedOrigins,
+    ).toEqual(["https://a.example", "http://b.example:8080"]);
     expect(problemsOf({ TRUSTED_ORIGINS: "javascript:alert(1)" })[0]).toMatch(/^TRUSTED_ORIGINS/);
   });
 
@@ -124,9 +153,17 @@ describe("configuration", () => {
     const config = load({ GITHUB_CLIENT_ID: "id", GITHUB_CLIENT_SECRET: "secret" });
     expect(config.oauth.github).toEqual({ clientId: "id", clientSecret: "secret" });
     expect(config.oauth.google).toBeUndefined();
-    expect(problemsOf({ GOOGLE_CLIENT_ID: "id" })[0]).toMatch(/GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET/);
-    expect(problemsOf({ OIDC_ISSUER: "https://id.example" })[0]).toMatch(/OIDC_ISSUER, OIDC_CLIENT_ID/);
-    const oidc = load({ OIDC_ISSUER: "https://id.example", OIDC_CLIENT_ID: "c", OIDC_CLIENT_SECRET: "s" });
+    expect(problemsOf({ GOOGLE_CLIENT_ID: "id" })[0]).toMatch(
+      /GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET/,
+    );
+    expect(problemsOf({ OIDC_ISSUER: "https://id.example" })[0]).toMatch(
+      /OIDC_ISSUER, OIDC_CLIENT_ID/,
+    );
+    const oidc = load({
+      OIDC_ISSUER: "https://id.example",
+      OIDC_CLIENT_ID: "c",
+      OIDC_CLIENT_SECRET: "s",
+    });
     expect(oidc.oauth.oidc?.name).toBe("Single sign-on");
   });
 
@@ -140,8 +177,12 @@ describe("configuration", () => {
   });
 
   it("does not let a unicode or injection-looking value through where a number is expected", () => {
-    expect(problemsOf({ SESSION_IDLE_TIMEOUT_MINUTES: "１２" })[0]).toMatch(/^SESSION_IDLE_TIMEOUT_MINUTES/);
+    expect(problemsOf({ SESSION_IDLE_TIMEOUT_MINUTES: "１２" })[0]).toMatch(
+      /^SESSION_IDLE_TIMEOUT_MINUTES/,
+    );
     expect(problemsOf({ QUERY_SLOW_MS: "1; DROP TABLE users" })[0]).toMatch(/^QUERY_SLOW_MS/);
-    expect(problemsOf({ PASSWORD_MIN_LENGTH: "4" })[0]).toMatch(/PASSWORD_MIN_LENGTH: must be at least 8/);
+    expect(problemsOf({ PASSWORD_MIN_LENGTH: "4" })[0]).toMatch(
+      /PASSWORD_MIN_LENGTH: must be at least 8/,
+    );
   });
 });

@@ -11,7 +11,10 @@ export const SECRET_KEY_PLACEHOLDER = "change-me-to-a-long-random-string-of-at-l
 
 export type NodeEnv = RawEnv["NODE_ENV"];
 export type CspMode = "strict" | "report-only" | "relaxed";
-export type TrustProxy = { kind: "none" } | { kind: "hops"; hops: number } | { kind: "cidrs"; cidrs: string[] };
+export type TrustProxy =
+  | { kind: "none" }
+  | { kind: "hops"; hops: number }
+  | { kind: "cidrs"; cidrs: string[] };
 export type DatabaseTarget =
   | { kind: "duckdb"; path: string }
   | { kind: "postgres"; url: string; schema?: string };
@@ -50,7 +53,12 @@ export interface Config {
     readonly google: { readonly clientId: string; readonly clientSecret: string } | undefined;
     readonly github: { readonly clientId: string; readonly clientSecret: string } | undefined;
     readonly oidc:
-      | { readonly issuer: string; readonly clientId: string; readonly clientSecret: string; readonly name: string }
+      | {
+          readonly issuer: string;
+          readonly clientId: string;
+          readonly clientSecret: string;
+          readonly name: string;
+        }
       | undefined;
     readonly autoLinkVerifiedEmail: boolean;
     readonly storeTokens: boolean;
@@ -97,7 +105,10 @@ export interface LoadConfigOptions {
 
 export function loadConfig(options: LoadConfigOptions = {}): Config {
   const cwd = options.cwd ?? process.cwd();
-  const source = { ...readDotenv(cwd, options.dotenv ?? true), ...stripEmpty(options.env ?? process.env) };
+  const source = {
+    ...readDotenv(cwd, options.dotenv ?? true),
+    ...stripEmpty(options.env ?? process.env),
+  };
   const parsed = envSchema.safeParse(source);
   if (!parsed.success) throw new ConfigError(describeIssues(parsed.error.issues));
   const raw = parsed.data;
@@ -163,7 +174,10 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       rateLimitFailMode: raw.RATE_LIMIT_FAIL_MODE,
       rateLimits: raw.RATE_LIMITS,
     },
-    log: { level: raw.LOG_LEVEL, pretty: (raw.LOG_FORMAT ?? (raw.NODE_ENV === "development" ? "pretty" : "json")) === "pretty" },
+    log: {
+      level: raw.LOG_LEVEL,
+      pretty: (raw.LOG_FORMAT ?? (raw.NODE_ENV === "development" ? "pretty" : "json")) === "pretty",
+    },
     metricsToken: raw.METRICS_TOKEN,
     shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
   };
@@ -190,7 +204,10 @@ function describeIssues(issues: readonly z.core.$ZodIssue[]): string[] {
 function resolveSecret(raw: RawEnv, dataDir: string, problems: string[]): string {
   const given = raw.SECRET_KEY;
   if (given !== undefined) {
-    if (given === SECRET_KEY_PLACEHOLDER) problems.push("SECRET_KEY: still the .env.example placeholder; generate one with `openssl rand -base64 48`");
+    if (given === SECRET_KEY_PLACEHOLDER)
+      problems.push(
+        "SECRET_KEY: still the .env.example placeholder; generate one with `openssl rand -base64 48`",
+      );
     else if (given.length < 32) problems.push("SECRET_KEY: must be at least 32 characters");
     return given;
   }
@@ -245,7 +262,10 @@ export function parseDatabaseUrl(
 function parseTrustProxy(value: string | undefined, problems: string[]): TrustProxy {
   if (value === undefined || value === "false" || value === "0") return { kind: "none" };
   if (/^\d+$/.test(value)) return { kind: "hops", hops: Number(value) };
-  const cidrs = value.split(",").map((s) => s.trim()).filter(Boolean);
+  const cidrs = value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean);
   const bad = cidrs.filter((c) => {
     const [ip, bits, extra] = c.split("/");
     if (extra !== undefined || !ip || isIP(ip) === 0) return true;
@@ -253,14 +273,18 @@ function parseTrustProxy(value: string | undefined, problems: string[]): TrustPr
     const max = isIP(ip) === 4 ? 32 : 128;
     return !/^\d+$/.test(bits) || Number(bits) > max;
   });
-  if (bad.length > 0) problems.push(`TRUST_PROXY: not a hop count or IP/CIDR list (${bad.join(", ")})`);
+  if (bad.length > 0)
+    problems.push(`TRUST_PROXY: not a hop count or IP/CIDR list (${bad.join(", ")})`);
   return { kind: "cidrs", cidrs };
 }
 
 function parseOrigins(value: string | undefined, problems: string[]): string[] {
   if (value === undefined) return [];
   const origins: string[] = [];
-  for (const item of value.split(",").map((s) => s.trim()).filter(Boolean)) {
+  for (const item of value
+    .split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     try {
       const u = new URL(item);
       if (u.origin === "null") throw new Error("opaque");
@@ -288,10 +312,21 @@ function parseOauth(raw: RawEnv, problems: string[]): Config["oauth"] {
     if (!raw.OIDC_ISSUER || !raw.OIDC_CLIENT_ID || !raw.OIDC_CLIENT_SECRET) {
       problems.push("OIDC_ISSUER, OIDC_CLIENT_ID and OIDC_CLIENT_SECRET: set all three or none");
     } else {
-      oidc = { issuer: raw.OIDC_ISSUER, clientId: raw.OIDC_CLIENT_ID, clientSecret: raw.OIDC_CLIENT_SECRET, name: raw.OIDC_NAME };
+      oidc = {
+        issuer: raw.OIDC_ISSUER,
+        clientId: raw.OIDC_CLIENT_ID,
+        clientSecret: raw.OIDC_CLIENT_SECRET,
+        name: raw.OIDC_NAME,
+      };
     }
   }
-  return { google, github, oidc, autoLinkVerifiedEmail: raw.OAUTH_AUTO_LINK_VERIFIED_EMAIL, storeTokens: raw.OAUTH_STORE_TOKENS };
+  return {
+    google,
+    github,
+    oidc,
+    autoLinkVerifiedEmail: raw.OAUTH_AUTO_LINK_VERIFIED_EMAIL,
+    storeTokens: raw.OAUTH_STORE_TOKENS,
+  };
 }
 
 function deepFreeze<T>(value: T): T {

@@ -94,7 +94,9 @@ export const envSchema = z.object({
   REQUIRE_EMAIL_VERIFICATION: bool(true),
   EMAIL_VERIFICATION_TTL_HOURS: int(24, 1, 720),
   REQUIRE_2FA_FOR_ADMINS: z.enum(["true", "false", "1", "0", "yes", "no"]).optional(),
-  RATE_LIMIT_FAIL_MODE: z.enum(["open", "closed"], { error: "must be open or closed" }).default("open"),
+  RATE_LIMIT_FAIL_MODE: z
+    .enum(["open", "closed"], { error: "must be open or closed" })
+    .default("open"),
   RATE_LIMITS: optionalText,
 
   // monitoring and operations

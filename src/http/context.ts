@@ -17,5 +17,3 @@ declare module "hono" {
     userId: string | undefined;
   }
 }
-
-export {};

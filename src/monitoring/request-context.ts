@@ -24,7 +24,11 @@ function routeLabel(pattern: string): string {
  * First middleware of the app: request id, a child logger, and, once the
  * response is known, one access-log line and the HTTP metrics.
  */
-export function requestContext(deps: { logger: Logger; random: Random; metrics: Metrics }): MiddlewareHandler {
+export function requestContext(deps: {
+  logger: Logger;
+  random: Random;
+  metrics: Metrics;
+}): MiddlewareHandler {
   return async function requestContextMiddleware(c, next) {
     const started = monotonicMs();
     const requestId = acceptRequestId(c.req.header("X-Request-Id"), deps.random);
@@ -39,7 +43,10 @@ export function requestContext(deps: { logger: Logger; random: Random; metrics: 
       const route = routeLabel(routePath(c));
       const status = c.res.status;
       deps.metrics.httpRequestsTotal.inc({ method: c.req.method, route, status: String(status) });
-      deps.metrics.httpRequestDurationSeconds.observe({ method: c.req.method, route }, durationMs / 1000);
+      deps.metrics.httpRequestDurationSeconds.observe(
+        { method: c.req.method, route },
+        durationMs / 1000,
+      );
       const level = status >= 500 ? "warn" : "info";
       deps.logger[level](
         {

@@ -25,7 +25,11 @@ export function createOpsRoutes(deps: Pick<Deps, "config" | "db" | "metrics" | "
       await deps.db.one("SELECT 1 AS ok");
       database = { status: "ok", durationMs: round(performance.now() - started) };
     } catch {
-      database = { status: "fail", durationMs: round(performance.now() - started), error: "database unreachable" };
+      database = {
+        status: "fail",
+        durationMs: round(performance.now() - started),
+        error: "database unreachable",
+      };
     }
     const ok = database.status === "ok";
     return c.json({ status: ok ? "ok" : "fail", checks: { database } }, ok ? 200 : 503);
@@ -40,7 +44,10 @@ export function createOpsRoutes(deps: Pick<Deps, "config" | "db" | "metrics" | "
       // Constant-time compare so the token cannot be recovered byte by byte from timing.
       if (!timingSafeEqual(given, token)) {
         c.header("WWW-Authenticate", 'Bearer realm="metrics"');
-        return c.json({ error: { code: "UNAUTHORIZED", message: "A valid metrics bearer token is required." } }, 401);
+        return c.json(
+          { error: { code: "UNAUTHORIZED", message: "A valid metrics bearer token is required." } },
+          401,
+        );
       }
     }
     c.header("Cache-Control", "no-store");

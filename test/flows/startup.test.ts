@@ -1,0 +1,116 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { existsSync, mkdtempSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { afterEach, describe, expect, it } from "vitest";
+
+const ROOT = resolve(import.meta.dirname, "../..");
+const TSX = join(ROOT, "node_modules/.bin/tsx");
+const children: ChildProcess[] = [];
+
+afterEach(() => {
+  for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
+});
+
+function freePort(): Promise<number> {
+  return new Promise((done, fail) => {
+    const srv = createServer();
+    srv.listen(0, "127.0.0.1", () => {
+      const address = srv.address();
+      const port = typeof address === "object" && address ? address.port : 0;
+      srv.close(() => done(port));
+    });
+    srv.on("error", fail);
+  });
+}
+
+/** Starts the real entry point (`npm start` runs the same file) with a clean environment. */
+function start(env: Record<string, string>) {
+  const child = spawn(TSX, ["src/main.ts"], {
+    cwd: ROOT,
+    env: {
+      PATH: process.env.PATH ?? "",
+      HOME: process.env.HOME ?? "/tmp",
+      LOG_FORMAT: "json",
+      ...env,
+    },
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  children.push(child);
+  let output = "";
+  child.stdout?.on("data", (d) => {
+    output += String(d);
+  });
+  child.stderr?.on("data", (d) => {
+    output += String(d);
+  });
+  const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)));
+  return { child, exited, output: () => output };
+}
+
+async function waitForHealthy(url: string, timeoutMs: number): Promise<number> {
+  const started = performance.now();
+  while (performance.now() - started < timeoutMs) {
+    try {
+      const res = await fetch(`${url}/healthz`);
+      if (res.ok) return performance.now() - started;
+    } catch {
+      // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`no healthy answer from ${url} within ${timeoutMs} ms`);
+}
+
+describe("starting the real server", () => {
+  it("serves / and /healthz within 10 s on a new DuckDB file, and exits 0 on SIGTERM", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "bastion-start-"));
+    const port = await freePort();
+    const app = start({ PORT: String(port), DATA_DIR: dataDir });
+    const url = `http://127.0.0.1:${port}`;
+    await waitForHealthy(url, 10_000);
+    expect(existsSync(join(dataDir, "app.duckdb"))).toBe(true);
+    expect(existsSync(join(dataDir, ".secret"))).toBe(true);
+    const landing = await fetch(`${url}/`);
+    expect(landing.status).toBe(200);
+    expect(await landing.text()).toContain("Bastion");
+
+    // A second process on the same file is refused with a message naming the cause.
+    const second = start({ PORT: String(await freePort()), DATA_DIR: dataDir });
+    expect(await second.exited).toBe(1);
+    expect(second.output()).toMatch(/in use by another process/);
+
+    app.child.kill("SIGTERM");
+    expect(await app.exited).toBe(0);
+    expect(app.output()).toContain("shutdown complete");
+  }, 40_000);
+
+  it("refuses production without SECRET_KEY, naming it, with exit 1", async () => {
+    const run = start({ NODE_ENV: "production", APP_URL: "https://example.com" });
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toMatch(/SECRET_KEY: required when NODE_ENV=production/);
+  }, 20_000);
+
+  it("lists every invalid variable in one startup error", async () => {
+    const run = start({ PORT: "http", LOG_LEVEL: "chatty", CSP_MODE: "off" });
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toMatch(
+      /PORT:[\s\S]*CSP_MODE:[\s\S]*LOG_LEVEL:|PORT[\s\S]*LOG_LEVEL[\s\S]*CSP_MODE/,
+    );
+    for (const name of ["PORT", "LOG_LEVEL", "CSP_MODE"]) expect(run.output()).toContain(name);
+  }, 20_000);
+
+  it("refuses production with pending migrations and prints the command to run", async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), "bastion-prod-"));
+    const run = start({
+      NODE_ENV: "production",
+      SECRET_KEY: "s".repeat(40),
+      APP_URL: "https://example.com",
+      DATA_DIR: dataDir,
+      PORT: String(await freePort()),
+    });
+    expect(await run.exited).toBe(1);
+    expect(run.output()).toContain("npm run cli -- migrate up");
+  }, 20_000);
+});

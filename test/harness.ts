@@ -6,6 +6,7 @@ import { buildDeps } from "../src/bootstrap.js";
 import { loadConfig } from "../src/config/env.js";
 import type { Db } from "../src/db/db.js";
 import { openDuckDb } from "../src/db/duckdb.js";
+import { createMigrator } from "../src/db/migrate.js";
 import { openPostgres } from "../src/db/postgres.js";
 import type { Deps } from "../src/deps.js";
 import { type FixedClock, fixedClock } from "../src/lib/clock.js";
@@ -117,6 +118,8 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const logger = createLogger({ level: "info", pretty: false, destination });
   const clock = options.clock ?? fixedClock();
   const { db, cleanup } = await openTestDb(options.dialect ?? "duckdb");
+  // Migrate up front so production-mode apps (which refuse pending migrations) start too.
+  if (db) await createMigrator(db).up();
   const deps = await buildDeps({
     config,
     logger,

@@ -29,10 +29,10 @@ interface Entry {
  * values is counted once and no user data lands in metrics or logs.
  */
 export function fingerprint(sql: string): string {
+  // Literals and comments in one pass, so `--` or `/*` inside a quoted literal is
+  // not mistaken for a comment (that would cut the literal open and leak its first half).
   return sql
-    .replace(/--[^\n]*/g, " ")
-    .replace(/\/\*[\s\S]*?\*\//g, " ")
-    .replace(/'(?:[^']|'')*'/g, "?")
+    .replace(/'(?:[^']|'')*'|--[^\n]*|\/\*[\s\S]*?\*\//g, (m) => (m.startsWith("'") ? "?" : " "))
     .replace(/\$\d+/g, "?")
     .replace(/\b\d+(\.\d+)?\b/g, "?")
     .replace(/\(\s*\?(\s*,\s*\?)*\s*\)/g, "(?)")

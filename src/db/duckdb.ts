@@ -1,0 +1,360 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import { mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { performance } from "node:perf_hooks";
+import {
+  BIGINT,
+  blobValue,
+  type DuckDBConnection,
+  DuckDBInstance,
+  type DuckDBPreparedStatement,
+  type DuckDBResultReader,
+  type DuckDBType,
+  type DuckDBValue,
+  ResultReturnType,
+  StatementType,
+  timestampTZValue,
+} from "@duckdb/node-api";
+import { Mutex } from "async-mutex";
+import { type Db, DbError, type Queryable, type QueryHook, type Row, type SqlValue } from "./db.js";
+import { normalizeRow } from "./normalize.js";
+
+export interface DuckDbOptions {
+  /** A file path, or ":memory:" for a private in-memory database. */
+  path: string;
+  threads?: number;
+  /** DuckDB size string, e.g. "512MB". */
+  memoryLimit?: string;
+  onQuery?: QueryHook;
+}
+
+interface Outcome {
+  rows: Row[];
+  count: number;
+}
+
+const READ_KEYWORDS = new Set(["select", "with", "show", "describe", "explain", "pragma"]);
+const READ_TYPES = new Set<StatementType>([
+  StatementType.SELECT,
+  StatementType.EXPLAIN,
+  StatementType.PRAGMA,
+]);
+const DML_TYPES = new Set<StatementType>([
+  StatementType.INSERT,
+  StatementType.UPDATE,
+  StatementType.DELETE,
+]);
+
+/**
+ * Opens a DuckDB database. Instances come from the library's own cache
+ * (`DuckDBInstance.fromCache`): every Db holds its own reference to the shared
+ * native database and `closeSync()` releases only that reference, so closing
+ * one Db never breaks another on the same path, and the file lock is dropped
+ * when the last one closes. That is the library's ref-count, so this module
+ * keeps no state of its own. ":memory:" is never shared: each open is private.
+ */
+export async function openDuckDb(options: DuckDbOptions): Promise<Db> {
+  const { path } = options;
+  // Extensions are statically linked; never fetch code from the network at runtime.
+  const settings = {
+    threads: String(options.threads ?? 2),
+    memory_limit: options.memoryLimit ?? "512MB",
+    autoinstall_known_extensions: "false",
+    autoload_known_extensions: "false",
+  };
+  let instance: DuckDBInstance;
+  try {
+    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    instance = await DuckDBInstance.fromCache(path, settings);
+  } catch (error) {
+    throw openError(path, error);
+  }
+  try {
+    const write = await instance.connect();
+    const read = await instance.connect();
+    return new DuckDb({ instance, write, read, path, onQuery: options.onQuery });
+  } catch (error) {
+    instance.closeSync();
+    throw openError(path, error);
+  }
+}
+
+/**
+ * DuckDB uses optimistic concurrency: two connections updating the same row
+ * fail with "Conflict on update!". So every write goes through ONE connection
+ * behind a mutex (a transaction holds the mutex until it ends), while plain
+ * reads use a second connection and never wait behind writers.
+ */
+class DuckDb implements Db {
+  readonly dialect = "duckdb";
+  private readonly mutex = new Mutex();
+  /** Marks code running inside this Db's transaction, to refuse self-deadlocking calls. */
+  private readonly txScope = new AsyncLocalStorage<true>();
+  private readonly reads = new Set<Promise<unknown>>();
+  private closing: Promise<void> | undefined;
+
+  constructor(
+    private readonly c: {
+      instance: DuckDBInstance;
+      write: DuckDBConnection;
+      read: DuckDBConnection;
+      path: string;
+      onQuery: QueryHook | undefined;
+    },
+  ) {}
+
+  async query<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+    return (await this.auto(sql, params)).rows as T[];
+  }
+
+  async one<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []) {
+    return (await this.auto(sql, params)).rows[0] as T | undefined;
+  }
+
+  async execute(sql: string, params: readonly SqlValue[] = []): Promise<number> {
+    return (await this.auto(sql, params)).count;
+  }
+
+  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    this.assertUsable();
+    this.assertNotInTransaction();
+    return this.mutex.runExclusive(async () => {
+      let active = true;
+      const run = (sql: string, params: readonly SqlValue[]) => {
+        if (!active) throw new DbError("QUERY_FAILED", "transaction already finished");
+        return this.timed(sql, () => runOn(this.c.write, sql, params));
+      };
+      const tx: Queryable = {
+        query: async <R extends Row>(sql: string, params: readonly SqlValue[] = []) =>
+          (await run(sql, params)).rows as R[],
+        one: async <R extends Row>(sql: string, params: readonly SqlValue[] = []) =>
+          (await run(sql, params)).rows[0] as R | undefined,
+        execute: async (sql, params = []) => (await run(sql, params)).count,
+      };
+      await run("BEGIN TRANSACTION", []);
+      try {
+        const result = await this.txScope.run(true, () => fn(tx));
+        await run("COMMIT", []);
+        return result;
+      } catch (error) {
+        // After a failed COMMIT DuckDB has already rolled back; ignore "no transaction".
+        await run("ROLLBACK", []).catch(() => {});
+        throw error;
+      } finally {
+        active = false;
+      }
+    });
+  }
+
+  close(): Promise<void> {
+    this.closing ??= this.shutdown();
+    return this.closing;
+  }
+
+  private async shutdown(): Promise<void> {
+    await Promise.allSettled([...this.reads]);
+    await this.mutex.runExclusive(async () => {
+      // CHECKPOINT folds the WAL into the file so the next open is fast. It can
+      // fail while another Db on the same file is mid-transaction; the WAL is
+      // still durable then, so that is not an error worth surfacing.
+      if (this.c.path !== ":memory:") await this.c.write.run("CHECKPOINT").catch(() => {});
+      this.c.read.closeSync();
+      this.c.write.closeSync();
+      this.c.instance.closeSync();
+    });
+  }
+
+  private async auto(sql: string, params: readonly SqlValue[]): Promise<Outcome> {
+    this.assertUsable();
+    if (READ_KEYWORDS.has(leadingKeyword(sql))) {
+      const start = performance.now();
+      let prepared: DuckDBPreparedStatement | undefined;
+      try {
+        prepared = await prepareRead(this.c.read, sql);
+      } catch (error) {
+        this.report(sql, start, false);
+        throw translate(error);
+      }
+      if (prepared) return this.trackRead(this.timed(sql, () => runPrepared(prepared, params)));
+    }
+    this.assertNotInTransaction();
+    return this.mutex.runExclusive(() => this.timed(sql, () => runOn(this.c.write, sql, params)));
+  }
+
+  private trackRead(promise: Promise<Outcome>): Promise<Outcome> {
+    this.reads.add(promise);
+    const forget = () => this.reads.delete(promise);
+    promise.then(forget, forget);
+    return promise;
+  }
+
+  private async timed(sql: string, fn: () => Promise<Outcome>): Promise<Outcome> {
+    const start = performance.now();
+    try {
+      const outcome = await fn();
+      this.report(sql, start, true);
+      return outcome;
+    } catch (error) {
+      this.report(sql, start, false);
+      throw translate(error);
+    }
+  }
+
+  private report(sql: string, start: number, ok: boolean): void {
+    try {
+      this.c.onQuery?.({ sql, durationMs: performance.now() - start, ok });
+    } catch {
+      // Instrumentation must never turn a successful statement into a failure.
+    }
+  }
+
+  private assertNotInTransaction(): void {
+    // The running transaction holds the write mutex, so this call would wait forever.
+    if (this.txScope.getStore()) {
+      throw new DbError(
+        "QUERY_FAILED",
+        "db write or nested transaction inside db.transaction(): use the tx argument",
+      );
+    }
+  }
+
+  private assertUsable(): void {
+    if (this.closing) throw new DbError("CONNECTION_FAILED", `database ${this.c.path} is closed`);
+  }
+}
+
+/** First SQL keyword after whitespace and comments, lower-cased. */
+function leadingKeyword(sql: string): string {
+  const body = sql.replace(/^(?:\s+|--[^\n]*(?:\n|$)|\/\*[\s\S]*?\*\/)*/, "");
+  return /^[a-z]+/i.exec(body)?.[0]?.toLowerCase() ?? "";
+}
+
+/**
+ * Prepares on the read connection and keeps it only if DuckDB classifies it
+ * as a read: a `WITH … INSERT` starts like a read but must go to the writer,
+ * or it would race the write connection and hit a write-write conflict.
+ */
+async function prepareRead(read: DuckDBConnection, sql: string) {
+  let prepared: DuckDBPreparedStatement;
+  try {
+    prepared = await read.prepare(sql);
+  } catch (error) {
+    // A multi-statement script cannot be prepared; the writer runs it as a script.
+    if (/multiple statements/i.test(String(error))) return undefined;
+    throw error;
+  }
+  if (READ_TYPES.has(prepared.statementType)) return prepared;
+  prepared.destroySync();
+  return undefined;
+}
+
+async function runPrepared(prepared: DuckDBPreparedStatement, params: readonly SqlValue[]) {
+  try {
+    if (params.length > 0) {
+      const bound = bindable(params);
+      prepared.bind(bound.values, bound.types);
+    }
+    return outcome(await prepared.runAndReadAll());
+  } finally {
+    prepared.destroySync();
+  }
+}
+
+async function runOn(conn: DuckDBConnection, sql: string, params: readonly SqlValue[]) {
+  // Without params the driver runs the string as a script (multi-statement migrations).
+  if (params.length === 0) return outcome(await conn.runAndReadAll(sql));
+  const bound = bindable(params);
+  return outcome(await conn.runAndReadAll(sql, bound.values, bound.types));
+}
+
+function bindable(params: readonly SqlValue[]) {
+  const values: DuckDBValue[] = [];
+  const types: (DuckDBType | undefined)[] = [];
+  params.forEach((value, index) => {
+    if (value instanceof Date) {
+      const ms = value.getTime();
+      if (Number.isNaN(ms))
+        throw new DbError("QUERY_FAILED", `parameter $${index + 1} is an invalid Date`);
+      values.push(timestampTZValue(BigInt(ms) * 1000n));
+    } else if (value instanceof Uint8Array) {
+      values.push(blobValue(value));
+    } else {
+      values.push(value);
+    }
+    // The driver would guess HUGEINT for a bigint; BIGINT matches Postgres int8.
+    types.push(typeof value === "bigint" ? BIGINT : undefined);
+  });
+  // undefined entries are fine at runtime (the driver infers those); the typings are narrower.
+  return { values, types: types as DuckDBType[] };
+}
+
+function outcome(reader: DuckDBResultReader): Outcome {
+  // INSERT/UPDATE/DELETE without RETURNING yield a synthetic {Count} row; Postgres yields none.
+  if (reader.returnType !== ResultReturnType.QUERY_RESULT) {
+    return { rows: [], count: reader.rowsChanged };
+  }
+  const names = reader.columnNames();
+  const jsonColumns = reader
+    .columnTypes()
+    .flatMap((t, i) => (t.alias === "JSON" ? [names[i]] : []));
+  const rows = reader.getRowObjectsJS().map((raw) => {
+    const row = normalizeRow<Row>(raw);
+    // pg parses json/jsonb; do the same so callers see one shape on both engines.
+    for (const name of jsonColumns) {
+      const value = name === undefined ? undefined : row[name];
+      if (name !== undefined && typeof value === "string") row[name] = JSON.parse(value);
+    }
+    return row;
+  });
+  // With RETURNING DuckDB reports rowsChanged = 0; the returned rows are the changed rows.
+  const count = DML_TYPES.has(reader.statementType) ? rows.length : reader.rowsChanged;
+  return { rows, count };
+}
+
+const ERROR_CODES: readonly [RegExp, DbError["code"]][] = [
+  [/duplicate key|violates (primary key|unique) constraint/i, "UNIQUE_VIOLATION"],
+  [/foreign key/i, "FOREIGN_KEY_VIOLATION"],
+  [/NOT NULL constraint/i, "NOT_NULL_VIOLATION"],
+  [/CHECK constraint/i, "CHECK_VIOLATION"],
+  [/Conflict on|write-write conflict/i, "SERIALIZATION_FAILURE"],
+  [/Could not set lock on file/i, "DATABASE_LOCKED"],
+];
+
+function translate(error: unknown): DbError {
+  if (error instanceof DbError) return error;
+  const message = error instanceof Error ? error.message : String(error);
+  const code = ERROR_CODES.find(([pattern]) => pattern.test(message))?.[1] ?? "QUERY_FAILED";
+  if (code === "UNIQUE_VIOLATION") {
+    // DuckDB quotes the offending value (often an email); keep only the key columns
+    // and drop the cause so the value cannot reach logs.
+    const key = /Duplicate key "([^":]*):/i.exec(message)?.[1];
+    return new DbError(code, `duplicate key violates unique constraint${key ? ` on ${key}` : ""}`);
+  }
+  return new DbError(code, message, { cause: error });
+}
+
+function openError(path: string, error: unknown): DbError {
+  const message = error instanceof Error ? error.message : String(error);
+  const cause = { cause: error };
+  if (/Could not set lock on file/i.test(message)) {
+    return new DbError(
+      "DATABASE_LOCKED",
+      `database file ${path} is in use by another process; DuckDB allows one process per file — scale-out uses PostgreSQL (DATABASE_URL=postgres://…)`,
+      cause,
+    );
+  }
+  if (/different configuration/i.test(message)) {
+    const hint = "open it with the same threads and memory limit";
+    return new DbError(
+      "CONNECTION_FAILED",
+      `database file ${path} is already open in this process with other settings; ${hint}`,
+      cause,
+    );
+  }
+  if (/not a valid DuckDB database/i.test(message)) {
+    const what =
+      "it exists but is not a valid DuckDB database (corrupt, or another program's file)";
+    return new DbError("CONNECTION_FAILED", `cannot open database file ${path}: ${what}`, cause);
+  }
+  return new DbError("CONNECTION_FAILED", `cannot open database file ${path}: ${message}`, cause);
+}

@@ -13,6 +13,7 @@ import { type FixedClock, fixedClock } from "../src/lib/clock.js";
 import { systemRandom } from "../src/lib/random.js";
 import { createLogger } from "../src/monitoring/logger.js";
 import { startServer } from "../src/server.js";
+import { freePort } from "./net.js";
 import { createPgSchema } from "./pg.js";
 
 export type Dialect = "duckdb" | "postgres";
@@ -143,10 +144,16 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   };
 }
 
-/** The app on a real socket (127.0.0.1, random port) for browser and shutdown tests. */
+/**
+ * The app on a real socket (127.0.0.1, a free port, in-memory DuckDB) for browser
+ * and shutdown tests. APP_URL is the address the browser uses, because the CSRF
+ * guard checks Origin against it.
+ */
 export async function startTestServer(options: TestAppOptions = {}) {
-  const testApp = await createTestApp(options);
-  const server = await startServer({ app: testApp.app, host: "127.0.0.1", port: 0 });
+  const port = await freePort();
+  const url = `http://127.0.0.1:${port}`;
+  const testApp = await createTestApp({ ...options, env: { APP_URL: url, ...options.env } });
+  const server = await startServer({ app: testApp.app, host: "127.0.0.1", port });
   return {
     ...testApp,
     url: server.url,

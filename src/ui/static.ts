@@ -24,7 +24,7 @@ export interface StaticAssets {
 interface Asset {
   source: string;
   mtimeMs: number;
-  body: Uint8Array;
+  body: Uint8Array<ArrayBuffer>;
   /** First 10 hex chars of the SHA-256: the `?v=` fingerprint. */
   fingerprint: string;
   etag: string;
@@ -102,7 +102,8 @@ export function assetNameFromPath(rest: string): string | undefined {
   }
   if (name === "" || name.includes("\0") || name.includes("\\")) return undefined;
   const segments = name.split("/");
-  if (segments.some((s) => s === "" || s === "." || s === ".." || s.startsWith("."))) return undefined;
+  if (segments.some((s) => s === "" || s === "." || s === ".." || s.startsWith(".")))
+    return undefined;
   return name;
 }
 

@@ -1,0 +1,144 @@
+import type { Context } from "hono";
+import { html } from "hono/html";
+import type { Child } from "hono/jsx";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { Theme } from "../http/context.js";
+// Type-only: brings the guard's `csrfToken` context variable into view.
+import type {} from "../security/csrf.js";
+import { assetUrl, siteOf } from "./assets.js";
+import { type Flash, FlashMessage } from "./components/alert.js";
+import { SiteFooter } from "./components/site-footer.js";
+import { type SignedInUser, SiteHeader } from "./components/site-header.js";
+
+/**
+ * htmx under a strict CSP: no eval (hx-on, js: values), no executing <script>
+ * tags from swapped HTML, no injected <style> for indicators (app.css has
+ * them), and requests only to our own origin.
+ */
+const HTMX_CONFIG = JSON.stringify({
+  allowEval: false,
+  allowScriptTags: false,
+  includeIndicatorStyles: false,
+  selfRequestsOnly: true,
+});
+
+const COLOR_SCHEME: Record<Theme, string> = {
+  light: "light",
+  dark: "dark",
+  system: "light dark",
+};
+
+export interface LayoutProps {
+  title: string;
+  description?: string;
+  appName: string;
+  version: string;
+  theme: Theme;
+  /** Undefined only when a page is rendered before the CSP middleware ran. */
+  nonce: string | undefined;
+  stylesheetUrl: string;
+  htmxUrl: string;
+  faviconUrl: string;
+  currentPath: string;
+  user?: SignedInUser;
+  csrfToken?: string;
+  flash?: Flash;
+  /** The page draws its own full-bleed sections instead of sitting in the centred container. */
+  fullWidth?: boolean;
+  children: Child;
+}
+
+export function Layout(props: LayoutProps) {
+  const fullTitle =
+    props.title === props.appName ? props.title : `${props.title} · ${props.appName}`;
+  // htmx sends this header on every request it makes; plain forms use the _csrf field instead.
+  const hxHeaders = props.csrfToken
+    ? JSON.stringify({ "X-CSRF-Token": props.csrfToken })
+    : undefined;
+  return (
+    <html lang="en" data-theme={props.theme}>
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>{fullTitle}</title>
+        {props.description !== undefined && <meta name="description" content={props.description} />}
+        <meta name="color-scheme" content={COLOR_SCHEME[props.theme]} />
+        <meta name="htmx-config" content={HTMX_CONFIG} />
+        <link rel="icon" href={props.faviconUrl} type="image/svg+xml" />
+        <link rel="stylesheet" href={props.stylesheetUrl} />
+        {/* 'strict-dynamic' ignores 'self', so even an external script needs the nonce. */}
+        <script src={props.htmxUrl} nonce={props.nonce} defer />
+      </head>
+      <body hx-headers={hxHeaders}>
+        <a class="skip-link" href="#main">
+          Skip to content
+        </a>
+        <SiteHeader
+          appName={props.appName}
+          theme={props.theme}
+          currentPath={props.currentPath}
+          user={props.user}
+          csrfToken={props.csrfToken}
+        />
+        <main id="main" tabindex={-1} class={props.fullWidth ? "main main--full" : "main"}>
+          {props.flash !== undefined && (
+            <div class="container flash-region">
+              <FlashMessage flash={props.flash} />
+            </div>
+          )}
+          {props.fullWidth ? props.children : <div class="container">{props.children}</div>}
+        </main>
+        <SiteFooter appName={props.appName} version={props.version} />
+      </body>
+    </html>
+  );
+}
+
+export interface PageOptions {
+  /** The page's own title; the layout appends " · <appName>". */
+  title: string;
+  description?: string;
+  children: Child;
+  status?: ContentfulStatusCode;
+  user?: SignedInUser;
+  /** Defaults to the CSRF guard's token for this response (`c.var.csrfToken`), when mounted. */
+  csrfToken?: string;
+  flash?: Flash;
+  fullWidth?: boolean;
+}
+
+function themeOf(c: Context): Theme {
+  const theme: Theme | undefined = c.get("theme");
+  return theme ?? "system";
+}
+
+/**
+ * Renders a full HTML page. A plain function rather than hono's jsxRenderer:
+ * it needs no middleware mounted ahead of the route, so it works the same in
+ * any route group, in notFound and in onError (where a renderer set by
+ * middleware may never have run), and its options are type-checked per call.
+ */
+export function renderPage(c: Context, options: PageOptions): Response | Promise<Response> {
+  const site = siteOf(c);
+  const page = (
+    <Layout
+      title={options.title}
+      description={options.description}
+      appName={site.appName}
+      version={site.version}
+      theme={themeOf(c)}
+      nonce={c.get("cspNonce")}
+      stylesheetUrl={assetUrl(c, "app.css")}
+      htmxUrl={assetUrl(c, "vendor/htmx.min.js")}
+      faviconUrl={assetUrl(c, "favicon.svg")}
+      currentPath={c.req.path}
+      user={options.user}
+      csrfToken={options.csrfToken ?? c.get("csrfToken")}
+      flash={options.flash}
+      fullWidth={options.fullWidth}
+    >
+      {options.children}
+    </Layout>
+  );
+  return c.html(html`<!doctype html>${page}`, options.status ?? 200);
+}

@@ -1,0 +1,235 @@
+import { ButtonLink } from "../components/button.js";
+import { CodeBlock } from "../components/code-block.js";
+import { Icon, type IconName } from "../components/icon.js";
+
+interface Feature {
+  icon: IconName;
+  title: string;
+  text: string;
+}
+
+const FEATURES: readonly Feature[] = [
+  {
+    icon: "users",
+    title: "Accounts, done properly",
+    text: "Registration with email verification, password reset and sessions you can revoke from any device. Passwords hashed with Argon2id.",
+  },
+  {
+    icon: "phone",
+    title: "Two-factor sign-in",
+    text: "TOTP authenticator apps with single-use backup codes, replay protection, and a fresh password check before sensitive changes.",
+  },
+  {
+    icon: "login",
+    title: "Google, GitHub and OIDC",
+    text: "Sign in with Google, GitHub or any OpenID Connect provider, linked to existing accounts only when it is safe to.",
+  },
+  {
+    icon: "shield",
+    title: "Secure by default",
+    text: "CSRF tokens plus origin checks, a nonce-based Content Security Policy, rate limits on sensitive endpoints and hardened cookies.",
+  },
+  {
+    icon: "log",
+    title: "Audit log",
+    text: "Sign-ins, account changes and admin actions recorded with who, what, when and from where.",
+  },
+  {
+    icon: "activity",
+    title: "Metrics and health checks",
+    text: "Prometheus metrics, structured JSON logs with request ids, and liveness and readiness endpoints for your orchestrator.",
+  },
+  {
+    icon: "dashboard",
+    title: "Admin console",
+    text: "Manage users, read the audit trail and watch request and database metrics from one place.",
+  },
+  {
+    icon: "book",
+    title: "Documentation included",
+    text: "Guides and reference served by the app itself at /docs, versioned with the code they describe.",
+  },
+  {
+    icon: "database",
+    title: "DuckDB now, PostgreSQL later",
+    text: "Starts on an embedded DuckDB file. Set DATABASE_URL and REDIS_URL to run many instances behind a proxy.",
+  },
+];
+
+/** What a fresh install ships switched on; each row is a real default, not a plan. */
+const DEFAULTS: readonly (readonly [string, string])[] = [
+  ["Content Security Policy", "nonce + strict-dynamic"],
+  ["CSRF", "masked token + Origin check"],
+  ["Session cookies", "HttpOnly, Secure, SameSite"],
+  ["Passwords", "Argon2id"],
+  ["Rate limits", "sign-in, sign-up, reset"],
+  ["Health and metrics", "/readyz, /metrics"],
+];
+
+function DefaultsPanel() {
+  return (
+    <div class="defaults-panel">
+      <p class="defaults-panel__title">
+        <Icon name="lock" /> On by default
+      </p>
+      <dl class="defaults-panel__list">
+        {DEFAULTS.map(([name, value]) => (
+          <div class="defaults-panel__row">
+            <dt>
+              <Icon name="check" class="defaults-panel__check" />
+              {name}
+            </dt>
+            <dd>{value}</dd>
+          </div>
+        ))}
+      </dl>
+    </div>
+  );
+}
+
+function Hero() {
+  return (
+    <section class="hero" aria-labelledby="hero-title">
+      <div class="container hero__inner">
+        <div class="hero__text">
+          <p class="pill">
+            <Icon name="shield" /> TypeScript · MIT licensed · Node 20+
+          </p>
+          <h1 class="hero__title" id="hero-title">
+            Secure, observable web apps in TypeScript,{" "}
+            <span class="accent">from the first commit</span>
+          </h1>
+          <p class="hero__lead">
+            Bastion is a server-rendered framework built on Hono and htmx. Accounts, two-factor
+            sign-in, social login, an audit log and Prometheus metrics come wired, tested and locked
+            down, so you start on your product instead of on password resets.
+          </p>
+          <div class="hero__actions">
+            <ButtonLink href="/auth/register" size="lg">
+              Create account
+              <Icon name="arrowRight" />
+            </ButtonLink>
+            <ButtonLink href="/docs" size="lg" variant="secondary">
+              Read the docs
+            </ButtonLink>
+          </div>
+          <ul class="hero__facts">
+            <li>
+              <Icon name="check" /> Strict CSP, no inline script
+            </li>
+            <li>
+              <Icon name="check" /> Forms work without JavaScript
+            </li>
+            <li>
+              <Icon name="check" /> One process or many
+            </li>
+          </ul>
+        </div>
+        <div class="hero__visual">
+          <CodeBlock
+            label="Terminal"
+            shell
+            lines={["npm install", "npm start"]}
+            output={["# then open http://localhost:8000"]}
+          />
+          <DefaultsPanel />
+        </div>
+      </div>
+    </section>
+  );
+}
+
+function Features() {
+  return (
+    <section class="section" aria-labelledby="features-title">
+      <div class="container">
+        <div class="section__header">
+          <p class="eyebrow">What you get</p>
+          <h2 class="section__title" id="features-title">
+            The parts every product needs, already built
+          </h2>
+          <p class="section__lead">
+            Each capability has its own tests, error codes and documentation. Turn things off
+            explicitly in configuration; nothing insecure is on by accident.
+          </p>
+        </div>
+        <ul class="feature-grid">
+          {FEATURES.map((f) => (
+            <li class="feature">
+              <span class="feature__icon">
+                <Icon name={f.icon} />
+              </span>
+              <h3 class="feature__title">{f.title}</h3>
+              <p class="feature__text">{f.text}</p>
+            </li>
+          ))}
+        </ul>
+      </div>
+    </section>
+  );
+}
+
+function GetStarted() {
+  return (
+    <section class="section section--alt" aria-labelledby="start-title">
+      <div class="container split split--center">
+        <div class="get-started__text">
+          <p class="eyebrow">Get started</p>
+          <h2 class="section__title" id="start-title">
+            Two commands to a running site
+          </h2>
+          <p>
+            Clone the repository, install and start. Development mode serves on port 8000, keeps its
+            data in <code>data/app.duckdb</code> and shows outgoing email at <code>/dev/mail</code>,
+            so you can register and verify an account without an SMTP server.
+          </p>
+          <p>
+            When one machine is not enough, point Bastion at PostgreSQL and Redis. Sessions, rate
+            limits and caches move to shared stores; your code does not change.
+          </p>
+        </div>
+        <div class="stack">
+          <CodeBlock label="Terminal" shell lines={["npm install", "npm start"]} />
+          <CodeBlock
+            label=".env (scale out)"
+            lines={["DATABASE_URL=postgres://app@db:5432/app", "REDIS_URL=redis://cache:6379"]}
+          />
+        </div>
+      </div>
+    </section>
+  );
+}
+
+function CallToAction() {
+  return (
+    <section class="section" aria-labelledby="cta-title">
+      <div class="container">
+        <div class="cta">
+          <h2 class="cta__title" id="cta-title">
+            Start with secure defaults
+          </h2>
+          <p class="cta__text">Create an account to try the sign-in flows, or read how it works.</p>
+          <div class="cta__actions">
+            <ButtonLink href="/auth/register" size="lg">
+              Create account
+            </ButtonLink>
+            <ButtonLink href="/docs" size="lg" variant="secondary">
+              Read the docs
+            </ButtonLink>
+          </div>
+        </div>
+      </div>
+    </section>
+  );
+}
+
+export function LandingPage() {
+  return (
+    <>
+      <Hero />
+      <Features />
+      <GetStarted />
+      <CallToAction />
+    </>
+  );
+}

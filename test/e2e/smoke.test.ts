@@ -1,0 +1,145 @@
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  launchBrowser,
+  newWatchedPage,
+  type PageProblems,
+  type StrictServer,
+  screenshot,
+  startStrictServer,
+} from "./browser.js";
+
+let server: StrictServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startStrictServer(), launchBrowser()]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+function expectClean(problems: PageProblems, ignore: RegExp[] = []) {
+  const keep = (list: string[]) => list.filter((m) => !ignore.some((re) => re.test(m)));
+  expect(keep(problems.cspViolations), "CSP violations").toEqual([]);
+  expect(keep(problems.pageErrors), "page errors").toEqual([]);
+  expect(keep(problems.consoleErrors), "console errors").toEqual([]);
+}
+
+/** Clicks a theme button and waits for the page the 303 redirect leads back to. */
+async function submitTheme(page: Page, theme: "light" | "dark" | "system") {
+  const back = page.waitForResponse(
+    (r) => r.request().method() === "GET" && r.request().redirectedFrom()?.method() === "POST",
+  );
+  await page.locator(`button[name="theme"][value="${theme}"]`).click();
+  expect((await back).status()).toBe(200);
+  await page.waitForLoadState("load");
+}
+
+// Page-side expressions as strings: the test's tsconfig has no DOM library.
+const bodyBackground = "getComputedStyle(document.body).backgroundColor";
+const SCROLL_WIDTH = "document.documentElement.scrollWidth";
+
+/** htmx loaded and initialised: the strict CSP let the nonced script run. */
+const waitForHtmx = (page: Page) =>
+  page.waitForFunction("typeof window.htmx?.process === 'function'");
+const LIGHT_BG = "rgb(255, 255, 255)";
+const DARK_BG = "rgb(11, 14, 20)";
+
+describe("landing page in a real browser under the strict CSP", () => {
+  it("light mode: loads htmx, no errors, light palette", async () => {
+    const { page, context, problems } = await newWatchedPage(browser, { colorScheme: "light" });
+    const res = await page.goto(`${server.url}/`);
+    expect(res?.status()).toBe(200);
+    expect(res?.headers()["content-security-policy"]).toContain("'strict-dynamic'");
+    await waitForHtmx(page);
+    expect(await page.getAttribute("html", "data-theme")).toBe("system");
+    expect(await page.evaluate(bodyBackground)).toBe(LIGHT_BG);
+    await expect(page.getByRole("link", { name: "Create account" }).first()).toBeTruthy();
+    await screenshot(page, "landing-light");
+    expectClean(problems);
+    await context.close();
+  });
+
+  it("dark mode: theme=system follows prefers-color-scheme", async () => {
+    const { page, context, problems } = await newWatchedPage(browser, { colorScheme: "dark" });
+    expect((await page.goto(`${server.url}/`))?.status()).toBe(200);
+    await waitForHtmx(page);
+    expect(await page.evaluate(bodyBackground)).toBe(DARK_BG);
+    await screenshot(page, "landing-dark");
+    expectClean(problems);
+    await context.close();
+  });
+
+  it("dark mode: the dark cookie wins over a light system preference", async () => {
+    const { page, context, problems } = await newWatchedPage(browser, { colorScheme: "light" });
+    await context.addCookies([{ name: "theme", value: "dark", url: server.url }]);
+    await page.goto(`${server.url}/`);
+    expect(await page.getAttribute("html", "data-theme")).toBe("dark");
+    expect(await page.evaluate(bodyBackground)).toBe(DARK_BG);
+    expectClean(problems);
+    await context.close();
+  });
+
+  it("the theme switcher changes the theme through its form, with no script", async () => {
+    const { page, context, problems } = await newWatchedPage(browser, { colorScheme: "light" });
+    await page.goto(`${server.url}/`);
+    const dark = page.locator('button[name="theme"][value="dark"]');
+    expect(await dark.getAttribute("aria-pressed")).toBe("false");
+    await submitTheme(page, "dark");
+    expect(await page.getAttribute("html", "data-theme")).toBe("dark");
+    expect(
+      await page.locator('button[name="theme"][value="dark"]').getAttribute("aria-pressed"),
+    ).toBe("true");
+    expect(await page.evaluate(bodyBackground)).toBe(DARK_BG);
+    const cookie = (await context.cookies()).find((c) => c.name === "theme");
+    expect(cookie).toMatchObject({ value: "dark", httpOnly: true, sameSite: "Lax" });
+
+    await submitTheme(page, "light");
+    expect(await page.getAttribute("html", "data-theme")).toBe("light");
+    expect(await page.evaluate(bodyBackground)).toBe(LIGHT_BG);
+    expectClean(problems);
+    await context.close();
+  });
+
+  it("360 px wide: no horizontal scrollbar, navigation still reachable", async () => {
+    const { page, context, problems } = await newWatchedPage(browser, {
+      viewport: { width: 360, height: 780 },
+      colorScheme: "light",
+    });
+    await page.goto(`${server.url}/`);
+    await waitForHtmx(page);
+    expect(await page.evaluate(SCROLL_WIDTH)).toBeLessThanOrEqual(360);
+    for (const name of ["Docs", "Sign in"]) {
+      expect(await page.getByRole("link", { name, exact: true }).isVisible()).toBe(true);
+    }
+    await screenshot(page, "landing-360");
+    expectClean(problems);
+    await context.close();
+  });
+});
+
+describe("error pages in a real browser", () => {
+  it("404 renders the styled page without errors", async () => {
+    const { page, context, problems } = await newWatchedPage(browser, { colorScheme: "light" });
+    const res = await page.goto(`${server.url}/this/page/does/not/exist`);
+    expect(res?.status()).toBe(404);
+    await waitForHtmx(page);
+    expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Page not found");
+    await screenshot(page, "not-found");
+    // Chromium reports the 404 status of the document itself as a console error; that one is expected.
+    expectClean(problems, [/status of 404/]);
+    await context.close();
+  });
+
+  it("404 at 360 px has no horizontal scrollbar", async () => {
+    const { page, context } = await newWatchedPage(browser, {
+      viewport: { width: 360, height: 780 },
+    });
+    await page.goto(`${server.url}/nope`);
+    expect(await page.evaluate(SCROLL_WIDTH)).toBeLessThanOrEqual(360);
+    await context.close();
+  });
+});

@@ -1,14 +1,20 @@
 import { fileURLToPath } from "node:url";
 import { Hono } from "hono";
-import { getCookie } from "hono/cookie";
+import { except } from "hono/combine";
 import type { Deps } from "./deps.js";
 import { createErrorHandler, renderError } from "./errors.js";
 import "./http/context.js";
-import { base64url } from "./lib/encoding.js";
 import { requestContext } from "./monitoring/request-context.js";
 import { createOpsRoutes } from "./monitoring/routes.js";
+import { GLOBAL_LIMIT_EXEMPT_PATHS } from "./ratelimit/policies.js";
+import { bodyLimitGuard, requestTimeout } from "./security/body.js";
+import { clientIpMiddleware } from "./security/client-ip.js";
+import { createCspReportRoutes } from "./security/csp-report.js";
+import { CSRF_EXEMPT_PATHS, csrfProtection } from "./security/csrf.js";
+import { securityHeaders, securityHeadersOptions } from "./security/headers.js";
+import { siteInfo } from "./ui/assets.js";
 import { renderErrorPage } from "./ui/pages/error.js";
-import { createUiRoutes, themeFromCookie } from "./ui/routes.js";
+import { createUiRoutes, THEME_COOKIE, themeFromCookie } from "./ui/routes.js";
 import { createStaticRoutes } from "./ui/static.js";
 
 const STATIC_ROOT = fileURLToPath(new URL("../static/", import.meta.url));
@@ -19,16 +25,26 @@ export function createApp(deps: Deps): Hono {
   const assets = createStaticRoutes({ root: STATIC_ROOT, isProduction: deps.config.isProduction });
 
   app.use(requestContext(deps));
+  // First guard: its headers (and the CSP nonce views read) land on every response, including
+  // timeouts, 413, 429 and onError pages produced by anything mounted after it.
+  app.use(securityHeaders(securityHeadersOptions(deps.config, deps.random)));
+  app.use(clientIpMiddleware(deps.config.security.trustProxy));
+  // Early, so nothing below buffers an oversized body or waits forever.
+  app.use(requestTimeout({ timeoutMs: deps.config.requestTimeoutMs }));
+  app.use(bodyLimitGuard({ maxBytes: deps.config.security.bodyLimitBytes }));
   app.use(async function viewContext(c, next) {
-    c.set("theme", themeFromCookie(getCookie(c, "theme")));
-    // >= 128 bits per response so a nonce can never be predicted or reused.
-    c.set("cspNonce", base64url(deps.random.bytes(16)));
+    c.set("theme", themeFromCookie(deps.cookies.get(c, THEME_COOKIE)));
     await next();
   });
   app.use(assets.middleware);
+  app.use(siteInfo(deps.config));
+  // After the security headers (so a 429 carries them too) and before any real work.
+  app.use(except(GLOBAL_LIMIT_EXEMPT_PATHS, deps.rateLimiter.middleware("global")));
+  app.use(csrfProtection({ deps, cookies: deps.cookies, exemptPaths: CSRF_EXEMPT_PATHS }));
 
   app.route("/", assets.routes);
   app.route("/", createOpsRoutes(deps));
+  app.route("/", createCspReportRoutes(deps));
   app.route("/", createUiRoutes(deps));
 
   app.notFound((c) =>

@@ -1,3 +1,4 @@
+import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { createAuditRecorder } from "./audit/audit.js";
 import type { Config } from "./config/env.js";
@@ -9,6 +10,9 @@ import type { Deps } from "./deps.js";
 import type { Clock } from "./lib/clock.js";
 import type { Random } from "./lib/random.js";
 import { createMetrics } from "./monitoring/metrics.js";
+import { createRateLimiter } from "./ratelimit/limiter.js";
+import { parseRateLimitOverrides } from "./ratelimit/policies.js";
+import { createCookies } from "./security/cookies.js";
 
 /** Raised when production starts with migrations still pending. */
 export class PendingMigrationsError extends Error {
@@ -33,8 +37,12 @@ export async function buildDeps(options: {
   random: Random;
   db?: Db;
   defaultMetrics?: boolean;
+  /** Opened (and later closed) by the caller when REDIS_URL is set; rate limits are then shared. */
+  redis?: Redis;
 }): Promise<Deps> {
   const { config, logger, clock, random } = options;
+  // A bad RATE_LIMITS is a ConfigError: report it before opening anything.
+  parseRateLimitOverrides(config.security.rateLimits);
   const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? true });
   const queryStats = new QueryStats({
     slowMs: config.database.slowQueryMs,
@@ -57,5 +65,14 @@ export async function buildDeps(options: {
     throw error;
   }
   const audit = createAuditRecorder({ db, clock, random, logger, metrics });
-  return { config, db, clock, random, logger, metrics, queryStats, audit };
+  const rateLimiter = createRateLimiter({
+    config,
+    logger,
+    metrics,
+    audit,
+    clock,
+    redis: options.redis,
+  });
+  const cookies = createCookies(config);
+  return { config, db, clock, random, logger, metrics, queryStats, audit, rateLimiter, cookies };
 }

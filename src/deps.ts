@@ -6,6 +6,8 @@ import type { QueryStats } from "./db/query-stats.js";
 import type { Clock } from "./lib/clock.js";
 import type { Random } from "./lib/random.js";
 import type { Metrics } from "./monitoring/metrics.js";
+import type { RateLimiter } from "./ratelimit/types.js";
+import type { Cookies } from "./security/cookies.js";
 
 /**
  * Everything a route or service may touch, passed explicitly. Only the
@@ -20,4 +22,8 @@ export interface Deps {
   metrics: Metrics;
   queryStats: QueryStats;
   audit: AuditRecorder;
+  /** Named rate-limit policies; Redis-backed when the composition root opened a client. */
+  rateLimiter: RateLimiter;
+  /** The one cookie helper (names, prefixes and attributes from config). */
+  cookies: Cookies;
 }

@@ -12,6 +12,10 @@ export const ERROR_CATALOG = {
   },
   UNAUTHORIZED: { status: 401, message: "Please sign in to continue." },
   FORBIDDEN: { status: 403, message: "You do not have permission to do that." },
+  CSRF_REJECTED: {
+    status: 403,
+    message: "This form has expired or came from another site. Reload the page and try again.",
+  },
   NOT_FOUND: { status: 404, message: "We could not find that page." },
   METHOD_NOT_ALLOWED: { status: 405, message: "That method is not allowed here." },
   PAYLOAD_TOO_LARGE: { status: 413, message: "The request is too large." },
@@ -23,6 +27,7 @@ export const ERROR_CATALOG = {
     message: "Something went wrong on our side. We have logged it and will look into it.",
   },
   SERVICE_UNAVAILABLE: { status: 503, message: "The service is busy. Please try again shortly." },
+  REQUEST_TIMEOUT: { status: 503, message: "That took too long to answer. Please try again." },
 } as const satisfies Record<string, { status: ContentfulStatusCode; message: string }>;
 
 export type ErrorCode = keyof typeof ERROR_CATALOG;

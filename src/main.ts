@@ -1,3 +1,4 @@
+import { Redis } from "ioredis";
 import { createApp } from "./app.js";
 import { buildDeps, PendingMigrationsError } from "./bootstrap.js";
 import { ConfigError, loadConfig } from "./config/env.js";
@@ -21,11 +22,22 @@ async function main(): Promise<void> {
     throw error;
   }
   const logger = createLogger({ level: config.log.level, pretty: config.log.pretty });
+  // One shared client for shared state. ioredis reconnects by itself; the rate
+  // limiter falls back to its insurance meanwhile. Without an "error" listener
+  // every failed reconnect would be an unhandled error event, so log them at debug:
+  // the limiter already logs the outage once and counts it.
+  const redis = config.redisUrl
+    ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1 })
+    : undefined;
+  redis?.on("error", (err) => logger.debug({ err }, "redis connection error"));
+  redis?.on("ready", () => logger.info("redis connected"));
   let deps: Awaited<ReturnType<typeof buildDeps>>;
   try {
-    deps = await buildDeps({ config, logger, clock: systemClock, random: systemRandom() });
+    deps = await buildDeps({ config, logger, clock: systemClock, random: systemRandom(), redis });
   } catch (error) {
+    redis?.disconnect();
     if (
+      error instanceof ConfigError ||
       error instanceof DbError ||
       error instanceof MigrationError ||
       error instanceof PendingMigrationsError
@@ -55,6 +67,7 @@ async function main(): Promise<void> {
     logger.info({ signal }, "shutting down: finishing in-flight requests");
     const { forced } = await server.close(config.shutdownTimeoutMs);
     await deps.db.close();
+    await redis?.quit().catch(() => redis.disconnect());
     logger.info({ forced }, "shutdown complete");
     logger.flush?.();
     process.exit(0);

@@ -78,12 +78,18 @@ export interface Config {
     readonly emailVerificationTtlHours: number;
     readonly require2faForAdmins: boolean;
     readonly rateLimitFailMode: "open" | "closed";
+    /** When Redis fails, count in memory per instance (true) or apply rateLimitFailMode (false). */
+    readonly rateLimitInsurance: boolean;
     /** Raw per-policy overrides, e.g. "login=20/10m,register=10/1h"; parsed by the rate limiter. */
     readonly rateLimits: string | undefined;
+    /** Largest request body accepted (BODY_LIMIT_BYTES); larger ones get 413. */
+    readonly bodyLimitBytes: number;
   };
   readonly log: { readonly level: RawEnv["LOG_LEVEL"]; readonly pretty: boolean };
   readonly metricsToken: string | undefined;
   readonly shutdownTimeoutMs: number;
+  /** A request without a response after this long gets 503 (REQUEST_TIMEOUT_MS). */
+  readonly requestTimeoutMs: number;
 }
 
 /** Every invalid variable, reported together so one restart fixes them all. */
@@ -172,7 +178,9 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
           ? isProduction
           : ["true", "1", "yes"].includes(raw.REQUIRE_2FA_FOR_ADMINS),
       rateLimitFailMode: raw.RATE_LIMIT_FAIL_MODE,
+      rateLimitInsurance: raw.RATE_LIMIT_INSURANCE,
       rateLimits: raw.RATE_LIMITS,
+      bodyLimitBytes: raw.BODY_LIMIT_BYTES,
     },
     log: {
       level: raw.LOG_LEVEL,
@@ -180,6 +188,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
     },
     metricsToken: raw.METRICS_TOKEN,
     shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
+    requestTimeoutMs: raw.REQUEST_TIMEOUT_MS,
   };
   return deepFreeze(config);
 }

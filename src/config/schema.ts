@@ -98,6 +98,9 @@ export const envSchema = z.object({
     .enum(["open", "closed"], { error: "must be open or closed" })
     .default("open"),
   RATE_LIMITS: optionalText,
+  BODY_LIMIT_BYTES: int(65_536, 1024, 10_485_760),
+  REQUEST_TIMEOUT_MS: int(30_000, 100, 600_000),
+  RATE_LIMIT_INSURANCE: bool(true),
 
   // monitoring and operations
   LOG_LEVEL: z

@@ -1,5 +1,4 @@
 import { Hono } from "hono";
-import { setCookie } from "hono/cookie";
 import type { Deps } from "../deps.js";
 import { renderError } from "../errors.js";
 import type { Theme } from "../http/context.js";
@@ -43,7 +42,7 @@ export function backPath(referer: string | undefined, ownOrigins: readonly strin
 }
 
 /** Needs only the configuration; takes a Pick so tests can pass just that. */
-export function createUiRoutes(deps: Pick<Deps, "config">): Hono {
+export function createUiRoutes(deps: Pick<Deps, "config" | "cookies">): Hono {
   const app = new Hono();
 
   app.get("/", function landing(c) {
@@ -73,14 +72,8 @@ export function createUiRoutes(deps: Pick<Deps, "config">): Hono {
         renderErrorPage,
       );
     }
-    setCookie(c, THEME_COOKIE, theme, {
-      path: "/",
-      sameSite: "Lax",
-      maxAge: ONE_YEAR_SECONDS,
-      // Only the server reads it (to render data-theme), so scripts have no business seeing it.
-      httpOnly: true,
-      secure: deps.config.isProduction,
-    });
+    // Only the server reads it (to render data-theme), so it stays HttpOnly like every cookie.
+    deps.cookies.set(c, THEME_COOKIE, theme, { maxAgeSeconds: ONE_YEAR_SECONDS });
     if (c.req.header("HX-Request") === "true") {
       c.header("HX-Refresh", "true");
       return c.body(null, 204);

@@ -2,6 +2,7 @@ import { fileURLToPath } from "node:url";
 import { Hono } from "hono";
 import { getCookie } from "hono/cookie";
 import { loadConfig } from "../config/env.js";
+import { createCookies } from "../security/cookies.js";
 import { siteInfo } from "./assets.js";
 import { renderErrorPage } from "./pages/error.js";
 import { createUiRoutes, themeFromCookie } from "./routes.js";
@@ -27,7 +28,7 @@ export function createUiTestApp(options: { env?: Record<string, string>; userId?
   app.use(assets.middleware);
   app.use(siteInfo(config));
   app.route("/", assets.routes);
-  app.route("/", createUiRoutes({ config }));
+  app.route("/", createUiRoutes({ config, cookies: createCookies(config) }));
   app.notFound((c) =>
     renderErrorPage(c, { status: 404, code: "NOT_FOUND", message: "We could not find that page." }),
   );

@@ -1,0 +1,197 @@
+import type { Context } from "hono";
+import type { Redis } from "ioredis";
+import type { Logger } from "pino";
+import { Counter } from "prom-client";
+import type { AuditRecorder } from "../audit/audit.js";
+import type { Config } from "../config/env.js";
+import { AppError } from "../errors.js";
+import type { Clock } from "../lib/clock.js";
+import type { Metrics } from "../monitoring/metrics.js";
+import { UNKNOWN_IP } from "../security/client-ip.js";
+import { createFailoverStore } from "./failover-store.js";
+import { applyRateLimitHeaders, rateLimitHeaders } from "./headers.js";
+import { boundedKey, ipKey } from "./keys.js";
+import { createMemoryStore } from "./memory-store.js";
+import { type PolicyName, resolvePolicies } from "./policies.js";
+import { createRedisStore } from "./redis-store.js";
+import type { RateLimitStore, StoreResult, WindowInput } from "./store.js";
+import type { Decision, KeyFn, LimitContext, RateLimiter } from "./types.js";
+
+export interface RateLimiterOptions {
+  config: Config;
+  logger: Logger;
+  metrics: Metrics;
+  audit: AuditRecorder;
+  clock: Clock;
+  /** Opened by the composition root when REDIS_URL is set; counts are then shared by all instances. */
+  redis?: Redis;
+  /** Key namespace in Redis; tests give each suite its own. */
+  redisKeyPrefix?: string;
+  redisTimeoutMs?: number;
+}
+
+/** With RATE_LIMIT_FAIL_MODE=closed and no store, clients are asked to come back shortly, not at window end. */
+const UNAVAILABLE_RETRY_SECONDS = 5;
+
+/**
+ * The one rate limiter: named policies (policies.ts) over a memory store, or
+ * Redis with failover when a client is given. Decisions are values; handlers
+ * and the middleware turn a denial into AppError RATE_LIMITED (429), which the
+ * app's error handler renders as a page, an htmx fragment or JSON.
+ */
+export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
+  const { config, logger, metrics, audit, clock } = options;
+  const policies = resolvePolicies(config.security.rateLimits);
+  const rejections = new Counter({
+    name: "rate_limit_rejections_total",
+    help: "Requests refused by a rate-limit policy",
+    labelNames: ["policy"],
+    registers: [metrics.registry],
+  });
+  const storeErrors = new Counter({
+    name: "rate_limit_store_errors_total",
+    help: "Rate-limit store calls that failed and fell back (insurance or fail mode)",
+    labelNames: ["store"],
+    registers: [metrics.registry],
+  });
+  const store: RateLimitStore = options.redis
+    ? createFailoverStore({
+        primary: createRedisStore({
+          redis: options.redis,
+          keyPrefix: options.redisKeyPrefix,
+          timeoutMs: options.redisTimeoutMs,
+        }),
+        insurance: config.security.rateLimitInsurance ? createMemoryStore() : undefined,
+        failMode: config.security.rateLimitFailMode,
+        logger,
+        errors: storeErrors,
+      })
+    : createMemoryStore();
+
+  const windowFor = (policy: PolicyName, key: string): WindowInput => {
+    const p = policies[policy];
+    // The policy name leads the key, so "login" and "login_account" never share a counter.
+    return {
+      key: `${policy}:${boundedKey(key)}`,
+      limit: p.limit,
+      windowMs: p.windowMs,
+      now: clock.now(),
+    };
+  };
+
+  const decide = (policy: PolicyName, input: WindowInput, result: StoreResult): Decision => ({
+    policy,
+    allowed: result.allowed,
+    limit: result.limit,
+    remaining: result.remaining,
+    resetAt: result.resetAt,
+    resetSeconds: Math.max(1, Math.ceil((result.resetAt.getTime() - input.now.getTime()) / 1000)),
+    windowSeconds: input.windowMs / 1000,
+    ...(result.degraded ? { degraded: result.degraded } : {}),
+  });
+
+  /**
+   * Called only on the request that crossed the limit. The store's count is
+   * atomic, so exactly one request per key and window sees the crossing, on
+   * one instance or many: "audit once per key and window" needs no extra state.
+   */
+  const auditCrossing = async (decision: Decision, key: string, context: LimitContext) => {
+    try {
+      await audit.record({
+        type: "rate_limited",
+        outcome: "denied",
+        actorId: context.actorId ?? null,
+        ip: context.ip ?? null,
+        requestId: context.requestId ?? null,
+        details: {
+          policy: decision.policy,
+          key,
+          limit: decision.limit,
+          windowSeconds: decision.windowSeconds,
+        },
+      });
+    } catch (error) {
+      // Losing an audit line must not turn a 429 into a 500.
+      logger.error(
+        { err: error, policy: decision.policy },
+        "could not record rate_limited audit event",
+      );
+    }
+  };
+
+  const counted = (d: Decision) => d.degraded !== "open" && d.degraded !== "closed";
+
+  const rejection = (c: Context, decision: Decision): AppError => {
+    if (decision.degraded === "closed") {
+      return new AppError("SERVICE_UNAVAILABLE", {
+        headers: { "Retry-After": String(UNAVAILABLE_RETRY_SECONDS) },
+      });
+    }
+    const headers = rateLimitHeaders(c.get("rateLimitDecisions") ?? [decision]);
+    return new AppError("RATE_LIMITED", {
+      headers: { ...headers, "Retry-After": String(decision.resetSeconds) },
+    });
+  };
+
+  const contextOf = (c: Context): LimitContext => ({
+    ip: c.get("clientIp"),
+    requestId: c.get("requestId"),
+    actorId: c.get("userId"),
+  });
+
+  const limiter: RateLimiter = {
+    policies,
+    async consume(policy, key, context = {}) {
+      const input = windowFor(policy, key);
+      const points = context.points ?? 1;
+      const result = await store.consume({ ...input, points });
+      const decision = decide(policy, input, result);
+      if (!decision.allowed) {
+        rejections.inc({ policy });
+        const crossedNow = result.consumed - points <= input.limit;
+        if (counted(decision) && crossedNow) await auditCrossing(decision, input.key, context);
+      }
+      return decision;
+    },
+    async peek(policy, key) {
+      const input = windowFor(policy, key);
+      return decide(policy, input, await store.peek(input));
+    },
+    async penalize(policy, key, context = {}) {
+      const input = windowFor(policy, key);
+      const result = await store.consume({ ...input, points: 1 });
+      const decision = decide(policy, input, result);
+      // The failure that exhausts the budget is the one audited; later ones are refused by guard().
+      if (counted(decision) && result.consumed === input.limit)
+        await auditCrossing(decision, input.key, context);
+      return { ...decision, allowed: result.consumed < input.limit };
+    },
+    async reset(policy, key) {
+      await store.reset(windowFor(policy, key));
+    },
+    async enforce(c, policy, key) {
+      const decision = await limiter.consume(policy, key, contextOf(c));
+      applyRateLimitHeaders(c, decision);
+      if (!decision.allowed) throw rejection(c, decision);
+      return decision;
+    },
+    async guard(c, policy, key) {
+      const decision = await limiter.peek(policy, key);
+      applyRateLimitHeaders(c, decision);
+      if (!decision.allowed) {
+        rejections.inc({ policy });
+        throw rejection(c, decision);
+      }
+      return decision;
+    },
+    middleware(policy, keyFn?: KeyFn) {
+      const keyOf: KeyFn = keyFn ?? ((c) => ipKey(c.get("clientIp") ?? UNKNOWN_IP));
+      return async function rateLimit(c, next) {
+        const key = keyOf(c);
+        if (key !== undefined) await limiter.enforce(c, policy, key);
+        await next();
+      };
+    },
+  };
+  return limiter;
+}

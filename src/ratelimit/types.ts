@@ -1,0 +1,55 @@
+import type { Context, MiddlewareHandler } from "hono";
+import type { PolicyName, PolicyTable } from "./policies.js";
+
+/** The outcome of one check against one policy. Expected, so a value and not an exception. */
+export interface Decision {
+  policy: PolicyName;
+  allowed: boolean;
+  limit: number;
+  remaining: number;
+  resetAt: Date;
+  /** Whole seconds from now until the window resets (>= 1). */
+  resetSeconds: number;
+  windowSeconds: number;
+  /** Set when the shared store was unreachable (see failover-store.ts). */
+  degraded?: "insurance" | "open" | "closed";
+}
+
+/** Who is being limited, for the audit record. Never needed for the decision itself. */
+export interface LimitContext {
+  ip?: string;
+  requestId?: string;
+  actorId?: string;
+}
+
+/** Returns the key to limit this request by, or undefined to let it through unlimited. */
+export type KeyFn = (c: Context) => string | undefined;
+
+export interface RateLimiter {
+  /** The effective policy table (defaults + RATE_LIMITS). */
+  readonly policies: PolicyTable;
+  /** Counts one request (or `points`) and decides. */
+  consume(
+    policy: PolicyName,
+    key: string,
+    context?: LimitContext & { points?: number },
+  ): Promise<Decision>;
+  /** Would one more point be admitted? Counts nothing: check before verifying a password. */
+  peek(policy: PolicyName, key: string): Promise<Decision>;
+  /** Counts a failure (wrong password, wrong code). The decision says if the key is now exhausted. */
+  penalize(policy: PolicyName, key: string, context?: LimitContext): Promise<Decision>;
+  /** Forgets the key's failures, e.g. after a successful login. */
+  reset(policy: PolicyName, key: string): Promise<void>;
+  /**
+   * For handlers: consume, set the rate-limit headers on `c`, and throw
+   * AppError RATE_LIMITED (429 + Retry-After) when denied.
+   */
+  enforce(c: Context, policy: PolicyName, key: string): Promise<Decision>;
+  /**
+   * For handlers on penalize policies: peek, set headers, and throw
+   * RATE_LIMITED when the key is already exhausted, before any secret is checked.
+   */
+  guard(c: Context, policy: PolicyName, key: string): Promise<Decision>;
+  /** A guard for a route or group. Default key: the client IP (IPv6 grouped by /64). */
+  middleware(policy: PolicyName, keyFn?: KeyFn): MiddlewareHandler;
+}

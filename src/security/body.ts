@@ -1,0 +1,62 @@
+import type { MiddlewareHandler } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { AppError } from "../errors.js";
+
+/**
+ * Request hygiene guards. Both are mounted early so no later middleware
+ * (CSRF reading the form, a handler parsing JSON) ever buffers an oversized
+ * body or keeps a connection waiting forever.
+ */
+
+/**
+ * Rejects bodies over `maxBytes` with 413, rendered by the app's error
+ * handler (page, fragment or JSON like every other error).
+ *
+ * hono/body-limit fits: with a Content-Length it refuses before reading a
+ * byte; without one (chunked) it counts while reading and stops at the limit,
+ * so a lying client cannot make us buffer more than `maxBytes`.
+ */
+export function bodyLimitGuard(options: { maxBytes: number }): MiddlewareHandler {
+  if (!Number.isInteger(options.maxBytes) || options.maxBytes < 1) {
+    throw new Error("bodyLimitGuard: maxBytes must be a positive integer");
+  }
+  return bodyLimit({
+    maxSize: options.maxBytes,
+    onError: () => {
+      throw new AppError("PAYLOAD_TOO_LARGE");
+    },
+  });
+}
+
+/**
+ * Answers 503 REQUEST_TIMEOUT (with Retry-After) when the rest of the chain
+ * has not produced a response within `timeoutMs`, so a stuck dependency
+ * holds a client for a bounded time. 503 rather than 504: we are the origin,
+ * not a gateway, and the condition is temporary.
+ *
+ * Our own instead of hono/timeout, which only accepts an HTTPException
+ * (rendered as a bare 5xx by our onError) rather than a catalogued AppError.
+ * Like any JS timeout it cannot cancel the handler: the late work finishes in
+ * the background and its result is discarded.
+ */
+export function requestTimeout(options: {
+  timeoutMs: number;
+  retryAfterSeconds?: number;
+}): MiddlewareHandler {
+  if (!Number.isInteger(options.timeoutMs) || options.timeoutMs < 1) {
+    throw new Error("requestTimeout: timeoutMs must be a positive integer");
+  }
+  const { timeoutMs } = options;
+  const headers = { "Retry-After": String(options.retryAfterSeconds ?? 5) };
+  return async function requestTimeoutGuard(_c, next) {
+    let timer: NodeJS.Timeout | undefined;
+    const expired = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new AppError("REQUEST_TIMEOUT", { headers })), timeoutMs);
+    });
+    try {
+      await Promise.race([next(), expired]);
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}

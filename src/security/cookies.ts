@@ -1,0 +1,71 @@
+import type { Context } from "hono";
+import { getCookie, setCookie } from "hono/cookie";
+import type { CookieOptions } from "hono/utils/cookie";
+import type { Config } from "../config/env.js";
+
+export interface CookieSetOptions {
+  /** Omit for a browser-session cookie. */
+  maxAgeSeconds?: number;
+  /** Default true: only a cookie a script genuinely needs may opt out. */
+  httpOnly?: boolean;
+}
+
+/** The one place that names, sets, reads and clears cookies. */
+export interface Cookies {
+  /** Whether names carry `__Host-` and cookies are `Secure` (https deployments). */
+  readonly secure: boolean;
+  /** The name actually sent to the browser for `base`, e.g. "__Host-csrf". */
+  name(base: string): string;
+  set(c: Context, base: string, value: string, opts?: CookieSetOptions): void;
+  /** The value of `name(base)` only: a same-named cookie without the prefix is ignored. */
+  get(c: Context, base: string): string | undefined;
+  clear(c: Context, base: string): void;
+}
+
+const HOST_PREFIX = "__Host-";
+/** Base names stay simple so the prefixed name is always a valid cookie token. */
+const BASE_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+/**
+ * Builds the cookie helper once from config.
+ *
+ * On https (production, or any https APP_URL) every cookie is `__Host-<base>`
+ * with `Secure; HttpOnly; SameSite=Lax; Path=/` and no Domain. The `__Host-`
+ * prefix makes the browser refuse the cookie unless it is Secure, host-only
+ * and Path=/, so a sibling subdomain or a plain-http man in the middle cannot
+ * plant ("toss") a cookie we would read: a look-up never falls back to the
+ * unprefixed name. On http://localhost development browsers would drop
+ * Secure cookies, so only `Secure` and the prefix go; everything else stays.
+ */
+export function createCookies(config: Pick<Config, "isProduction" | "appUrl">): Cookies {
+  const secure = config.isProduction || new URL(config.appUrl).protocol === "https:";
+  const prefix = secure ? HOST_PREFIX : "";
+
+  const name = (base: string): string => {
+    // A programming error, not user input: fail loudly at the call site.
+    if (!BASE_NAME.test(base)) throw new Error(`Invalid cookie base name: ${base}`);
+    return `${prefix}${base}`;
+  };
+
+  const attributes = (opts: CookieSetOptions = {}): CookieOptions => ({
+    path: "/",
+    secure,
+    httpOnly: opts.httpOnly ?? true,
+    sameSite: "Lax",
+    ...(opts.maxAgeSeconds === undefined ? {} : { maxAge: opts.maxAgeSeconds }),
+  });
+
+  return {
+    secure,
+    name,
+    set(c, base, value, opts) {
+      setCookie(c, name(base), value, attributes(opts));
+    },
+    get(c, base) {
+      return getCookie(c, name(base));
+    },
+    clear(c, base) {
+      setCookie(c, name(base), "", { ...attributes(), maxAge: 0 });
+    },
+  };
+}

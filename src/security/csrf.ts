@@ -1,0 +1,206 @@
+import type { Context, MiddlewareHandler } from "hono";
+import { Counter } from "prom-client";
+import type { Deps } from "../deps.js";
+import { AppError, responseKind } from "../errors.js";
+import { createClientIp } from "./client-ip.js";
+import type { Cookies } from "./cookies.js";
+import { type CsrfSecretSource, preSessionSecretSource } from "./csrf-source.js";
+import { createCsrfTokens } from "./csrf-token.js";
+import { CSP_REPORT_PATH } from "./headers.js";
+
+declare module "hono" {
+  interface ContextVariableMap {
+    /**
+     * A freshly masked CSRF token for this response. Every POST form renders
+     * it as the hidden field `_csrf`; the layout puts it once on `<body>` as
+     * `hx-headers='{"X-CSRF-Token": "…"}'` for htmx requests.
+     */
+    csrfToken: string;
+    /** Internal to the CSRF guard: call `rotateCsrf(c)` instead. */
+    csrfRotate: () => Promise<void>;
+  }
+}
+
+export type CsrfRejectReason = "cross_site" | "origin_mismatch" | "missing_token" | "invalid_token";
+const REASONS: readonly CsrfRejectReason[] = [
+  "cross_site",
+  "origin_mismatch",
+  "missing_token",
+  "invalid_token",
+];
+
+export const CSRF_FIELD = "_csrf";
+export const CSRF_HEADER = "X-CSRF-Token";
+
+/**
+ * The app's exemptions, kept short and visible: browsers post CSP violation
+ * reports with no page context (no token, often no Origin), and the endpoint
+ * only logs and counts. test/flows/route-table.test.ts fails on any other
+ * unsafe route that answers without a token.
+ */
+export const CSRF_EXEMPT_PATHS: readonly string[] = [CSP_REPORT_PATH];
+
+/** Methods that must never change state (asserted by test/flows/route-table.test.ts). */
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+const FORM_TYPES = new Set(["application/x-www-form-urlencoded", "multipart/form-data"]);
+
+export interface CsrfOptions {
+  deps: Pick<Deps, "config" | "random" | "audit" | "metrics" | "logger">;
+  cookies: Cookies;
+  /**
+   * Exact paths that skip both layers: only endpoints that browsers post
+   * without any page context (e.g. CSP reports) and that change no user state.
+   */
+  exemptPaths?: readonly string[];
+  /** Where secrets live; defaults to the signed pre-session cookie. */
+  secretSource?: CsrfSecretSource;
+}
+
+/**
+ * CSRF guard, two layers.
+ *
+ * Layer 1 (every method except GET/HEAD/OPTIONS, whatever the content type,
+ * JSON included, since `fetch` with `mode: "no-cors"` or a text/plain form can
+ * still reach us): reject `Sec-Fetch-Site: cross-site`, and any `Origin` that
+ * is not APP_URL's origin or a TRUSTED_ORIGINS entry (`Origin: null`, sent by
+ * sandboxed frames and some redirects, is rejected). Browsers too old to send
+ * either header fall through to layer 2.
+ *
+ * Layer 2: a synchronizer token (see csrf-token.ts) from `X-CSRF-Token` or the
+ * form field `_csrf`, checked against the visitor's secret. This covers what
+ * layer 1 cannot: same-site but cross-origin attackers (a sibling subdomain)
+ * and clients that strip Origin.
+ *
+ * Every request also gets `c.var.csrfToken`. A visitor without a secret gets
+ * one minted, persisted only if the response is an HTML page or fragment (the
+ * only place a token can be rendered), so JSON, redirects and static files
+ * never set a cookie.
+ */
+export function csrfProtection(options: CsrfOptions): MiddlewareHandler {
+  const { config, random, audit, logger } = options.deps;
+  const tokens = createCsrfTokens({ secretKey: config.secretKey, random });
+  const source =
+    options.secretSource ??
+    preSessionSecretSource({
+      cookies: options.cookies,
+      tokens,
+      maxAgeSeconds: Math.min(config.security.sessionMaxAgeHours * 3600, 34_560_000),
+    });
+  const allowedOrigins = new Set([config.appOrigin, ...config.security.trustedOrigins]);
+  const exempt = new Set(options.exemptPaths ?? []);
+  const resolveIp = createClientIp(config.security.trustProxy);
+  const rejections = rejectionCounter(options.deps.metrics.registry);
+
+  const layerOne = (c: Context): CsrfRejectReason | undefined => {
+    if (c.req.header("Sec-Fetch-Site") === "cross-site") return "cross_site";
+    const origin = c.req.header("Origin");
+    if (origin !== undefined && !allowedOrigins.has(origin)) return "origin_mismatch";
+    return undefined;
+  };
+
+  const layerTwo = async (
+    c: Context,
+    secret: string | undefined,
+  ): Promise<CsrfRejectReason | undefined> => {
+    const submitted = await submittedToken(c);
+    if (submitted === undefined || submitted === "") return "missing_token";
+    if (secret === undefined || !tokens.verify(secret, submitted)) return "invalid_token";
+    return undefined;
+  };
+
+  const reject = async (c: Context, reason: CsrfRejectReason): Promise<never> => {
+    rejections.inc({ reason });
+    try {
+      await audit.record({
+        type: "csrf_rejected",
+        outcome: "denied",
+        ip: c.get("clientIp") ?? resolveIp(c),
+        userAgent: c.req.header("User-Agent") ?? null,
+        requestId: c.get("requestId") ?? null,
+        details: { reason, method: c.req.method, path: c.req.path },
+      });
+    } catch (err) {
+      // The rejection must stand even when the audit write fails.
+      (c.get("log") ?? logger).error({ err }, "audit csrf_rejected failed");
+    }
+    throw new AppError("CSRF_REJECTED");
+  };
+
+  return async function csrfGuard(c, next) {
+    if (exempt.has(c.req.path)) return next();
+
+    const existing = await source.get(c);
+    let secret = existing ?? tokens.newSecret();
+    let pending = existing === undefined;
+    c.set("csrfToken", tokens.issue(secret));
+    c.set("csrfRotate", async () => {
+      // New secret: every token rendered before this call stops working.
+      secret = tokens.newSecret();
+      pending = false;
+      await source.set(c, secret);
+      c.set("csrfToken", tokens.issue(secret));
+    });
+
+    if (!SAFE_METHODS.has(c.req.method)) {
+      const reason = layerOne(c) ?? (await layerTwo(c, existing));
+      if (reason) {
+        // The 403 page renders forms too (theme switcher): give a cookie-less visitor a working secret.
+        if (pending && responseKind(c) !== "json") await source.set(c, secret);
+        await reject(c, reason);
+      }
+    }
+
+    await next();
+
+    if (pending && isHtml(c.res)) await source.set(c, secret);
+  };
+}
+
+/**
+ * Called by the session work on login and logout (and on privilege change):
+ * issues a new secret so tokens from before stop working, and refreshes
+ * `c.var.csrfToken` for the response being built.
+ */
+export async function rotateCsrf(c: Context): Promise<void> {
+  const rotate: (() => Promise<void>) | undefined = c.get("csrfRotate");
+  // Failing loudly: rotating without the guard mounted would silently keep old tokens valid.
+  if (!rotate) throw new Error("rotateCsrf: csrfProtection is not mounted on this app");
+  await rotate();
+}
+
+/** The header wins; otherwise the form field. JSON bodies are not read: JSON callers send the header. */
+async function submittedToken(c: Context): Promise<string | undefined> {
+  const header = c.req.header(CSRF_HEADER);
+  if (header !== undefined) return header;
+  const mediaType = c.req.header("Content-Type")?.split(";")[0]?.trim().toLowerCase() ?? "";
+  if (!FORM_TYPES.has(mediaType)) return undefined;
+  try {
+    // parseBody caches the parsed form, so the handler can still read the body afterwards.
+    const value = (await c.req.parseBody({ all: true }))[CSRF_FIELD];
+    // A repeated or file-valued field is not a token: no guessing which copy to trust.
+    return typeof value === "string" ? value : undefined;
+  } catch {
+    return undefined; // malformed multipart: no readable token
+  }
+}
+
+function isHtml(res: Response): boolean {
+  return (res.headers.get("Content-Type") ?? "").toLowerCase().startsWith("text/html");
+}
+
+/** One counter per registry: two guards on one app (or two apps sharing nothing) never clash. */
+function rejectionCounter(registry: Deps["metrics"]["registry"]): Counter<"reason"> {
+  const name = "csrf_rejections_total";
+  const existing = registry.getSingleMetric(name) as Counter<"reason"> | undefined;
+  const counter =
+    existing ??
+    new Counter({
+      name,
+      help: "Requests rejected by the CSRF guard, by reason",
+      labelNames: ["reason"],
+      registers: [registry],
+    });
+  // Zero series for every reason so dashboards and alerts see the metric before the first attack.
+  for (const reason of REASONS) counter.inc({ reason }, 0);
+  return counter;
+}

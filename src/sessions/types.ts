@@ -1,0 +1,128 @@
+import type { Context, MiddlewareHandler } from "hono";
+import type { Queryable } from "../db/db.js";
+import type { User } from "../users/user.js";
+
+/**
+ * Server-side sessions (see docs/security.md "Sessions").
+ *
+ * The browser holds a 32-byte random token (base64url) in the `session`
+ * cookie (`__Host-session` on https); the database holds only its SHA-256 as
+ * `sessions.id`, so a leaked table or backup cannot be replayed as cookies.
+ */
+export interface Session {
+  /** SHA-256 hex of the cookie token. Safe to show in URLs (/account/sessions/:id/revoke). */
+  id: string;
+  userId: string;
+  createdAt: Date;
+  /** Written at most every SESSION_REFRESH_INTERVAL_MS (sliding idle timeout). */
+  lastSeenAt: Date;
+  /** Absolute end of life: createdAt + SESSION_MAX_AGE_HOURS, never extended. */
+  expiresAt: Date;
+  ip: string | null;
+  userAgent: string | null;
+  /** End of the re-authentication ("sudo") window, or null. */
+  sudoUntil: Date | null;
+  /** This session's CSRF secret (the guard's CsrfSecretSource reads it). */
+  csrfSecret: string;
+}
+
+export interface CreatedSession {
+  /** The plaintext token for the cookie. Never stored, never logged. */
+  token: string;
+  session: Session;
+}
+
+export interface ValidatedSession {
+  session: Session;
+  user: User;
+}
+
+export interface SessionService {
+  /** A new session for `userId`. Does not touch cookies: see startSession for the HTTP side. */
+  create(
+    input: { userId: string; ip?: string | null; userAgent?: string | null },
+    tx?: Queryable,
+  ): Promise<CreatedSession>;
+  /**
+   * The live session and its (active) user for a cookie token, or undefined
+   * when unknown, idle-expired, past its absolute lifetime, or the user is
+   * deactivated/gone. Slides `lastSeenAt` (write throttled).
+   */
+  validate(token: string): Promise<ValidatedSession | undefined>;
+  /** Sessions of a user that are still live at `now`, newest activity first. */
+  listForUser(userId: string): Promise<Session[]>;
+  /** Deletes one session (logout, "sign out this device"). */
+  revoke(sessionId: string): Promise<boolean>;
+  /** Deletes `sessionId` only if it belongs to `userId` (the sessions page must not revoke others' sessions). */
+  revokeForUser(userId: string, sessionId: string): Promise<boolean>;
+  /**
+   * Deletes every session of a user (password reset, deactivate, role change),
+   * optionally keeping one (password change keeps the current one). With `tx`
+   * the delete joins the caller's transaction; call `forgetUser(userId)`
+   * after it commits to close the (millisecond) window in which a concurrent
+   * lookup could re-cache a row the transaction is about to delete.
+   */
+  revokeAllForUser(
+    userId: string,
+    options?: { exceptSessionId?: string; tx?: Queryable },
+  ): Promise<number>;
+  /** Drops this process's cached lookups of a user's sessions (no DB change). */
+  forgetUser(userId: string): void;
+  /** Opens the sudo window (set by /auth/confirm after a successful re-authentication). */
+  markSudo(sessionId: string, until: Date): Promise<void>;
+  /** Whether `session` is inside its sudo window at `now`. Pure. */
+  isSudo(session: Pick<Session, "sudoUntil">, now: Date): boolean;
+  /** Replaces the session's CSRF secret (called through the CSRF guard's rotate hook). */
+  setCsrfSecret(sessionId: string, secret: string): Promise<void>;
+  /** Deletes sessions past idle or absolute expiry at `now`; returns how many. */
+  deleteExpired(now: Date): Promise<number>;
+  /** When the session ends if unused: min(lastSeenAt + idle timeout, expiresAt). Pure. */
+  expiresAt(session: Pick<Session, "lastSeenAt" | "expiresAt">): Date;
+}
+
+declare module "hono" {
+  interface ContextVariableMap {
+    /** The signed-in, active user; undefined for anonymous visitors. */
+    user: User | undefined;
+    /** The current session; undefined for anonymous visitors. */
+    session: Session | undefined;
+    /** Internal to the session middleware: use startSession/endSession. */
+    sessionControl: SessionControl | undefined;
+  }
+}
+
+/** Set by the session middleware so the helpers below need nothing but the Context. */
+export interface SessionControl {
+  start(c: Context, user: User): Promise<Session>;
+  end(c: Context): Promise<void>;
+}
+
+/**
+ * Signatures of the HTTP helpers (implemented in src/sessions/http.ts):
+ *
+ * - `startSession(c, user)`: after a successful login, 2FA completion or a
+ *   privilege change of the current user. Revokes the current session (if
+ *   any), creates a new one (new token: session fixation defence), sets the
+ *   cookie and `c.var.user/session/userId`, and rotates the CSRF secret so
+ *   tokens rendered before stop working.
+ * - `endSession(c)`: logout. Deletes the session server-side, clears the
+ *   cookie, unsets the context vars, rotates the CSRF secret.
+ */
+export type StartSession = (c: Context, user: User) => Promise<Session>;
+export type EndSession = (c: Context) => Promise<void>;
+
+/**
+ * Guard factories (src/sessions/guards.ts):
+ *
+ * - `requireUser()`: anonymous -> 303 to `/auth/login?next=<path>` (htmx:
+ *   `HX-Redirect`; JSON callers: 401 UNAUTHORIZED).
+ * - `requireSudo({ windowMinutes })`: after requireUser; outside the sudo
+ *   window -> 303 to `/auth/confirm?next=<path>` (htmx: `HX-Redirect`; JSON: 403).
+ */
+export type RequireUser = (options?: { loginPath?: string }) => MiddlewareHandler;
+export type RequireSudo = (options?: { confirmPath?: string }) => MiddlewareHandler;
+
+/** Sliding refresh: lastSeenAt is written at most this often per session. */
+export const SESSION_REFRESH_INTERVAL_MS = 10 * 60 * 1000;
+/** Base cookie name; the cookie helper adds `__Host-` on https. */
+export const SESSION_COOKIE = "session";

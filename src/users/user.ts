@@ -1,0 +1,153 @@
+import type { Queryable } from "../db/db.js";
+
+/**
+ * The account record and the repository port over it. Everything that reads
+ * or changes a user goes through `UsersRepository` (deps.users), so the
+ * cascade delete, the case-insensitive email rule and the cache invalidation
+ * of signed-in sessions live in one place.
+ */
+export type UserRole = "user" | "admin";
+export type UserStatus = "active" | "deactivated";
+
+export const USER_ROLES: readonly UserRole[] = ["user", "admin"];
+export const USER_STATUSES: readonly UserStatus[] = ["active", "deactivated"];
+
+export interface User {
+  /** App-generated (UUIDv7), never derived from the email. */
+  id: string;
+  /** As typed at registration, trimmed; compared without regard to case. */
+  email: string;
+  firstName: string;
+  lastName: string;
+  role: UserRole;
+  status: UserStatus;
+  emailVerifiedAt: Date | null;
+  /** argon2id PHC string; null for accounts that only sign in with OAuth. */
+  passwordHash: string | null;
+  /** Failures inside the current decay window (see recordLoginFailure). */
+  failedLoginCount: number;
+  lastFailedLoginAt: Date | null;
+  lockedUntil: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+  lastLoginAt: Date | null;
+}
+
+export interface NewUser {
+  email: string;
+  firstName: string;
+  lastName: string;
+  /** Already hashed (deps.passwords.hash); null for OAuth-only accounts. */
+  passwordHash: string | null;
+  role?: UserRole;
+  status?: UserStatus;
+  emailVerifiedAt?: Date | null;
+}
+
+/** Expected failure as a value: the address belongs to another account (any case). */
+export type EmailWriteResult = { ok: true; user: User } | { ok: false; reason: "email_taken" };
+
+export interface LoginFailurePolicy {
+  /** MAX_FAILED_LOGIN_ATTEMPTS: the failure that reaches it locks the account. */
+  maxAttempts: number;
+  /** ACCOUNT_LOCKOUT_MINUTES in ms: how long a lock lasts, and the decay window of the counter. */
+  lockoutMs: number;
+}
+
+export interface LoginFailureOutcome {
+  failedLoginCount: number;
+  lockedUntil: Date | null;
+  /** True for exactly one of N concurrent failures: the one that set the lock (send the notice once). */
+  justLocked: boolean;
+}
+
+export interface ListUsersOptions {
+  /** Substring of email or name, case-insensitive. */
+  search?: string;
+  limit?: number;
+  offset?: number;
+}
+
+/**
+ * Every method takes an optional `tx` so a caller can make a user change and
+ * its consequences (a token, an outbox email, an audit row) one transaction.
+ * Without `tx` the statement runs on deps.db on its own.
+ */
+export interface UsersRepository {
+  /** Inserts a user; `email_taken` (not an exception) when the address exists in any case. */
+  create(input: NewUser, tx?: Queryable): Promise<EmailWriteResult>;
+  findById(id: string, tx?: Queryable): Promise<User | undefined>;
+  /** Throws AppError NOT_FOUND. */
+  getByIdOrThrow(id: string, tx?: Queryable): Promise<User>;
+  /** Looks the address up trimmed and case-insensitively (NFKC-normalised). */
+  findByEmail(email: string, tx?: Queryable): Promise<User | undefined>;
+  list(options?: ListUsersOptions, tx?: Queryable): Promise<User[]>;
+  count(options?: Pick<ListUsersOptions, "search">, tx?: Queryable): Promise<number>;
+
+  updateProfile(
+    id: string,
+    names: { firstName: string; lastName: string },
+    tx?: Queryable,
+  ): Promise<User | undefined>;
+  /** Stores a new hash. Does not revoke sessions: callers decide (change keeps this one, reset keeps none). */
+  setPasswordHash(id: string, passwordHash: string | null, tx?: Queryable): Promise<void>;
+  markEmailVerified(id: string, at: Date, tx?: Queryable): Promise<void>;
+  /** Changes the address (and clears email_verified_at unless `verifiedAt` is given). */
+  changeEmail(
+    id: string,
+    email: string,
+    options?: { verifiedAt?: Date | null },
+    tx?: Queryable,
+  ): Promise<EmailWriteResult>;
+  setRole(id: string, role: UserRole, tx?: Queryable): Promise<void>;
+  setStatus(id: string, status: UserStatus, tx?: Queryable): Promise<void>;
+
+  /**
+   * Counts one failed login atomically (one guarded UPDATE, so N parallel
+   * failures count N). Failures older than `lockoutMs` no longer count; the
+   * failure that reaches `maxAttempts` sets `locked_until = now + lockoutMs`.
+   * Undefined when the user does not exist.
+   */
+  recordLoginFailure(
+    id: string,
+    policy: LoginFailurePolicy,
+    tx?: Queryable,
+  ): Promise<LoginFailureOutcome | undefined>;
+  /** Clears counters and lock, sets last_login_at. */
+  recordLoginSuccess(id: string, at: Date, tx?: Queryable): Promise<void>;
+  /** Clears counters and lock (password reset, admin unlock). */
+  clearLockout(id: string, tx?: Queryable): Promise<void>;
+
+  /**
+   * Removes the user and every row that belongs to them (sessions, auth
+   * tokens, queued mail, and later tables registered with
+   * `registerCascade`) in ONE transaction; audit rows are anonymised, not
+   * deleted. False when no such user.
+   */
+  deleteUser(id: string): Promise<boolean>;
+  /**
+   * Later capabilities (2FA, OAuth identities…) add their own per-user
+   * tables here, so deleteUser keeps covering everything. The step runs
+   * inside the delete transaction, before the users row goes.
+   */
+  registerCascade(step: CascadeStep): void;
+  /** In-process notification after any change to a user (sessions drop their cached copy). */
+  onChange(listener: (userId: string) => void): void;
+}
+
+export interface CascadeStep {
+  /** For logs and errors, e.g. "totp_credentials". */
+  name: string;
+  run(tx: Queryable, userId: string): Promise<void>;
+}
+
+/** Display name for headers and mails: "First Last", or the email when both are empty. */
+export function displayName(user: Pick<User, "firstName" | "lastName" | "email">): string {
+  const name = `${user.firstName} ${user.lastName}`.trim();
+  return name === "" ? user.email : name;
+}
+
+/** Whether a lock is in force at `now`. */
+export function isLocked(user: Pick<User, "lockedUntil">, now: Date): boolean {
+  return user.lockedUntil !== null && user.lockedUntil.getTime() > now.getTime();
+}

@@ -44,7 +44,10 @@ export function createApp(deps: Deps): Hono {
 
   app.route("/", assets.routes);
   app.route("/", createOpsRoutes(deps));
-  app.route("/", createCspReportRoutes(deps));
+  app.route(
+    "/",
+    createCspReportRoutes(deps, { limiter: deps.rateLimiter.middleware("csp_report") }),
+  );
   app.route("/", createUiRoutes(deps));
 
   app.notFound((c) =>

@@ -25,6 +25,18 @@ export interface LimitContext {
 /** Returns the key to limit this request by, or undefined to let it through unlimited. */
 export type KeyFn = (c: Context) => string | undefined;
 
+/**
+ * Login and 2FA use the penalize pattern (after AdonisJS's limiter): only
+ * failures count, and the check comes before any secret is verified, so an
+ * exhausted key learns nothing, not even whether a guess was right:
+ *
+ *   await rl.enforce(c, "login", ipKey(c.var.clientIp));        // every attempt, per network
+ *   await rl.guard(c, "login_account", accountKey(email));      // refused once exhausted
+ *   if (!(await verifyPassword(...))) {
+ *     await rl.penalize("login_account", accountKey(email), { ip: c.var.clientIp });
+ *     ...render "wrong email or password"
+ *   } else await rl.reset("login_account", accountKey(email));  // success forgets failures
+ */
 export interface RateLimiter {
   /** The effective policy table (defaults + RATE_LIMITS). */
   readonly policies: PolicyTable;

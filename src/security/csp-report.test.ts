@@ -282,7 +282,9 @@ describe("createCspReportRoutes options", () => {
   }
 
   it("runs the limiter before reading the report", async () => {
-    const { send, recorded, metrics } = isolatedApp({ limiter: (c) => c.text("slow down", 429) });
+    const { send, recorded, metrics } = isolatedApp({
+      limiter: async (c) => c.text("slow down", 429),
+    });
     const res = await send(legacyReport());
     expect(res.status).toBe(429);
     expect(recorded).toEqual([]);

@@ -73,6 +73,7 @@ const PRODUCTION: SecurityHeadersOptions = {
   random: systemRandom(),
   cspMode: "strict",
   hsts: { maxAgeSeconds: 31_536_000, preload: false },
+  reportTo: true,
 };
 
 /** A small app: the guard first, then routes covering each response kind. */
@@ -249,6 +250,20 @@ describe("securityHeaders guard (threat: XSS, clickjacking, MIME sniffing, downg
     );
     expect(dev.hsts).toBe(false);
     expect(dev.cspMode).toBe("relaxed");
+    expect(prod.reportTo).toBe(true);
+    const localDev = securityHeadersOptions(
+      loadConfig({ env: { NODE_ENV: "development" }, dotenv: false }),
+      random,
+    );
+    expect(localDev.reportTo).toBe(false);
+  });
+
+  it("leaves report-to out on http sites, keeping report-uri (Chromium drops both otherwise)", async () => {
+    const res = await guardedApp({ ...PRODUCTION, reportTo: false }).request("/page");
+    expect(snapshot(res)["content-security-policy"]).toBe(
+      STRICT_CSP.replace("; report-to csp-endpoint", ""),
+    );
+    expect(res.headers.has("reporting-endpoints")).toBe(false);
   });
 
   it("appends preload to the HSTS header", async () => {
@@ -317,9 +332,11 @@ describe("security headers on the real app", () => {
     "strict-transport-security": HSTS,
     "cache-control": "no-store",
   };
+  // http://localhost: no Reporting API (see SecurityHeadersOptions.reportTo).
+  const { "reporting-endpoints": _, ...alwaysOnHttp } = ALWAYS;
   const developmentHeaders = {
-    ...ALWAYS,
-    "content-security-policy": RELAXED_CSP,
+    ...alwaysOnHttp,
+    "content-security-policy": RELAXED_CSP.replace("; report-to csp-endpoint", ""),
     "cache-control": "no-store",
   };
 

@@ -70,7 +70,7 @@ describe("strict CSP in Chromium", () => {
         const [first] = await t.deps.audit.list({ type: "csp_violation", limit: 1 });
         return first;
       }, 20_000);
-      console.log(JSON.stringify(t.logs.filter((l) => l.method === "POST" || String(l.msg).includes("csp"))));
+      );
       expect(event?.details).toMatchObject({
         directive: expect.stringMatching(/^script-src/),
         blockedUri: "inline",

@@ -232,7 +232,7 @@ for (const [label, env] of [
       const { pages } = pagesToRender(t.app);
       let htmlPages = 0;
       for (const path of pages) {
-        for (const headers of [{}, { "HX-Request": "true" }]) {
+        for (const headers of [{}, { "HX-Request": "true" }] as Record<string, string>[]) {
           const res = await t.newClient().get(path, headers);
           const where = `${path} ${JSON.stringify(headers)} -> ${res.status}`;
           const policy = res.headers.get("Content-Security-Policy");

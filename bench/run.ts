@@ -21,7 +21,9 @@ import { startServer } from "../src/server.js";
 
 const CONNECTIONS = 50;
 const WARMUP_SECONDS = 1;
+/** Per scenario, split into ROUNDS interleaved runs. */
 const DURATION_SECONDS = 5;
+const ROUNDS = 5;
 const SELF = fileURLToPath(import.meta.url);
 const CSRF_MODULE = fileURLToPath(new URL("../src/security/csrf.ts", import.meta.url));
 
@@ -137,26 +139,61 @@ interface Row {
   errors: number;
 }
 
-async function measure(scenario: Scenario): Promise<Row> {
-  const { child, url } = await startChild(scenario.key);
-  try {
-    const check = await fetch(url);
-    if (check.status !== 200) throw new Error(`${scenario.label}: GET / answered ${check.status}`);
-    await check.text();
-    await autocannon({ url, connections: CONNECTIONS, duration: WARMUP_SECONDS });
-    const result = await autocannon({ url, connections: CONNECTIONS, duration: DURATION_SECONDS });
-    return {
-      label: scenario.label,
-      rps: result.requests.average,
-      p50: result.latency.p50,
-      p99: result.latency.p99,
-      errors: result.errors + result.timeouts + result.non2xx,
-    };
-  } finally {
-    child.removeAllListeners("exit");
-    child.kill();
-  }
+interface Target {
+  scenario: Scenario;
+  child: ChildProcess;
+  url: string;
+  rounds: Awaited<ReturnType<typeof autocannon>>[];
 }
+
+/**
+ * Interleaved rounds (a b c d a b c d ...) rather than one long run each: on
+ * a shared machine, background load then hits every scenario alike instead
+ * of skewing whichever one happened to run during it.
+ */
+async function measureAll(scenarios: Scenario[]): Promise<Row[]> {
+  const targets: Target[] = [];
+  try {
+    for (const scenario of scenarios) {
+      const { child, url } = await startChild(scenario.key);
+      targets.push({ scenario, child, url, rounds: [] });
+      const check = await fetch(url);
+      if (check.status !== 200)
+        throw new Error(`${scenario.label}: GET / answered ${check.status}`);
+      await check.text();
+    }
+    for (const t of targets)
+      await autocannon({ url: t.url, connections: CONNECTIONS, duration: WARMUP_SECONDS });
+    for (let round = 0; round < ROUNDS; round++) {
+      for (const t of targets) {
+        t.rounds.push(
+          await autocannon({
+            url: t.url,
+            connections: CONNECTIONS,
+            duration: DURATION_SECONDS / ROUNDS,
+          }),
+        );
+      }
+    }
+  } finally {
+    for (const t of targets) {
+      t.child.removeAllListeners("exit");
+      t.child.kill();
+    }
+  }
+  return targets.map(({ scenario, rounds }) => ({
+    label: scenario.label,
+    // Mean over all rounds: total requests over total seconds.
+    rps: sum(rounds.map((r) => r.requests.total)) / sum(rounds.map((r) => r.duration)),
+    // Latency percentiles cannot be merged exactly: median of the rounds' p50, worst round's p99.
+    p50: median(rounds.map((r) => r.latency.p50)),
+    p99: Math.max(...rounds.map((r) => r.latency.p99)),
+    errors: sum(rounds.map((r) => r.errors + r.timeouts + r.non2xx)),
+  }));
+}
+
+const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
 
 function printTable(rows: Row[]): void {
   const base = rows[0]?.rps ?? 1;
@@ -186,18 +223,24 @@ async function main(): Promise<void> {
       `node ${process.version}, ${os.platform()} ${os.release()}`,
   );
   console.log(
-    `load: autocannon, ${CONNECTIONS} connections, ${WARMUP_SECONDS}s warm-up + ${DURATION_SECONDS}s per scenario, GET / on 127.0.0.1\n`,
+    `load: autocannon, ${CONNECTIONS} connections, GET / on 127.0.0.1; per scenario ${WARMUP_SECONDS}s warm-up, ` +
+      `then ${DURATION_SECONDS}s measured in ${ROUNDS} interleaved rounds\n`,
   );
-  const rows: Row[] = [];
-  for (const scenario of SCENARIOS) {
-    if (scenario.key === "d" && !existsSync(CSRF_MODULE)) {
-      console.log("(d) skipped: src/security/csrf.ts does not exist yet");
-      continue;
-    }
-    rows.push(await measure(scenario));
-  }
+  const loadBefore = loadAverage();
+  const scenarios = SCENARIOS.filter((scenario) => {
+    if (scenario.key !== "d" || existsSync(CSRF_MODULE)) return true;
+    console.log("(d) skipped: src/security/csrf.ts does not exist yet");
+    return false;
+  });
+  const rows = await measureAll(scenarios);
   console.log("");
   printTable(rows);
+  // Other processes on the box skew every row; a high load average means "run it again".
+  console.log(`\nload average (1 min) before: ${loadBefore}, after: ${loadAverage()}`);
+}
+
+function loadAverage(): string {
+  return (os.loadavg()[0] ?? 0).toFixed(2);
 }
 
 if (process.argv[2] === "--serve") {

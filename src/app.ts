@@ -1,9 +1,11 @@
 import { fileURLToPath } from "node:url";
 import { Hono } from "hono";
 import { except } from "hono/combine";
+import { createLoginRoutes } from "./auth/login/routes.js";
 import type { Deps } from "./deps.js";
 import { createErrorHandler, renderError } from "./errors.js";
 import "./http/context.js";
+import { createDevMailRoutes } from "./mail/routes.js";
 import { requestContext } from "./monitoring/request-context.js";
 import { createOpsRoutes } from "./monitoring/routes.js";
 import { GLOBAL_LIMIT_EXEMPT_PATHS } from "./ratelimit/policies.js";
@@ -12,10 +14,13 @@ import { clientIpMiddleware } from "./security/client-ip.js";
 import { createCspReportRoutes } from "./security/csp-report.js";
 import { CSRF_EXEMPT_PATHS, csrfProtection } from "./security/csrf.js";
 import { securityHeaders, securityHeadersOptions } from "./security/headers.js";
+import { sessionCsrfSource } from "./sessions/csrf-source.js";
+import { sessionMiddleware } from "./sessions/middleware.js";
 import { siteInfo } from "./ui/assets.js";
 import { renderErrorPage } from "./ui/pages/error.js";
 import { createUiRoutes, THEME_COOKIE, themeFromCookie } from "./ui/routes.js";
 import { createStaticRoutes } from "./ui/static.js";
+import { createDashboardRoutes } from "./users/dashboard.js";
 
 const STATIC_ROOT = fileURLToPath(new URL("../static/", import.meta.url));
 
@@ -40,7 +45,16 @@ export function createApp(deps: Deps): Hono {
   app.use(siteInfo(deps.config));
   // After the security headers (so a 429 carries them too) and before any real work.
   app.use(except(GLOBAL_LIMIT_EXEMPT_PATHS, deps.rateLimiter.middleware("global")));
-  app.use(csrfProtection({ deps, cookies: deps.cookies, exemptPaths: CSRF_EXEMPT_PATHS }));
+  // Sets c.var.user/session; before the CSRF guard, whose secret source reads the session.
+  app.use(sessionMiddleware(deps));
+  app.use(
+    csrfProtection({
+      deps,
+      cookies: deps.cookies,
+      exemptPaths: CSRF_EXEMPT_PATHS,
+      secretSource: sessionCsrfSource({ ...deps, cookies: deps.cookies }),
+    }),
+  );
 
   app.route("/", assets.routes);
   app.route("/", createOpsRoutes(deps));
@@ -49,6 +63,10 @@ export function createApp(deps: Deps): Hono {
     createCspReportRoutes(deps, { limiter: deps.rateLimiter.middleware("csp_report") }),
   );
   app.route("/", createUiRoutes(deps));
+  app.route("/", createLoginRoutes(deps));
+  app.route("/", createDashboardRoutes(deps));
+  // Captured mail holds live verification and reset links: never reachable in production.
+  if (!deps.config.isProduction) app.route("/", createDevMailRoutes(deps));
 
   app.notFound((c) =>
     renderError(

@@ -9,10 +9,14 @@ import { QueryStats } from "./db/query-stats.js";
 import type { Deps } from "./deps.js";
 import type { Clock } from "./lib/clock.js";
 import type { Random } from "./lib/random.js";
+import type { Mailer } from "./mail/mailer.js";
+import { mailDelivery, openMailer } from "./mail/open.js";
+import { createOutbox } from "./mail/outbox.js";
 import { createMetrics } from "./monitoring/metrics.js";
 import { createRateLimiter } from "./ratelimit/limiter.js";
 import { parseRateLimitOverrides } from "./ratelimit/policies.js";
 import { createCookies } from "./security/cookies.js";
+import { createAccountDeps } from "./users/account-deps.js";
 
 /** Raised when production starts with migrations still pending. */
 export class PendingMigrationsError extends Error {
@@ -39,6 +43,8 @@ export async function buildDeps(options: {
   defaultMetrics?: boolean;
   /** Opened (and later closed) by the caller when REDIS_URL is set; rate limits are then shared. */
   redis?: Redis;
+  /** A mail adapter chosen by the caller (tests); otherwise picked from config.mail. */
+  mailer?: Mailer;
 }): Promise<Deps> {
   const { config, logger, clock, random } = options;
   // A bad RATE_LIMITS is a ConfigError: report it before opening anything.
@@ -74,5 +80,36 @@ export async function buildDeps(options: {
     redis: options.redis,
   });
   const cookies = createCookies(config);
-  return { config, db, clock, random, logger, metrics, queryStats, audit, rateLimiter, cookies };
+  const mailer = options.mailer ?? openMailer(config, { clock });
+  if (mailDelivery(config) === "hold" && !options.mailer) {
+    logger.warn(
+      "SMTP_HOST is not set: mail is queued in mail_outbox but NOT sent. Set SMTP_HOST (and SMTP_*/MAIL_FROM) and restart to deliver it.",
+    );
+  }
+  const outbox = createOutbox({
+    db,
+    mailer,
+    clock,
+    random,
+    logger,
+    metrics,
+    audit,
+    maxAttempts: config.mail.maxAttempts,
+  });
+  const account = createAccountDeps({ config, db, clock, random, metrics, logger });
+  return {
+    config,
+    db,
+    clock,
+    random,
+    logger,
+    metrics,
+    queryStats,
+    audit,
+    rateLimiter,
+    cookies,
+    mailer,
+    outbox,
+    ...account,
+  };
 }

@@ -5,15 +5,22 @@ import type { Db } from "./db/db.js";
 import type { QueryStats } from "./db/query-stats.js";
 import type { Clock } from "./lib/clock.js";
 import type { Random } from "./lib/random.js";
+import type { Mailer } from "./mail/mailer.js";
+import type { Outbox } from "./mail/outbox.js";
 import type { Metrics } from "./monitoring/metrics.js";
 import type { RateLimiter } from "./ratelimit/types.js";
 import type { Cookies } from "./security/cookies.js";
+import type { AccountDeps } from "./users/account-deps.js";
 
 /**
  * Everything a route or service may touch, passed explicitly. Only the
  * composition roots (src/main.ts, src/cli/main.ts, test/harness.ts) build one.
+ *
+ * AccountDeps adds: users (repository), passwords (argon2id hasher),
+ * passwordPolicy, sessions (service), tokens (single-use mailed tokens),
+ * sessionCleanup (periodic job).
  */
-export interface Deps {
+export interface Deps extends AccountDeps {
   config: Config;
   db: Db;
   clock: Clock;
@@ -24,6 +31,10 @@ export interface Deps {
   audit: AuditRecorder;
   /** Named rate-limit policies; Redis-backed when the composition root opened a client. */
   rateLimiter: RateLimiter;
+  /** Sends mail; only the outbox sender calls it. Features enqueue through `outbox` instead. */
+  mailer: Mailer;
+  /** Durable mail queue: `outbox.enqueue(tx, …)` inside the action's transaction. */
+  outbox: Outbox;
   /** The one cookie helper (names, prefixes and attributes from config). */
   cookies: Cookies;
 }

@@ -6,6 +6,7 @@ import { DbError } from "./db/db.js";
 import { MigrationError } from "./db/migrate.js";
 import { systemClock } from "./lib/clock.js";
 import { systemRandom } from "./lib/random.js";
+import { mailDelivery } from "./mail/open.js";
 import { createLogger } from "./monitoring/logger.js";
 import { startServer } from "./server.js";
 
@@ -59,6 +60,10 @@ async function main(): Promise<void> {
     `${config.appName} listening on ${config.appUrl}`,
   );
   await deps.audit.record({ type: "app_started", outcome: "info", details: { env: config.env } });
+  // "hold" (production without SMTP_HOST) keeps mail queued until SMTP is configured; see mail/open.ts.
+  if (mailDelivery(config) !== "hold") deps.outbox.start(config.mail.pollIntervalMs);
+  // Deletes expired sessions and stale mailed tokens every 15 minutes.
+  deps.sessionCleanup.start();
 
   let stopping = false;
   const stop = async (signal: string) => {
@@ -66,6 +71,10 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, "shutting down: finishing in-flight requests");
     const { forced } = await server.close(config.shutdownTimeoutMs);
+    // Let a batch in flight settle its rows before the database goes away.
+    await deps.outbox.stop();
+    await deps.sessionCleanup.stop();
+    await deps.mailer.close();
     await deps.db.close();
     await redis?.quit().catch(() => redis.disconnect());
     logger.info({ forced }, "shutdown complete");

@@ -9,6 +9,13 @@ export const AUDIT_EVENT_TYPES = [
   "csrf_rejected",
   "rate_limited",
   "csp_violation",
+  "mail_dead",
+  // accounts and sessions (src/auth/login, src/sessions)
+  "login_succeeded",
+  "login_failed",
+  "account_locked",
+  "logout",
+  "session_revoked",
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

@@ -74,7 +74,11 @@ export function hashToken(token: string): string {
 function toMatch(row: TokenRow | undefined): TokenMatch | undefined {
   if (!row) return undefined;
   const data = typeof row.data === "string" ? JSON.parse(row.data) : row.data;
-  return { userId: row.user_id, data: (data ?? null) as TokenData | null, expiresAt: row.expires_at };
+  return {
+    userId: row.user_id,
+    data: (data ?? null) as TokenData | null,
+    expiresAt: row.expires_at,
+  };
 }
 
 export function createAuthTokens(deps: { clock: Clock; random: Random }): AuthTokens {

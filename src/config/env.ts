@@ -48,6 +48,10 @@ export interface Config {
     readonly smtpPassword: string | undefined;
     readonly smtpSecure: boolean;
     readonly from: string;
+    /** Delivery tries before an outbox message is marked dead (MAIL_MAX_ATTEMPTS). */
+    readonly maxAttempts: number;
+    /** How often the outbox sender looks for due mail (MAIL_POLL_INTERVAL_MS). */
+    readonly pollIntervalMs: number;
   };
   readonly oauth: {
     readonly google: { readonly clientId: string; readonly clientSecret: string } | undefined;
@@ -74,6 +78,17 @@ export interface Config {
     readonly maxFailedLoginAttempts: number;
     readonly accountLockoutMinutes: number;
     readonly passwordMinLength: number;
+    /** argon2id memory (KiB) and passes; never below OWASP's m=19456, t=2. */
+    readonly argon2MemoryKib: number;
+    readonly argon2TimeCost: number;
+    /** Concurrent password hashes (UV_THREADPOOL_SIZE) and how many may wait before a 503. */
+    readonly passwordHashConcurrency: number;
+    readonly passwordHashMaxQueue: number;
+    /** In-process session lookup cache TTL; also how long another instance may honour a revoked session. 0 = off. */
+    readonly sessionCacheTtlSeconds: number;
+    /** How long a re-authentication (/auth/confirm) unlocks sensitive actions. */
+    readonly sudoWindowMinutes: number;
+    readonly passwordResetTtlMinutes: number;
     readonly requireEmailVerification: boolean;
     readonly emailVerificationTtlHours: number;
     readonly require2faForAdmins: boolean;
@@ -158,6 +173,8 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       smtpPassword: raw.SMTP_PASSWORD,
       smtpSecure: raw.SMTP_SECURE,
       from: raw.MAIL_FROM,
+      maxAttempts: raw.MAIL_MAX_ATTEMPTS,
+      pollIntervalMs: raw.MAIL_POLL_INTERVAL_MS,
     },
     oauth,
     security: {
@@ -171,6 +188,13 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       maxFailedLoginAttempts: raw.MAX_FAILED_LOGIN_ATTEMPTS,
       accountLockoutMinutes: raw.ACCOUNT_LOCKOUT_MINUTES,
       passwordMinLength: raw.PASSWORD_MIN_LENGTH,
+      argon2MemoryKib: raw.ARGON2_MEMORY_KIB,
+      argon2TimeCost: raw.ARGON2_TIME_COST,
+      passwordHashConcurrency: raw.UV_THREADPOOL_SIZE,
+      passwordHashMaxQueue: raw.PASSWORD_HASH_MAX_QUEUE,
+      sessionCacheTtlSeconds: raw.SESSION_CACHE_TTL_SECONDS,
+      sudoWindowMinutes: raw.SUDO_WINDOW_MINUTES,
+      passwordResetTtlMinutes: raw.PASSWORD_RESET_TTL_MINUTES,
       requireEmailVerification: raw.REQUIRE_EMAIL_VERIFICATION,
       emailVerificationTtlHours: raw.EMAIL_VERIFICATION_TTL_HOURS,
       require2faForAdmins:

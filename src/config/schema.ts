@@ -63,6 +63,8 @@ export const envSchema = z.object({
   SMTP_PASSWORD: optionalText,
   SMTP_SECURE: bool(false),
   MAIL_FROM: z.string().trim().min(3).default("Bastion <no-reply@localhost>"),
+  MAIL_MAX_ATTEMPTS: int(8, 1, 50),
+  MAIL_POLL_INTERVAL_MS: int(5000, 100, 600_000),
 
   // oauth
   GOOGLE_CLIENT_ID: optionalText,
@@ -91,6 +93,15 @@ export const envSchema = z.object({
   MAX_FAILED_LOGIN_ATTEMPTS: int(5, 1, 100),
   ACCOUNT_LOCKOUT_MINUTES: int(30, 1, 10_080),
   PASSWORD_MIN_LENGTH: int(12, 8, 256),
+  // argon2id cost: OWASP minimums are the floor, configurable upward only.
+  ARGON2_MEMORY_KIB: int(19_456, 19_456, 4_194_304),
+  ARGON2_TIME_COST: int(2, 2, 100),
+  // Concurrent hashes = libuv thread pool size (Node reads the same variable at startup).
+  UV_THREADPOOL_SIZE: int(4, 1, 1024),
+  PASSWORD_HASH_MAX_QUEUE: int(64, 0, 100_000),
+  SESSION_CACHE_TTL_SECONDS: int(30, 0, 60),
+  SUDO_WINDOW_MINUTES: int(10, 1, 1440),
+  PASSWORD_RESET_TTL_MINUTES: int(60, 5, 1440),
   REQUIRE_EMAIL_VERIFICATION: bool(true),
   EMAIL_VERIFICATION_TTL_HOURS: int(24, 1, 720),
   REQUIRE_2FA_FOR_ADMINS: z.enum(["true", "false", "1", "0", "yes", "no"]).optional(),

@@ -1,5 +1,11 @@
 import type { Clock } from "../lib/clock.js";
-import type { Mailer, MailMessage, SentMail } from "./mailer.js";
+import {
+  isSingleAddress,
+  MailError,
+  type Mailer,
+  type MailMessage,
+  type SentMail,
+} from "./mailer.js";
 
 /** One captured message as /dev/mail and /dev/mail.json show it. */
 export interface CapturedMail {
@@ -42,6 +48,8 @@ export function createCaptureMailer(options: {
   return {
     kind: "capture",
     async send(message: MailMessage): Promise<SentMail> {
+      // Same rule as the SMTP adapter, so development fails where production would.
+      if (!isSingleAddress(message.to)) throw new MailError("EENVELOPE", "invalid recipient");
       sequence += 1;
       const id = String(sequence);
       const messageId = `<${id}.${options.clock.now().getTime()}@${domain}>`;

@@ -44,8 +44,7 @@ export class MailError extends Error {
 }
 
 /** One plain address: no display name, list separator, quoting, whitespace or control character. */
-// biome-ignore lint/suspicious/noControlCharactersInRegex: rejecting control characters is the point
-const SINGLE_ADDRESS = /^[^\s@,;:<>"()[\]\\\u0000-\u001f\u007f]+@[^\s@,;:<>"()[\]\\\u0000-\u001f\u007f]+$/u;
+const SINGLE_ADDRESS = /^[^\s@,;:<>"()[\]\\\p{Cc}]+@[^\s@,;:<>"()[\]\\\p{Cc}]+$/u;
 
 /**
  * Defence in depth for recipients that came from a form: "a@x.test, b@y.test"
@@ -55,4 +54,22 @@ const SINGLE_ADDRESS = /^[^\s@,;:<>"()[\]\\\u0000-\u001f\u007f]+@[^\s@,;:<>"()[\
  */
 export function isSingleAddress(value: string): boolean {
   return value.length <= 254 && SINGLE_ADDRESS.test(value);
+}
+
+const MAX_ERROR_LENGTH = 200;
+
+/**
+ * Any transport error as a MailError. nodemailer errors carry a code (ESOCKET,
+ * EAUTH, ETIMEDOUT, EENVELOPE...) and sometimes the server's reply: keep the
+ * first line, capped, with the configured credentials blanked in case a
+ * server echoes them.
+ */
+export function toMailError(error: unknown, secrets: readonly string[] = []): MailError {
+  const e = error as { code?: unknown; message?: unknown };
+  const code = typeof e?.code === "string" ? e.code : "ESEND";
+  let text = typeof e?.message === "string" ? e.message : String(error);
+  text = (text.split(/\r?\n/)[0] ?? "").trim();
+  for (const secret of secrets) text = text.split(secret).join("[redacted]");
+  if (text.length > MAX_ERROR_LENGTH) text = `${text.slice(0, MAX_ERROR_LENGTH)}…`;
+  return new MailError(code, `${code}: ${text}`, { cause: error });
 }

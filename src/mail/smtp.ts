@@ -1,13 +1,18 @@
 import nodemailer from "nodemailer";
 import type { Config } from "../config/env.js";
-import { isSingleAddress, type Mailer, MailError, type MailMessage } from "./mailer.js";
+import {
+  isSingleAddress,
+  MailError,
+  type Mailer,
+  type MailMessage,
+  toMailError,
+} from "./mailer.js";
 
 /**
  * A slow or silent server must not hold a sender batch for nodemailer's
  * default two minutes per stage: ~10 s each, and the outbox retries later.
  */
 const TIMEOUT_MS = 10_000;
-const MAX_ERROR_LENGTH = 200;
 
 export type SmtpSettings = Config["mail"];
 
@@ -19,7 +24,11 @@ export type SmtpSettings = Config["mail"];
  * path is not trusted. One connection per message (no pool): the outbox sends
  * small batches, and there is no idle connection to go stale between them.
  */
-export function createSmtpMailer(settings: SmtpSettings): Mailer {
+export function createSmtpMailer(
+  settings: SmtpSettings,
+  options: { timeoutMs?: number } = {},
+): Mailer {
+  const timeoutMs = options.timeoutMs ?? TIMEOUT_MS;
   if (!settings.smtpHost) throw new TypeError("createSmtpMailer: SMTP_HOST is not set");
   const transport = nodemailer.createTransport({
     host: settings.smtpHost,
@@ -28,9 +37,9 @@ export function createSmtpMailer(settings: SmtpSettings): Mailer {
     auth: settings.smtpUser
       ? { user: settings.smtpUser, pass: settings.smtpPassword ?? "" }
       : undefined,
-    connectionTimeout: TIMEOUT_MS,
-    greetingTimeout: TIMEOUT_MS,
-    socketTimeout: TIMEOUT_MS,
+    connectionTimeout: timeoutMs,
+    greetingTimeout: timeoutMs,
+    socketTimeout: timeoutMs,
   });
   const secrets = [settings.smtpPassword, settings.smtpUser].filter(
     (s): s is string => typeof s === "string" && s.length > 0,
@@ -49,7 +58,8 @@ export function createSmtpMailer(settings: SmtpSettings): Mailer {
           subject: message.subject,
           text: message.text,
           html: message.html,
-          headers: message.headers,
+          // RFC 3834: machine-sent, so vacation responders and auto-replies leave it alone.
+          headers: { "Auto-Submitted": "auto-generated", ...message.headers },
           // Bodies are strings we rendered; never let content reference local files or URLs.
           disableFileAccess: true,
           disableUrlAccess: true,
@@ -68,19 +78,4 @@ export function createSmtpMailer(settings: SmtpSettings): Mailer {
 /** "App <no-reply@example.com>" -> "no-reply@example.com". */
 function envelopeFrom(from: string): string {
   return /<([^<>]+)>\s*$/.exec(from)?.[1] ?? from.trim();
-}
-
-/**
- * nodemailer errors carry a code (ECONNECTION, EAUTH, ETIMEDOUT, EENVELOPE...)
- * and sometimes the server's reply. Keep the first line, capped, with the
- * configured credentials blanked in case a server echoes them.
- */
-export function toMailError(error: unknown, secrets: readonly string[] = []): MailError {
-  const e = error as { code?: unknown; message?: unknown };
-  const code = typeof e?.code === "string" ? e.code : "ESEND";
-  let text = typeof e?.message === "string" ? e.message : String(error);
-  text = (text.split(/\r?\n/)[0] ?? "").trim();
-  for (const secret of secrets) text = text.split(secret).join("[redacted]");
-  if (text.length > MAX_ERROR_LENGTH) text = `${text.slice(0, MAX_ERROR_LENGTH)}…`;
-  return new MailError(code, `${code}: ${text}`, { cause: error });
 }

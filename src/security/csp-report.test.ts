@@ -310,6 +310,10 @@ describe("createCspReportRoutes options", () => {
     expect(body.sent()).toBeLessThan(CSP_REPORT_MAX_BYTES + 8 * 1024);
   });
 
+  it("refuses a nonsensical audit budget at construction", () => {
+    expect(() => isolatedApp({ maxAuditsPerHour: -1 })).toThrow(/maxAuditsPerHour/);
+  });
+
   it("still answers 204 when the audit write fails", async () => {
     const failing: AuditRecorder = {
       record: () => Promise.reject(new Error("database down")),

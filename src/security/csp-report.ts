@@ -85,7 +85,11 @@ export function createCspReportRoutes(deps: ReportDeps, options: CspReportOption
   const socketIp = createClientIp(deps.config.security.trustProxy);
   // Same answer as every other guard: c.var.clientIp when the app's middleware set it.
   const clientIp: ClientIpResolver = options.clientIp ?? ((c) => c.get("clientIp") ?? socketIp(c));
-  const auditGate = createAuditGate(deps.clock, options.maxAuditsPerHour ?? 100);
+  const maxAuditsPerHour = options.maxAuditsPerHour ?? 100;
+  if (!Number.isSafeInteger(maxAuditsPerHour) || maxAuditsPerHour < 0) {
+    throw new TypeError("createCspReportRoutes: maxAuditsPerHour must be a non-negative integer");
+  }
+  const auditGate = createAuditGate(deps.clock, maxAuditsPerHour);
 
   async function receive(c: Context): Promise<Response> {
     const mediaType =
@@ -100,8 +104,9 @@ export function createCspReportRoutes(deps: ReportDeps, options: CspReportOption
       violations.inc({ directive: report.directive });
       log.warn({ cspViolation: report }, "csp violation");
       const gate = auditGate(report);
-      if (gate === "first_over_budget")
+      if (gate === "first_over_budget") {
         log.warn("csp violation audit budget used up for this hour");
+      }
       if (gate !== "record") continue;
       const outcome: AuditOutcome = report.disposition === "enforce" ? "denied" : "info";
       try {

@@ -87,6 +87,10 @@ function guardedApp(
   app.get("/page", (c) => c.html(`<p>${c.get("cspNonce")}</p>`));
   app.get("/nonce", (c) => c.text(c.get("cspNonce")));
   app.get("/json", (c) => c.json({ ok: true }));
+  app.get("/cookie", (c) => {
+    c.header("Set-Cookie", "pre=1; Path=/; HttpOnly");
+    return c.text("set");
+  });
   app.get("/cached", (c) =>
     c.html("<p>public</p>", 200, { "Cache-Control": "public, max-age=60" }),
   );
@@ -211,6 +215,8 @@ describe("securityHeaders guard (threat: XSS, clickjacking, MIME sniffing, downg
     const app = guardedApp();
     expect((await app.request("/json")).headers.get("cache-control")).toBe("no-store");
     expect((await app.request("/cached")).headers.get("cache-control")).toBe("public, max-age=60");
+    // A response that sets a cookie carries a token, whatever its type.
+    expect((await app.request("/cookie")).headers.get("cache-control")).toBe("no-store");
     // Plain text (and static files) are left to their handler.
     expect((await app.request("/nonce")).headers.get("cache-control")).toBeNull();
   });

@@ -18,6 +18,7 @@ export const DEFAULTS = {
   "Cross-Origin-Opener-Policy": "same-origin",
   // Other origins cannot embed our responses (Spectre-style reads via <img>/<script>).
   "Cross-Origin-Resource-Policy": "same-origin",
+  // Powerful features no page of ours uses: an injected script or a framed page cannot ask for them.
   "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
   // The old XSS auditor could be abused to blank parts of a page; 0 switches it off (CSP does the job).
   "X-XSS-Protection": "0",
@@ -35,6 +36,9 @@ const NONCE = "\u0000nonce\u0000";
  * 'strict-dynamic' lets a nonced script (htmx) load what it needs without
  * allow-listing hosts. No 'unsafe-inline' or 'unsafe-eval' in any mode, so
  * inline handlers, `style=` attributes and eval-style code never run.
+ * No `upgrade-insecure-requests`: every source is 'self' and HSTS already
+ * upgrades our origin, so it would add nothing in production (and only break
+ * plain-http development).
  */
 const STRICT_DIRECTIVES: ReadonlyArray<readonly [string, string]> = [
   ["default-src", "'self'"],
@@ -161,11 +165,15 @@ export function createNonceSource(random: Pick<Random, "bytes">): () => string {
   };
 }
 
-/** HTML and JSON may depend on a session or carry a CSRF token, so they are never stored by default. */
-function isPrivateByDefault(contentType: string | null): boolean {
-  return (
-    contentType !== null && (contentType.startsWith("text/html") || contentType.includes("json"))
-  );
+/**
+ * HTML and JSON may depend on a session or carry a CSRF token, and a response
+ * setting a cookie carries a token by definition: none of them is stored by
+ * any cache unless the handler said otherwise (static files set their own).
+ */
+function isPrivateByDefault(headers: Headers): boolean {
+  const type = headers.get("Content-Type");
+  if (type !== null && (type.startsWith("text/html") || type.includes("json"))) return true;
+  return headers.has("Set-Cookie");
 }
 
 /**
@@ -197,7 +205,7 @@ export function securityHeaders(options: SecurityHeadersOptions): MiddlewareHand
     // No banner: the stack and its version are nobody's business.
     headers.delete("X-Powered-By");
     headers.delete("Server");
-    if (!headers.has("Cache-Control") && isPrivateByDefault(headers.get("Content-Type"))) {
+    if (!headers.has("Cache-Control") && isPrivateByDefault(headers)) {
       headers.set("Cache-Control", "no-store");
     }
   }

@@ -116,11 +116,16 @@ export type EndSession = (c: Context) => Promise<void>;
  *
  * - `requireUser()`: anonymous -> 303 to `/auth/login?next=<path>` (htmx:
  *   `HX-Redirect`; JSON callers: 401 UNAUTHORIZED).
- * - `requireSudo({ windowMinutes })`: after requireUser; outside the sudo
+ * - `requireSudo({ sessions: deps.sessions, clock: deps.clock })`: after requireUser; outside the sudo
  *   window -> 303 to `/auth/confirm?next=<path>` (htmx: `HX-Redirect`; JSON: 403).
  */
 export type RequireUser = (options?: { loginPath?: string }) => MiddlewareHandler;
-export type RequireSudo = (options?: { confirmPath?: string }) => MiddlewareHandler;
+export type RequireSudo = (options: {
+  sessions: Pick<SessionService, "isSudo">;
+  clock: { now(): Date };
+  confirmPath?: string;
+  loginPath?: string;
+}) => MiddlewareHandler;
 
 /** Sliding refresh: lastSeenAt is written at most this often per session. */
 export const SESSION_REFRESH_INTERVAL_MS = 10 * 60 * 1000;

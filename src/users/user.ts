@@ -55,6 +55,8 @@ export interface LoginFailurePolicy {
 }
 
 export interface LoginFailureOutcome {
+  /** False when the account was already locked: failures during a lock are not counted. */
+  counted: boolean;
   failedLoginCount: number;
   lockedUntil: Date | null;
   /** True for exactly one of N concurrent failures: the one that set the lock (send the notice once). */

@@ -70,7 +70,6 @@ describe("strict CSP in Chromium", () => {
         const [first] = await t.deps.audit.list({ type: "csp_violation", limit: 1 });
         return first;
       }, 20_000);
-      );
       expect(event?.details).toMatchObject({
         directive: expect.stringMatching(/^script-src/),
         blockedUri: "inline",

@@ -1,0 +1,192 @@
+import { type Context, Hono } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { z } from "zod";
+import type { Deps } from "../../deps.js";
+import { responseKind } from "../../errors.js";
+import { accountKey, ipKey } from "../../ratelimit/keys.js";
+import type { PolicyName } from "../../ratelimit/policies.js";
+import { FORM_ERROR, parseForm } from "../../security/form.js";
+import { safeNextPath } from "../../security/redirect.js";
+import { endSession, startSession } from "../../sessions/http.js";
+import { renderPage } from "../../ui/layout.js";
+import { emailSchema } from "../../users/email.js";
+import { PASSWORD_MAX_LENGTH } from "../password/types.js";
+import { createDeviceCookies } from "./device-cookie.js";
+import { type LoginResult, loginCounter } from "./metrics.js";
+import { authenticate } from "./service.js";
+import { GENERIC_LOGIN_ERROR, LoginPage, type LoginPageProps, UnverifiedPage } from "./views.js";
+
+const DEFAULT_NEXT = "/dashboard";
+
+/**
+ * Login form. The password is length-checked here, before any hashing: a
+ * 300-character or megabyte "password" is a clear form error that costs no
+ * argon2 work. No policy check on login: older passwords may predate it.
+ */
+const loginSchema = z.object({
+  email: emailSchema,
+  password: z
+    .string({ error: "Enter your password." })
+    .min(1, "Enter your password.")
+    .refine(
+      (p) => [...p].length <= PASSWORD_MAX_LENGTH,
+      `Passwords have at most ${PASSWORD_MAX_LENGTH} characters.`,
+    ),
+  next: z.string().optional(),
+});
+
+/** `next` as the form carries it: a same-site path, or nothing. */
+function cleanNext(value: unknown): string | undefined {
+  const path = safeNextPath(value, "");
+  return path === "" ? undefined : path;
+}
+
+export function createLoginRoutes(deps: Deps): Hono {
+  const app = new Hono();
+  const logins = loginCounter(deps.metrics.registry);
+  const devices = createDeviceCookies({
+    config: deps.config,
+    cookies: deps.cookies,
+    random: deps.random,
+  });
+
+  const render = (c: Context, props: Omit<LoginPageProps, "csrfToken">, status = 200) =>
+    renderPage(c, {
+      title: "Sign in",
+      status: status as ContentfulStatusCode,
+      children: <LoginPage csrfToken={c.get("csrfToken")} {...props} />,
+    });
+
+  /** Counts a 429 before letting the error handler render it. */
+  const limited = async (run: () => Promise<unknown>) => {
+    try {
+      await run();
+    } catch (error) {
+      logins.inc({ result: "rate_limited" });
+      throw error;
+    }
+  };
+
+  const auditContext = (c: Context) => ({
+    ip: c.get("clientIp") ?? null,
+    userAgent: c.req.header("User-Agent") ?? null,
+    requestId: c.get("requestId") ?? null,
+  });
+
+  app.get("/auth/login", function loginForm(c) {
+    const next = cleanNext(c.req.query("next"));
+    if (c.get("user")) return c.redirect(next ?? DEFAULT_NEXT, 303);
+    return render(c, { next });
+  });
+
+  app.post("/auth/login", async function login(c) {
+    const ip = c.get("clientIp") ?? "unknown";
+    // Every submission counts against the network: password spraying across accounts.
+    await limited(() => deps.rateLimiter.enforce(c, "login", ipKey(ip)));
+
+    const form = await parseForm(c, loginSchema, { maxFieldChars: 4096 });
+    if (!form.ok) {
+      logins.inc({ result: "invalid_form" });
+      const { email, password } = form.errors;
+      return render(
+        c,
+        {
+          email: form.values.email,
+          next: cleanNext(form.values.next),
+          error: form.errors[FORM_ERROR],
+          fieldErrors: { email, password },
+        },
+        422,
+      );
+    }
+    const { email, password } = form.data;
+    const next = cleanNext(form.data.next);
+    const account = accountKey(email);
+    const policy: PolicyName = "login_account";
+    const trustedDevice = devices.trusted(c, email);
+    // Distributed guessing against one account, checked before any argon2 work. A
+    // browser that signed into this account before is exempt (see device-cookie.ts).
+    if (!trustedDevice) await limited(() => deps.rateLimiter.guard(c, policy, account));
+
+    const outcome = await authenticate(deps, { email, password, trustedDevice });
+    const ctx = auditContext(c);
+
+    if (outcome.kind === "failure") {
+      if (!trustedDevice) {
+        await deps.rateLimiter.penalize(policy, account, { ip, requestId: ctx.requestId ?? "" });
+      }
+      await deps.audit.record({
+        type: "login_failed",
+        outcome: "failure",
+        targetId: outcome.user?.id ?? null,
+        ...ctx,
+        details: { reason: outcome.reason },
+      });
+      if (outcome.justLocked && outcome.user) {
+        await deps.audit.record({
+          type: "account_locked",
+          outcome: "info",
+          targetId: outcome.user.id,
+          ...ctx,
+          details: {
+            lockedMinutes: deps.config.security.accountLockoutMinutes,
+            maxAttempts: deps.config.security.maxFailedLoginAttempts,
+          },
+        });
+      }
+      logins.inc({ result: outcome.reason satisfies LoginResult });
+      // One answer for every reason: the reason lives in the audit log only.
+      return render(c, { email, next, error: GENERIC_LOGIN_ERROR }, 401);
+    }
+
+    if (outcome.kind === "unverified") {
+      await deps.audit.record({
+        type: "login_failed",
+        outcome: "denied",
+        targetId: outcome.user.id,
+        ...ctx,
+        details: { reason: "unverified" },
+      });
+      logins.inc({ result: "unverified" });
+      return renderPage(c, {
+        title: "Confirm your email address",
+        children: <UnverifiedPage csrfToken={c.get("csrfToken")} email={outcome.user.email} />,
+      });
+    }
+
+    await startSession(c, outcome.user);
+    devices.issue(c, email);
+    if (!trustedDevice) await deps.rateLimiter.reset(policy, account);
+    await deps.audit.record({
+      type: "login_succeeded",
+      outcome: "success",
+      actorId: outcome.user.id,
+      targetId: outcome.user.id,
+      ...ctx,
+      details: { rehashed: outcome.rehashed, trustedDevice },
+    });
+    logins.inc({ result: "success" });
+    return c.redirect(next ?? DEFAULT_NEXT, 303);
+  });
+
+  app.post("/auth/logout", async function logout(c) {
+    const user = c.get("user");
+    await endSession(c);
+    if (user) {
+      await deps.audit.record({
+        type: "logout",
+        outcome: "success",
+        actorId: user.id,
+        targetId: user.id,
+        ...auditContext(c),
+      });
+    }
+    if (responseKind(c) === "htmx") {
+      c.header("HX-Redirect", "/");
+      return c.body(null, 204);
+    }
+    return c.redirect("/", 303);
+  });
+
+  return app;
+}

@@ -1,0 +1,96 @@
+import { Alert } from "../../ui/components/alert.js";
+import { Button } from "../../ui/components/button.js";
+import { Card } from "../../ui/components/card.js";
+import { Field } from "../../ui/components/field.js";
+import { Form } from "../../ui/components/form.js";
+import { PageHeader } from "../../ui/components/page-header.js";
+
+/** The one message for every credential failure: unknown email, wrong password, locked, deactivated. */
+export const GENERIC_LOGIN_ERROR = "Email or password is incorrect.";
+
+export interface LoginPageProps {
+  csrfToken: string | undefined;
+  email?: string;
+  next?: string;
+  /** Form-level error (GENERIC_LOGIN_ERROR). */
+  error?: string;
+  fieldErrors?: { email?: string; password?: string };
+}
+
+export function LoginPage(props: LoginPageProps) {
+  const errors = props.fieldErrors ?? {};
+  return (
+    <div class="stack">
+      <PageHeader title="Sign in" description="Welcome back. Sign in to your account." />
+      <Card>
+        <Form action="/auth/login" csrfToken={props.csrfToken} novalidate>
+          {props.error !== undefined && (
+            <Alert kind="error" id="login-error">
+              {props.error}
+            </Alert>
+          )}
+          <Field
+            name="email"
+            label="Email address"
+            type="email"
+            value={props.email}
+            error={errors.email}
+            autocomplete="username"
+            inputmode="email"
+            maxlength={254}
+            required
+            autofocus={props.email === undefined || props.email === ""}
+          />
+          <Field
+            name="password"
+            label="Password"
+            type="password"
+            error={errors.password}
+            autocomplete="current-password"
+            required
+            autofocus={props.email !== undefined && props.email !== ""}
+          />
+          {props.next !== undefined && <input type="hidden" name="next" value={props.next} />}
+          <Button type="submit" block>
+            Sign in
+          </Button>
+        </Form>
+        <p>
+          <a href="/auth/forgot-password">Forgot your password?</a>
+        </p>
+        <p>
+          New here? <a href="/auth/register">Create an account</a>.
+        </p>
+      </Card>
+    </div>
+  );
+}
+
+/**
+ * Correct password, address not yet confirmed (REQUIRE_EMAIL_VERIFICATION):
+ * no session, and a way to get a fresh link. Only someone who knows the
+ * password sees this page, so it reveals nothing to an enumerator.
+ */
+export function UnverifiedPage(props: { csrfToken: string | undefined; email: string }) {
+  return (
+    <div class="stack">
+      <PageHeader
+        title="Confirm your email address"
+        description="One more step before you can sign in."
+      />
+      <Card>
+        <Alert kind="info" title="Check your inbox">
+          We sent a confirmation link to <strong>{props.email}</strong>. Open it to activate your
+          account, then sign in again.
+        </Alert>
+        <p>No email? Check your spam folder, or ask for a new link:</p>
+        <Form action="/auth/verify/resend" csrfToken={props.csrfToken}>
+          <input type="hidden" name="email" value={props.email} />
+          <Button type="submit" variant="secondary">
+            Send a new confirmation link
+          </Button>
+        </Form>
+      </Card>
+    </div>
+  );
+}

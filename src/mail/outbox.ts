@@ -1,0 +1,64 @@
+import type { Queryable } from "../db/db.js";
+import type { Clock } from "../lib/clock.js";
+import type { Random } from "../lib/random.js";
+import { isSingleAddress, MailError, type MailMessage } from "./mailer.js";
+import {
+  createOutboxSender,
+  type OutboxSender,
+  type OutboxSenderOptions,
+} from "./outbox-sender.js";
+
+/** What a caller enqueues: a rendered template plus who it is for. */
+export interface OutboxMessage extends Omit<MailMessage, "headers"> {
+  /** Template name (e.g. "verification"), kept for the admin view and metrics-free debugging. */
+  template: string;
+  /** The user the mail concerns; the users repository deletes these rows with the user. */
+  userId?: string | null;
+}
+
+export interface Outbox extends OutboxSender {
+  /**
+   * Writes a pending mail with `tx`, the caller's transaction: the mail exists
+   * if and only if the action that caused it committed (a rollback takes the
+   * mail with it, and a crash after commit cannot lose it). Returns the row id.
+   * Also accepts `deps.db` for mail that belongs to no other write.
+   */
+  enqueue(tx: Queryable, message: OutboxMessage): Promise<string>;
+}
+
+export async function enqueueMail(
+  tx: Queryable,
+  message: OutboxMessage,
+  ctx: { clock: Clock; random: Random },
+): Promise<string> {
+  // Fails the caller's transaction: better no action than mail to a list of strangers.
+  if (!isSingleAddress(message.to)) throw new MailError("EENVELOPE", "invalid recipient address");
+  const id = ctx.random.uuid();
+  const now = ctx.clock.now();
+  await tx.execute(
+    `INSERT INTO mail_outbox (id, to_address, subject, text_body, html_body, template, user_id,
+       status, attempts, next_attempt_at, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $8, $9)`,
+    [
+      id,
+      message.to,
+      message.subject,
+      message.text,
+      message.html,
+      message.template,
+      message.userId ?? null,
+      now,
+      now,
+    ],
+  );
+  return id;
+}
+
+/** The outbox as Deps holds it: `enqueue` for features, the sender for main.ts and tests. */
+export function createOutbox(options: OutboxSenderOptions): Outbox {
+  const sender = createOutboxSender(options);
+  return {
+    ...sender,
+    enqueue: (tx, message) => enqueueMail(tx, message, options),
+  };
+}

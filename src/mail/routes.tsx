@@ -1,0 +1,60 @@
+import { Hono } from "hono";
+import type { Deps } from "../deps.js";
+import { renderPage } from "../ui/layout.js";
+import { CAPTURE_LIMIT, type CapturedMail, isCaptureMailer } from "./capture.js";
+import { DevMailPage } from "./dev-mail-page.js";
+
+/**
+ * The HTML version of a captured mail, as its own document: never injected
+ * into our pages, where its markup would run under our origin. `sandbox`
+ * gives it an opaque origin with scripts, forms and plugins off. In strict
+ * and relaxed CSP modes the security-headers guard replaces this header with
+ * the app's own enforcing policy, whose nonce-only script-src keeps the
+ * mail's scripts from running just the same; in report-only mode this one
+ * stays and is the enforcing one.
+ */
+const MAIL_HTML_CSP = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+
+function toJson(m: CapturedMail) {
+  return {
+    id: m.id,
+    to: m.to,
+    subject: m.subject,
+    text: m.text,
+    html: m.html,
+    created_at: m.created_at.toISOString(),
+  };
+}
+
+/**
+ * /dev/mail, /dev/mail.json and /dev/mail/:id/html. Development only:
+ * src/app.ts mounts this group only when NODE_ENV is not production, because
+ * captured mail holds live verification and reset links.
+ */
+export function createDevMailRoutes(deps: Pick<Deps, "config" | "mailer">): Hono {
+  const app = new Hono();
+  const capture = isCaptureMailer(deps.mailer) ? deps.mailer : undefined;
+  const { smtpHost, smtpPort } = deps.config.mail;
+  const smtp = capture === undefined && smtpHost ? { host: smtpHost, port: smtpPort } : undefined;
+  const messages = () => capture?.messages() ?? [];
+
+  app.get("/dev/mail", function devMailPage(c) {
+    return renderPage(c, {
+      title: "Captured mail",
+      children: <DevMailPage messages={messages()} smtp={smtp} limit={CAPTURE_LIMIT} />,
+    });
+  });
+
+  app.get("/dev/mail.json", function devMailJson(c) {
+    return c.json(messages().map(toJson));
+  });
+
+  app.get("/dev/mail/:id/html", function devMailHtml(c) {
+    const message = capture?.find(c.req.param("id"));
+    if (!message) return c.notFound();
+    c.header("Content-Security-Policy", MAIL_HTML_CSP);
+    return c.html(message.html);
+  });
+
+  return app;
+}

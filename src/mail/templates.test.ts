@@ -1,0 +1,160 @@
+import { describe, expect, it } from "vitest";
+import {
+  displayName,
+  emailChangeConfirmEmail,
+  emailChangeNoticeEmail,
+  emailTemplates,
+  lockoutNoticeEmail,
+  maskEmail,
+  passwordChangedEmail,
+  passwordResetEmail,
+  type RenderedEmail,
+  registrationAttemptEmail,
+  verificationEmail,
+} from "./templates/index.js";
+
+// A path prefix proves links are built from APP_URL, not from a hard-coded root.
+const base = { appName: "Acme", appUrl: "https://acme.example/app", name: "Ada" };
+const TOKEN = "tok_-AbC123";
+
+/** Every template once, with the link it must contain (or undefined). */
+const CASES: Array<[string, RenderedEmail, string | undefined]> = [
+  [
+    "verification",
+    verificationEmail({ ...base, token: TOKEN }),
+    `https://acme.example/app/auth/verify?token=${TOKEN}`,
+  ],
+  [
+    "password_reset",
+    passwordResetEmail({ ...base, token: TOKEN, validMinutes: 60 }),
+    `https://acme.example/app/auth/reset-password?token=${TOKEN}`,
+  ],
+  ["password_changed", passwordChangedEmail(base), "https://acme.example/app/auth/forgot-password"],
+  [
+    "email_change_confirm",
+    emailChangeConfirmEmail({ ...base, token: TOKEN, validMinutes: 30 }),
+    `https://acme.example/app/account/email/confirm?token=${TOKEN}`,
+  ],
+  [
+    "email_change_notice",
+    emailChangeNoticeEmail({ ...base, newEmail: "new.address@example.test" }),
+    "https://acme.example/app/account/sessions",
+  ],
+  [
+    "lockout_notice",
+    lockoutNoticeEmail({ ...base, lockedMinutes: 30 }),
+    "https://acme.example/app/auth/forgot-password",
+  ],
+  ["registration_attempt", registrationAttemptEmail(base), "https://acme.example/app/auth/login"],
+];
+
+describe("email templates", () => {
+  it("the catalog names every template by the name it stores", () => {
+    expect(Object.keys(emailTemplates).sort()).toEqual(CASES.map(([name]) => name).sort());
+    for (const [name, email] of CASES) expect(email.template).toBe(name);
+  });
+
+  it.each(CASES)(
+    "%s: subject, greeting, links from APP_URL in both text and html",
+    (_name, email, link) => {
+      expect(email.subject).toContain("Acme");
+      expect(email.text).toMatch(/^Hi Ada,\n/);
+      expect(email.html).toMatch(/^<!doctype html><html lang="en">/);
+      expect(email.html).toContain("<p>Hi Ada,</p>");
+      if (link) {
+        expect(email.text).toContain(link);
+        expect(email.html).toContain(`href="${link}"`);
+      }
+      // Every link in either version points into the app, never anywhere else.
+      for (const url of email.text.match(/https?:\/\/\S+/g) ?? []) {
+        expect(url.startsWith("https://acme.example/app")).toBe(true);
+      }
+      for (const [, href] of email.html.matchAll(/href="([^"]*)"/g)) {
+        expect(href?.startsWith("https://acme.example/app/")).toBe(true);
+      }
+      // No CSS and no script in mail: nothing depends on a client honouring either.
+      expect(email.html).not.toMatch(/style=|<style|<script/i);
+    },
+  );
+
+  it.each(CASES.map(([name]) => name))(
+    "threat: %s escapes a hostile name in HTML and keeps it out of the subject",
+    (name) => {
+      const hostile = '<script>alert(1)</script><img src=x onerror=alert(2)>"&';
+      const email = render(name, hostile);
+      expect(email.html).not.toContain("<script>");
+      expect(email.html).not.toContain("<img");
+      expect(email.html).toContain("&lt;script&gt;alert(1)&lt;/script&gt;");
+      expect(email.text).toContain("Hi <script>alert(1)</script>");
+      expect(email.subject).not.toContain("script");
+    },
+  );
+
+  it("threat: a name cannot forge extra paragraphs or fill the mail (control characters, length)", () => {
+    const email = verificationEmail({
+      ...base,
+      name: `Ada\r\n\r\nClick https://evil.example now\u0000${"x".repeat(500)}`,
+      token: TOKEN,
+    });
+    const greeting = email.text.split("\n")[0] ?? "";
+    expect(greeting.startsWith("Hi Ada Click https://evil.example now")).toBe(true);
+    expect(greeting.length).toBeLessThan(80);
+    expect(displayName("   ")).toBe("there");
+    expect(displayName("  Zoë  Ünal ")).toBe("Zoë Ünal");
+  });
+
+  it("tokens are URL-encoded into links", () => {
+    const email = passwordResetEmail({ ...base, token: "a+b/c=&d", validMinutes: 15 });
+    expect(email.text).toContain("/auth/reset-password?token=a%2Bb%2Fc%3D%26d");
+  });
+
+  it("says how long links last: verification in hours, reset and email change in minutes", () => {
+    expect(verificationEmail({ ...base, token: TOKEN, validHours: 48 }).text).toContain("48 hours");
+    expect(verificationEmail({ ...base, token: TOKEN }).text).toContain("24 hours");
+    const reset = passwordResetEmail({ ...base, token: TOKEN, validMinutes: 60 });
+    expect(reset.text).toContain("60 minutes");
+    expect(reset.html).toContain("60 minutes");
+    expect(emailChangeConfirmEmail({ ...base, token: TOKEN, validMinutes: 45 }).text).toContain(
+      "45 minutes",
+    );
+    const lockout = lockoutNoticeEmail({ ...base, lockedMinutes: 30 });
+    expect(lockout.text).toContain("locked for 30 minutes");
+    expect(lockout.text).toMatch(/reset your password/i);
+  });
+
+  it("password changed names the time in UTC when given", () => {
+    const email = passwordChangedEmail({ ...base, changedAt: new Date("2026-01-15T12:34:56Z") });
+    expect(email.text).toContain("on 2026-01-15 12:34 UTC");
+  });
+
+  it("the old address sees the new one masked; registration attempt offers sign-in and reset", () => {
+    const notice = emailChangeNoticeEmail({ ...base, newEmail: "new.address@example.test" });
+    expect(notice.text).toContain("ne•••@example.test");
+    expect(notice.text).not.toContain("new.address@");
+    expect(maskEmail("a@b.test")).toBe("•••@b.test");
+    expect(maskEmail("broken")).toBe("•••");
+    const attempt = registrationAttemptEmail(base);
+    expect(attempt.text).toContain("https://acme.example/app/auth/login");
+    expect(attempt.text).toContain("https://acme.example/app/auth/forgot-password");
+  });
+});
+
+function render(name: string, userName: string): RenderedEmail {
+  const props = { ...base, name: userName };
+  switch (name) {
+    case "verification":
+      return verificationEmail({ ...props, token: TOKEN });
+    case "password_reset":
+      return passwordResetEmail({ ...props, token: TOKEN, validMinutes: 60 });
+    case "password_changed":
+      return passwordChangedEmail(props);
+    case "email_change_confirm":
+      return emailChangeConfirmEmail({ ...props, token: TOKEN, validMinutes: 30 });
+    case "email_change_notice":
+      return emailChangeNoticeEmail({ ...props, newEmail: "n@example.test" });
+    case "lockout_notice":
+      return lockoutNoticeEmail({ ...props, lockedMinutes: 30 });
+    default:
+      return registrationAttemptEmail(props);
+  }
+}

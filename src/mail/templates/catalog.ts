@@ -1,0 +1,24 @@
+import {
+  lockoutNoticeEmail,
+  passwordChangedEmail,
+  passwordResetEmail,
+  registrationAttemptEmail,
+  verificationEmail,
+} from "./account-access.js";
+import { emailChangeConfirmEmail, emailChangeNoticeEmail } from "./email-change.js";
+
+/**
+ * Every mail the app sends, by the name stored in mail_outbox.template. A
+ * template is a pure function of its props: (props) -> { template, subject, text, html }.
+ */
+export const emailTemplates = {
+  verification: verificationEmail,
+  password_reset: passwordResetEmail,
+  password_changed: passwordChangedEmail,
+  email_change_confirm: emailChangeConfirmEmail,
+  email_change_notice: emailChangeNoticeEmail,
+  lockout_notice: lockoutNoticeEmail,
+  registration_attempt: registrationAttemptEmail,
+} as const;
+
+export type EmailTemplateName = keyof typeof emailTemplates;

@@ -1,0 +1,102 @@
+import { LRUCache } from "lru-cache";
+import { Counter, type Registry } from "prom-client";
+import type { ValidatedSession } from "./types.js";
+
+/**
+ * In-process cache in front of session look-ups (a DB round trip per
+ * request would dominate latency on DuckDB, ~0.7 ms each).
+ *
+ * Consistency: every revoke in this process drops the entry at once. Other
+ * instances keep honouring a revoked session until their entry expires: at
+ * most `ttlMs` (SESSION_CACHE_TTL_SECONDS, capped at 60 s), the documented
+ * price of not sharing the cache. Set it to 0 to turn caching off.
+ *
+ * Races: a look-up that started before an invalidation must not put its
+ * (now stale) row back. Every invalidation bumps `generation`; a miss only
+ * stores its result if the generation is unchanged since it began.
+ */
+export interface SessionCache {
+  get(sessionId: string): ValidatedSession | undefined;
+  /** Call before the DB read of a miss; pass the value to `set`. */
+  generation(): number;
+  set(sessionId: string, value: ValidatedSession, generation: number): void;
+  /** Update in place (sliding refresh, CSRF secret) without counting as an invalidation. */
+  replace(sessionId: string, value: ValidatedSession): void;
+  delete(sessionId: string): void;
+  deleteUser(userId: string): void;
+  readonly size: number;
+}
+
+export function createSessionCache(options: {
+  ttlMs: number;
+  max?: number;
+  registry: Registry;
+}): SessionCache {
+  const counter = cacheCounter(options.registry);
+  let generation = 0;
+  const byUser = new Map<string, Set<string>>();
+  const unindex = (sessionId: string, userId: string) => {
+    const ids = byUser.get(userId);
+    ids?.delete(sessionId);
+    if (ids && ids.size === 0) byUser.delete(userId);
+  };
+  const lru =
+    options.ttlMs > 0
+      ? new LRUCache<string, ValidatedSession>({
+          max: options.max ?? 10_000,
+          ttl: options.ttlMs,
+          dispose: (value, key, reason) => {
+            // "set" replaces a value under the same key (same user): the index stays right.
+            if (reason === "set") return;
+            unindex(key, value.user.id);
+            if (reason === "evict") counter.inc({ result: "eviction" });
+          },
+        })
+      : undefined;
+
+  return {
+    get(sessionId) {
+      const hit = lru?.get(sessionId);
+      counter.inc({ result: hit ? "hit" : "miss" });
+      return hit;
+    },
+    generation: () => generation,
+    set(sessionId, value, startedAt) {
+      if (!lru || startedAt !== generation) return;
+      lru.set(sessionId, value);
+      const ids = byUser.get(value.user.id) ?? new Set<string>();
+      ids.add(sessionId);
+      byUser.set(value.user.id, ids);
+    },
+    replace(sessionId, value) {
+      if (lru?.has(sessionId)) lru.set(sessionId, value, { noUpdateTTL: true });
+    },
+    delete(sessionId) {
+      generation += 1;
+      lru?.delete(sessionId);
+    },
+    deleteUser(userId) {
+      generation += 1;
+      for (const id of [...(byUser.get(userId) ?? [])]) lru?.delete(id);
+      byUser.delete(userId);
+    },
+    get size() {
+      return lru?.size ?? 0;
+    },
+  };
+}
+
+function cacheCounter(registry: Registry): Counter<"result"> {
+  const name = "session_cache_total";
+  const existing = registry.getSingleMetric(name) as Counter<"result"> | undefined;
+  const counter =
+    existing ??
+    new Counter({
+      name,
+      help: "Session cache look-ups (hit, miss) and LRU evictions",
+      labelNames: ["result"],
+      registers: [registry],
+    });
+  for (const result of ["hit", "miss", "eviction"]) counter.inc({ result }, 0);
+  return counter;
+}

@@ -1,0 +1,64 @@
+import type { Logger } from "pino";
+import type { AuthTokens } from "../auth/tokens.js";
+import type { Db } from "../db/db.js";
+import type { Clock } from "../lib/clock.js";
+import type { SessionService } from "./types.js";
+
+/** Tokens stay this long after expiry or use, for support questions ("my link did not work"). */
+const TOKEN_RETENTION_MS = 24 * 60 * 60 * 1000;
+
+export interface CleanupJob {
+  /** One pass: expired sessions, then stale auth tokens. Returns what was deleted. */
+  runOnce(): Promise<{ sessions: number; tokens: number }>;
+  start(intervalMs?: number): void;
+  stop(): Promise<void>;
+}
+
+/**
+ * Expired sessions are already refused on look-up; deleting them keeps the
+ * table (and the /account/sessions list) small and removes IPs and user
+ * agents we no longer need. Started by src/main.ts; tests call runOnce().
+ */
+export function createCleanupJob(deps: {
+  db: Db;
+  clock: Clock;
+  logger: Logger;
+  sessions: Pick<SessionService, "deleteExpired">;
+  tokens: Pick<AuthTokens, "deleteStale">;
+}): CleanupJob {
+  let timer: NodeJS.Timeout | undefined;
+  let running: Promise<unknown> | undefined;
+
+  const runOnce = async () => {
+    const now = deps.clock.now();
+    const sessions = await deps.sessions.deleteExpired(now);
+    const tokens = await deps.tokens.deleteStale(
+      deps.db,
+      new Date(now.getTime() - TOKEN_RETENTION_MS),
+    );
+    if (sessions + tokens > 0) deps.logger.info({ sessions, tokens }, "expired sessions cleaned");
+    return { sessions, tokens };
+  };
+
+  return {
+    runOnce,
+    start(intervalMs = 15 * 60 * 1000) {
+      if (timer) return;
+      timer = setInterval(() => {
+        // One pass at a time; a slow database never piles passes up.
+        if (running) return;
+        running = runOnce()
+          .catch((err: unknown) => deps.logger.error({ err }, "session cleanup failed"))
+          .finally(() => {
+            running = undefined;
+          });
+      }, intervalMs);
+      timer.unref();
+    },
+    async stop() {
+      if (timer) clearInterval(timer);
+      timer = undefined;
+      await running;
+    },
+  };
+}

@@ -1,0 +1,208 @@
+import type { Db } from "../db/db.js";
+import type { Clock } from "../lib/clock.js";
+import { sha256Hex } from "../lib/crypto.js";
+import type { Random } from "../lib/random.js";
+import type { Metrics } from "../monitoring/metrics.js";
+import type { UsersRepository } from "../users/user.js";
+import { createSessionCache, type SessionCache } from "./cache.js";
+import {
+  SELECT_SESSION_WITH_USER,
+  SESSION_COLUMNS,
+  type SessionRow,
+  sessionFromRow,
+  sessionWithUserFromRow,
+} from "./queries.js";
+import {
+  SESSION_REFRESH_INTERVAL_MS,
+  type Session,
+  type SessionService,
+  type ValidatedSession,
+} from "./types.js";
+
+/** 32 bytes from the CSPRNG: 256 bits, far beyond guessing; base64url without padding = 43 chars. */
+export const SESSION_TOKEN_BYTES = 32;
+const TOKEN_SHAPE = /^[A-Za-z0-9_-]{43}$/;
+const MAX_USER_AGENT = 512;
+const MINUTE = 60_000;
+
+export interface SessionServiceOptions {
+  db: Db;
+  clock: Clock;
+  random: Random;
+  metrics: Metrics;
+  users: UsersRepository;
+  idleTimeoutMinutes: number;
+  maxAgeHours: number;
+  cacheTtlSeconds: number;
+}
+
+/** The session id stored in the database for a cookie token. */
+export function sessionIdFor(token: string): string {
+  return sha256Hex(token);
+}
+
+export function createSessionService(
+  options: SessionServiceOptions,
+): SessionService & { readonly cache: SessionCache } {
+  const { db, clock, random } = options;
+  const idleMs = options.idleTimeoutMinutes * MINUTE;
+  const maxAgeMs = options.maxAgeHours * 60 * MINUTE;
+  // A refresh interval longer than the idle timeout would let an active session expire.
+  const refreshMs = Math.min(SESSION_REFRESH_INTERVAL_MS, Math.floor(idleMs / 2));
+  const cache = createSessionCache({
+    ttlMs: Math.min(options.cacheTtlSeconds, 60) * 1000,
+    registry: options.metrics.registry,
+  });
+  // Any change to a user (status, role, name, password, deletion) drops their cached sessions here.
+  options.users.onChange((userId) => cache.deleteUser(userId));
+
+  const expiresAt = (s: Pick<Session, "lastSeenAt" | "expiresAt">) =>
+    new Date(Math.min(s.lastSeenAt.getTime() + idleMs, s.expiresAt.getTime()));
+
+  const isLive = (s: Session, now: Date) => now.getTime() < expiresAt(s).getTime();
+
+  const revoke = async (sessionId: string): Promise<boolean> => {
+    cache.delete(sessionId);
+    const n = await db.execute("DELETE FROM sessions WHERE id = $1", [sessionId]);
+    // Again after the write: a look-up racing the DELETE may have cached the row meanwhile.
+    cache.delete(sessionId);
+    return n > 0;
+  };
+
+  /** Loads through the cache; the generation guard keeps a racing revoke from being undone. */
+  const load = async (sessionId: string): Promise<ValidatedSession | undefined> => {
+    const cached = cache.get(sessionId);
+    if (cached) return cached;
+    const generation = cache.generation();
+    const row = await db.one(SELECT_SESSION_WITH_USER, [sessionId]);
+    if (!row) return undefined;
+    const value = sessionWithUserFromRow(row);
+    cache.set(sessionId, value, generation);
+    return value;
+  };
+
+  return {
+    cache,
+
+    async create(input, tx = db) {
+      const now = clock.now();
+      const token = random.token(SESSION_TOKEN_BYTES);
+      const session: Session = {
+        id: sessionIdFor(token),
+        userId: input.userId,
+        createdAt: now,
+        lastSeenAt: now,
+        expiresAt: new Date(now.getTime() + maxAgeMs),
+        ip: input.ip ?? null,
+        userAgent: input.userAgent ? input.userAgent.slice(0, MAX_USER_AGENT) : null,
+        sudoUntil: null,
+        // The CSRF guard rotates this right after login; a fresh random value until then.
+        csrfSecret: random.token(32),
+      };
+      await tx.execute(
+        `INSERT INTO sessions (${SESSION_COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        [
+          session.id,
+          session.userId,
+          session.createdAt,
+          session.lastSeenAt,
+          session.expiresAt,
+          session.ip,
+          session.userAgent,
+          session.sudoUntil,
+          session.csrfSecret,
+        ],
+      );
+      return { token, session };
+    },
+
+    async validate(token) {
+      // Anything that is not one of our tokens never reaches the database.
+      if (typeof token !== "string" || !TOKEN_SHAPE.test(token)) return undefined;
+      // Looked up by SHA-256(token): the attacker controls the token, not its
+      // hash, so index timing cannot reveal a matching prefix of a stored id.
+      const sessionId = sessionIdFor(token);
+      const found = await load(sessionId);
+      if (!found) return undefined;
+      const now = clock.now();
+      if (!isLive(found.session, now)) {
+        await revoke(sessionId);
+        return undefined;
+      }
+      // Deactivated users have no session, whatever rows remain.
+      if (found.user.status !== "active") return undefined;
+      if (now.getTime() - found.session.lastSeenAt.getTime() < refreshMs) return found;
+
+      // Sliding idle timeout, written at most every `refreshMs` per session: a
+      // busy user costs one UPDATE per interval, not one per request. The guard
+      // makes concurrent refreshes of one session a single effective write.
+      await db.execute(
+        "UPDATE sessions SET last_seen_at = $1 WHERE id = $2 AND last_seen_at <= $3",
+        [now, sessionId, new Date(now.getTime() - refreshMs)],
+      );
+      const refreshed = { ...found, session: { ...found.session, lastSeenAt: now } };
+      cache.replace(sessionId, refreshed);
+      return refreshed;
+    },
+
+    async listForUser(userId) {
+      const now = clock.now();
+      const rows = await db.query<SessionRow>(
+        `SELECT ${SESSION_COLUMNS} FROM sessions
+         WHERE user_id = $1 AND expires_at > $2 AND last_seen_at > $3
+         ORDER BY last_seen_at DESC, created_at DESC`,
+        [userId, now, new Date(now.getTime() - idleMs)],
+      );
+      return rows.map(sessionFromRow);
+    },
+
+    revoke,
+
+    async revokeForUser(userId, sessionId) {
+      cache.delete(sessionId);
+      const n = await db.execute("DELETE FROM sessions WHERE id = $1 AND user_id = $2", [
+        sessionId,
+        userId,
+      ]);
+      cache.delete(sessionId);
+      return n > 0;
+    },
+
+    async revokeAllForUser(userId, opts = {}) {
+      const q = opts.tx ?? db;
+      cache.deleteUser(userId);
+      const n = opts.exceptSessionId
+        ? await q.execute("DELETE FROM sessions WHERE user_id = $1 AND id <> $2", [
+            userId,
+            opts.exceptSessionId,
+          ])
+        : await q.execute("DELETE FROM sessions WHERE user_id = $1", [userId]);
+      cache.deleteUser(userId);
+      return n;
+    },
+
+    forgetUser: (userId) => cache.deleteUser(userId),
+
+    async markSudo(sessionId, until) {
+      await db.execute("UPDATE sessions SET sudo_until = $1 WHERE id = $2", [until, sessionId]);
+      cache.delete(sessionId);
+    },
+
+    isSudo: (session, now) =>
+      session.sudoUntil !== null && session.sudoUntil.getTime() > now.getTime(),
+
+    async setCsrfSecret(sessionId, secret) {
+      await db.execute("UPDATE sessions SET csrf_secret = $1 WHERE id = $2", [secret, sessionId]);
+      cache.delete(sessionId);
+    },
+
+    async deleteExpired(now) {
+      return db.execute("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2", [
+        now,
+        new Date(now.getTime() - idleMs),
+      ]);
+    },
+
+    expiresAt,
+  };
+}

@@ -1,0 +1,62 @@
+import type { Logger } from "pino";
+import { createPasswordHasher } from "../auth/password/hasher.js";
+import { createPasswordPolicy } from "../auth/password/policy.js";
+import type { PasswordHasher, PasswordPolicy } from "../auth/password/types.js";
+import { type AuthTokens, createAuthTokens } from "../auth/tokens.js";
+import type { Config } from "../config/env.js";
+import type { Db } from "../db/db.js";
+import type { Clock } from "../lib/clock.js";
+import type { Random } from "../lib/random.js";
+import type { Metrics } from "../monitoring/metrics.js";
+import { type CleanupJob, createCleanupJob } from "../sessions/cleanup.js";
+import { createSessionService } from "../sessions/service.js";
+import type { SessionService } from "../sessions/types.js";
+import { createUsersRepository } from "./repository.js";
+import type { UsersRepository } from "./user.js";
+
+/** The account-related members of Deps, built together because sessions listen to user changes. */
+export interface AccountDeps {
+  users: UsersRepository;
+  passwords: PasswordHasher;
+  passwordPolicy: PasswordPolicy;
+  sessions: SessionService;
+  tokens: AuthTokens;
+  sessionCleanup: CleanupJob;
+}
+
+export function createAccountDeps(deps: {
+  config: Config;
+  db: Db;
+  clock: Clock;
+  random: Random;
+  metrics: Metrics;
+  logger: Logger;
+}): AccountDeps {
+  const { config, db, clock, random, metrics, logger } = deps;
+  const s = config.security;
+  const users = createUsersRepository({ db, clock, random });
+  const sessions = createSessionService({
+    db,
+    clock,
+    random,
+    metrics,
+    users,
+    idleTimeoutMinutes: s.sessionIdleTimeoutMinutes,
+    maxAgeHours: s.sessionMaxAgeHours,
+    cacheTtlSeconds: s.sessionCacheTtlSeconds,
+  });
+  const tokens = createAuthTokens({ clock, random });
+  return {
+    users,
+    passwords: createPasswordHasher({
+      params: { memoryCost: s.argon2MemoryKib, timeCost: s.argon2TimeCost, parallelism: 1 },
+      concurrency: s.passwordHashConcurrency,
+      maxQueue: s.passwordHashMaxQueue,
+      random,
+    }),
+    passwordPolicy: createPasswordPolicy({ minLength: s.passwordMinLength }),
+    sessions,
+    tokens,
+    sessionCleanup: createCleanupJob({ db, clock, logger, sessions, tokens }),
+  };
+}

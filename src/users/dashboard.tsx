@@ -1,0 +1,77 @@
+import { Hono } from "hono";
+import type { Deps } from "../deps.js";
+import { requireUser } from "../sessions/guards.js";
+import { viewUser } from "../sessions/view.js";
+import { Alert } from "../ui/components/alert.js";
+import { Button, ButtonLink } from "../ui/components/button.js";
+import { Card } from "../ui/components/card.js";
+import { Form } from "../ui/components/form.js";
+import { PageHeader } from "../ui/components/page-header.js";
+import { renderPage } from "../ui/layout.js";
+import { displayName, type User } from "./user.js";
+
+/**
+ * A minimal but real dashboard: who is signed in, whether the address is
+ * confirmed, and what to do next. The profile work may replace it.
+ */
+export function DashboardPage(props: { user: User; csrfToken: string | undefined }) {
+  const { user } = props;
+  const verified = user.emailVerifiedAt !== null;
+  return (
+    <div class="stack">
+      <PageHeader
+        eyebrow="Dashboard"
+        title={`Welcome, ${displayName(user)}`}
+        description="Your account at a glance."
+      />
+      <Card title="Your account">
+        <dl>
+          <dt>Name</dt>
+          <dd>{`${user.firstName} ${user.lastName}`.trim() || "Not set"}</dd>
+          <dt>Email</dt>
+          <dd>
+            {user.email} {verified ? "(confirmed)" : "(not confirmed yet)"}
+          </dd>
+          <dt>Role</dt>
+          <dd>{user.role}</dd>
+        </dl>
+      </Card>
+      <Card title="Next steps">
+        <div class="stack">
+          {!verified && (
+            <Alert kind="warning" title="Confirm your email address">
+              <p>We sent you a link. No email?</p>
+              <Form action="/auth/verify/resend" csrfToken={props.csrfToken}>
+                <input type="hidden" name="email" value={user.email} />
+                <Button type="submit" variant="secondary" size="sm">
+                  Send a new link
+                </Button>
+              </Form>
+            </Alert>
+          )}
+          <p>Protect your account with an authenticator app.</p>
+          <ButtonLink href="/account/2fa/setup" variant="secondary">
+            Turn on two-factor authentication
+          </ButtonLink>
+          <p>See where you are signed in, and sign out other devices.</p>
+          <ButtonLink href="/account/sessions" variant="ghost">
+            Manage sessions
+          </ButtonLink>
+        </div>
+      </Card>
+    </div>
+  );
+}
+
+export function createDashboardRoutes(_deps: Pick<Deps, "config">): Hono {
+  const app = new Hono();
+  app.get("/dashboard", requireUser(), function dashboard(c) {
+    const user = c.get("user") as User; // requireUser guarantees it
+    return renderPage(c, {
+      title: "Dashboard",
+      user: viewUser(c),
+      children: <DashboardPage user={user} csrfToken={c.get("csrfToken")} />,
+    });
+  });
+  return app;
+}

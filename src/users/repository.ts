@@ -1,0 +1,234 @@
+import type { Db, Queryable } from "../db/db.js";
+import { isUniqueViolation } from "../db/db.js";
+import { AppError } from "../errors.js";
+import type { Clock } from "../lib/clock.js";
+import type { Random } from "../lib/random.js";
+import { anonymiseAudit, CORE_CASCADE, deleteOptionalTables } from "./delete.js";
+import {
+  normalizeEmail,
+  RECORD_LOGIN_FAILURE,
+  selectUserByEmail,
+  selectUserById,
+  USER_COLUMNS,
+  type UserRow,
+  userFromRow,
+} from "./queries.js";
+import type { CascadeStep, EmailWriteResult, UsersRepository } from "./user.js";
+
+const MAX_PAGE = 500;
+
+export function createUsersRepository(deps: {
+  db: Db;
+  clock: Clock;
+  random: Random;
+}): UsersRepository {
+  const { db, clock, random } = deps;
+  const cascade: CascadeStep[] = [...CORE_CASCADE];
+  const listeners: Array<(userId: string) => void> = [];
+  const changed = (userId: string) => {
+    for (const listener of listeners) listener(userId);
+  };
+
+  /** UPDATE … SET <assignments>, updated_at; notifies listeners when a row changed. */
+  const update = async (
+    q: Queryable,
+    id: string,
+    assignments: string,
+    params: readonly (string | Date | null)[],
+  ): Promise<number> => {
+    const n = params.length;
+    const count = await q.execute(
+      `UPDATE users SET ${assignments}, updated_at = $${n + 1} WHERE id = $${n + 2}`,
+      [...params, clock.now(), id],
+    );
+    if (count > 0) changed(id);
+    return count;
+  };
+
+  const whereSearch = (search: string | undefined): { sql: string; params: string[] } =>
+    search && search.trim() !== ""
+      ? {
+          sql: "WHERE position(lower($1) IN lower(email || ' ' || first_name || ' ' || last_name)) > 0",
+          params: [search.trim()],
+        }
+      : { sql: "", params: [] };
+
+  const repo: UsersRepository = {
+    async create(input, tx = db) {
+      const now = clock.now();
+      const id = random.uuid();
+      try {
+        const row = await tx.one<UserRow>(
+          `INSERT INTO users (id, email, first_name, last_name, role, status, email_verified_at,
+             password_hash, failed_login_count, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $9)
+           RETURNING ${USER_COLUMNS}`,
+          [
+            id,
+            normalizeEmail(input.email),
+            input.firstName.trim(),
+            input.lastName.trim(),
+            input.role ?? "user",
+            input.status ?? "active",
+            input.emailVerifiedAt ?? null,
+            input.passwordHash,
+            now,
+          ],
+        );
+        if (!row) throw new Error("INSERT … RETURNING returned no row");
+        return { ok: true, user: userFromRow(row) };
+      } catch (error) {
+        // The unique index on lower(email) decides races (20 parallel sign-ups -> one row).
+        if (isUniqueViolation(error)) return { ok: false, reason: "email_taken" };
+        throw error;
+      }
+    },
+
+    findById: (id, tx = db) => selectUserById(tx, id),
+
+    async getByIdOrThrow(id, tx = db) {
+      const user = await selectUserById(tx, id);
+      if (!user) throw new AppError("NOT_FOUND", { message: "No such user." });
+      return user;
+    },
+
+    findByEmail: (email, tx = db) =>
+      typeof email === "string" && email.trim() !== ""
+        ? selectUserByEmail(tx, email)
+        : Promise.resolve(undefined),
+
+    async list(options = {}, tx = db) {
+      const limit = Math.min(Math.max(Math.trunc(options.limit ?? 50), 1), MAX_PAGE);
+      const offset = Math.max(Math.trunc(options.offset ?? 0), 0);
+      const where = whereSearch(options.search);
+      const rows = await tx.query<UserRow>(
+        `SELECT ${USER_COLUMNS} FROM users ${where.sql}
+         ORDER BY created_at DESC, id DESC LIMIT ${limit} OFFSET ${offset}`,
+        where.params,
+      );
+      return rows.map(userFromRow);
+    },
+
+    async count(options = {}, tx = db) {
+      const where = whereSearch(options.search);
+      const row = await tx.one<{ n: number }>(
+        `SELECT count(*) AS n FROM users ${where.sql}`,
+        where.params,
+      );
+      return Number(row?.n ?? 0);
+    },
+
+    async updateProfile(id, names, tx = db) {
+      await update(tx, id, "first_name = $1, last_name = $2", [
+        names.firstName.trim(),
+        names.lastName.trim(),
+      ]);
+      return selectUserById(tx, id);
+    },
+
+    async setPasswordHash(id, passwordHash, tx = db) {
+      await update(tx, id, "password_hash = $1", [passwordHash]);
+    },
+
+    async markEmailVerified(id, at, tx = db) {
+      await update(tx, id, "email_verified_at = $1", [at]);
+    },
+
+    async changeEmail(id, email, options = {}, tx = db): Promise<EmailWriteResult> {
+      try {
+        const n = await update(tx, id, "email = $1, email_verified_at = $2", [
+          normalizeEmail(email),
+          options.verifiedAt ?? null,
+        ]);
+        const user = n > 0 ? await selectUserById(tx, id) : undefined;
+        if (!user) throw new AppError("NOT_FOUND", { message: "No such user." });
+        return { ok: true, user };
+      } catch (error) {
+        if (isUniqueViolation(error)) return { ok: false, reason: "email_taken" };
+        throw error;
+      }
+    },
+
+    async setRole(id, role, tx = db) {
+      await update(tx, id, "role = $1", [role]);
+    },
+
+    async setStatus(id, status, tx = db) {
+      await update(tx, id, "status = $1", [status]);
+    },
+
+    async recordLoginFailure(id, policy, tx = db) {
+      const now = clock.now();
+      const row = await tx.one<{ failed_login_count: number | string; locked_until: Date | null }>(
+        RECORD_LOGIN_FAILURE,
+        [
+          now,
+          new Date(now.getTime() - policy.lockoutMs),
+          policy.maxAttempts,
+          new Date(now.getTime() + policy.lockoutMs),
+          id,
+        ],
+      );
+      if (row) {
+        changed(id);
+        return {
+          counted: true,
+          failedLoginCount: Number(row.failed_login_count),
+          lockedUntil: row.locked_until,
+          // The WHERE excludes locked rows, so only the update that crossed the threshold sees a lock.
+          justLocked: row.locked_until !== null,
+        };
+      }
+      const user = await selectUserById(tx, id);
+      if (!user) return undefined;
+      return {
+        counted: false,
+        failedLoginCount: user.failedLoginCount,
+        lockedUntil: user.lockedUntil,
+        justLocked: false,
+      };
+    },
+
+    async recordLoginSuccess(id, at, tx = db) {
+      await update(
+        tx,
+        id,
+        "failed_login_count = 0, last_failed_login_at = NULL, locked_until = NULL, last_login_at = $1",
+        [at],
+      );
+    },
+
+    async clearLockout(id, tx = db) {
+      await update(
+        tx,
+        id,
+        "failed_login_count = 0, last_failed_login_at = NULL, locked_until = NULL",
+        [],
+      );
+    },
+
+    async deleteUser(id) {
+      const deleted = await db.transaction(async (tx) => {
+        const user = await selectUserById(tx, id);
+        if (!user) return false;
+        for (const step of cascade) await step.run(tx, id);
+        await deleteOptionalTables(tx, user);
+        await anonymiseAudit(tx, user, `deleted:${random.uuid()}`);
+        await tx.execute("DELETE FROM users WHERE id = $1", [id]);
+        return true;
+      });
+      if (deleted) changed(id);
+      return deleted;
+    },
+
+    registerCascade(step) {
+      // Later steps first: a table added later may reference one added earlier.
+      cascade.unshift(step);
+    },
+
+    onChange(listener) {
+      listeners.push(listener);
+    },
+  };
+  return repo;
+}

@@ -1,4 +1,3 @@
-import { Writable } from "node:stream";
 import type { Hono } from "hono";
 import { inject } from "vitest";
 import { createApp } from "../src/app.js";
@@ -11,8 +10,8 @@ import { openPostgres } from "../src/db/postgres.js";
 import type { Deps } from "../src/deps.js";
 import { type FixedClock, fixedClock } from "../src/lib/clock.js";
 import { systemRandom } from "../src/lib/random.js";
-import { createLogger } from "../src/monitoring/logger.js";
 import { startServer } from "../src/server.js";
+import { captureLogger } from "./logs.js";
 import { freePort } from "./net.js";
 import { createPgSchema } from "./pg.js";
 
@@ -108,15 +107,8 @@ async function openTestDb(dialect: Dialect): Promise<{ db?: Db; cleanup: () => P
 
 /** A real app on in-memory DuckDB (or a fresh PostgreSQL schema) with a fixed clock. */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const logs: Array<Record<string, unknown>> = [];
-  const destination = new Writable({
-    write(chunk, _enc, done) {
-      for (const line of String(chunk).split("\n")) if (line) logs.push(JSON.parse(line));
-      done();
-    },
-  });
+  const { logger, lines: logs } = captureLogger();
   const config = loadConfig({ env: { NODE_ENV: "test", ...options.env }, dotenv: false });
-  const logger = createLogger({ level: "info", pretty: false, destination });
   const clock = options.clock ?? fixedClock();
   const { db, cleanup } = await openTestDb(options.dialect ?? "duckdb");
   // Migrate up front so production-mode apps (which refuse pending migrations) start too.

@@ -1,5 +1,4 @@
 import { randomUUID } from "node:crypto";
-import { Writable } from "node:stream";
 import { Hono } from "hono";
 import type { Redis } from "ioredis";
 import { buildDeps } from "../src/bootstrap.js";
@@ -9,12 +8,12 @@ import type { Deps } from "../src/deps.js";
 import { createErrorHandler } from "../src/errors.js";
 import { type FixedClock, fixedClock } from "../src/lib/clock.js";
 import { systemRandom } from "../src/lib/random.js";
-import { createLogger } from "../src/monitoring/logger.js";
 import { createMetrics } from "../src/monitoring/metrics.js";
 import { requestContext } from "../src/monitoring/request-context.js";
 import { createRateLimiter } from "../src/ratelimit/limiter.js";
 import type { RateLimiter } from "../src/ratelimit/types.js";
 import { clientIpMiddleware } from "../src/security/client-ip.js";
+import { captureLogger } from "./logs.js";
 
 export interface LimiterFixture {
   deps: Deps;
@@ -36,15 +35,8 @@ export interface LimiterFixture {
 export async function createLimiterFixture(
   options: { env?: Record<string, string>; redis?: Redis; redisTimeoutMs?: number } = {},
 ): Promise<LimiterFixture> {
-  const logs: Array<Record<string, unknown>> = [];
-  const destination = new Writable({
-    write(chunk, _enc, done) {
-      for (const line of String(chunk).split("\n")) if (line) logs.push(JSON.parse(line));
-      done();
-    },
-  });
+  const { logger, lines: logs } = captureLogger();
   const config = loadConfig({ env: { NODE_ENV: "test", ...options.env }, dotenv: false });
-  const logger = createLogger({ level: "info", pretty: false, destination });
   const clock = fixedClock();
   const db = await openDuckDb({ path: ":memory:", threads: 1 });
   const deps = await buildDeps({

@@ -1,11 +1,10 @@
-import { spawn } from "node:child_process";
 import { randomInt } from "node:crypto";
-import { createServer } from "node:net";
-import { join, resolve } from "node:path";
 import { Redis } from "ioredis";
 import { afterEach, describe, expect, inject, it } from "vitest";
 import { fixedClock } from "../../src/lib/clock.js";
 import { createTestApp, type TestApp } from "../harness.js";
+import { startMain } from "../main-process.js";
+import { freePort } from "../net.js";
 
 const RATE_HEADERS = [
   "X-RateLimit-Limit",
@@ -91,42 +90,11 @@ describe("global rate limit on the real app", () => {
   });
 });
 
-const ROOT = resolve(import.meta.dirname, "../..");
 const redisUrl = inject("redisUrl");
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const srv = createServer();
-    srv.listen(0, "127.0.0.1", () => {
-      const address = srv.address();
-      srv.close(() => done(typeof address === "object" && address ? address.port : 0));
-    });
-    srv.on("error", fail);
-  });
-}
-
-/** The real entry point, as `npm start` runs it. */
-function start(env: Record<string, string>) {
-  const child = spawn(join(ROOT, "node_modules/.bin/tsx"), ["src/main.ts"], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOME: process.env.HOME ?? "/tmp",
-      LOG_FORMAT: "json",
-      ...env,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  let output = "";
-  for (const stream of [child.stdout, child.stderr])
-    stream?.on("data", (d) => (output += String(d)));
-  const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)));
-  return { child, exited, output: () => output };
-}
 
 describe("the composition root", () => {
   it("refuses to start with a bad RATE_LIMITS, naming every problem", async () => {
-    const app = start({
+    const app = startMain({
       NODE_ENV: "test",
       DATABASE_URL: "duckdb::memory:",
       RATE_LIMITS: "logn=1/1m,login=0/1m",
@@ -148,7 +116,7 @@ describe("the composition root", () => {
       const pattern = `bastion:rl:3600s:*:global:${client}`;
       const admin = new Redis(redisUrl ?? "");
       const port = await freePort();
-      const app = start({
+      const app = startMain({
         NODE_ENV: "test",
         PORT: String(port),
         DATABASE_URL: "duckdb::memory:",

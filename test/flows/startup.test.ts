@@ -1,40 +1,22 @@
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { startMain as spawnMain } from "../main-process.js";
 import { freePort } from "../net.js";
 
-const ROOT = resolve(import.meta.dirname, "../..");
-const TSX = join(ROOT, "node_modules/.bin/tsx");
 const children: ChildProcess[] = [];
 
 afterEach(() => {
   for (const child of children.splice(0)) if (child.exitCode === null) child.kill("SIGKILL");
 });
 
-/** Starts the real entry point (`npm start` runs the same file) with a clean environment. */
-function start(env: Record<string, string>) {
-  const child = spawn(TSX, ["src/main.ts"], {
-    cwd: ROOT,
-    env: {
-      PATH: process.env.PATH ?? "",
-      HOME: process.env.HOME ?? "/tmp",
-      LOG_FORMAT: "json",
-      ...env,
-    },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.push(child);
-  let output = "";
-  child.stdout?.on("data", (d) => {
-    output += String(d);
-  });
-  child.stderr?.on("data", (d) => {
-    output += String(d);
-  });
-  const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)));
-  return { child, exited, output: () => output };
+/** The real entry point; every process is killed after its test, whatever happened. */
+function startMain(env: Record<string, string>) {
+  const run = spawnMain(env);
+  children.push(run.child);
+  return run;
 }
 
 async function waitForHealthy(url: string, timeoutMs: number): Promise<number> {
@@ -55,7 +37,7 @@ describe("starting the real server", () => {
   it("serves / and /healthz within 10 s on a new DuckDB file, and exits 0 on SIGTERM", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "bastion-start-"));
     const port = await freePort();
-    const app = start({ PORT: String(port), DATA_DIR: dataDir });
+    const app = startMain({ PORT: String(port), DATA_DIR: dataDir });
     const url = `http://127.0.0.1:${port}`;
     await waitForHealthy(url, 10_000);
     expect(existsSync(join(dataDir, "app.duckdb"))).toBe(true);
@@ -65,7 +47,7 @@ describe("starting the real server", () => {
     expect(await landing.text()).toContain("Bastion");
 
     // A second process on the same file is refused with a message naming the cause.
-    const second = start({ PORT: String(await freePort()), DATA_DIR: dataDir });
+    const second = startMain({ PORT: String(await freePort()), DATA_DIR: dataDir });
     expect(await second.exited).toBe(1);
     expect(second.output()).toMatch(/in use by another process/);
 
@@ -75,13 +57,13 @@ describe("starting the real server", () => {
   }, 40_000);
 
   it("refuses production without SECRET_KEY, naming it, with exit 1", async () => {
-    const run = start({ NODE_ENV: "production", APP_URL: "https://example.com" });
+    const run = startMain({ NODE_ENV: "production", APP_URL: "https://example.com" });
     expect(await run.exited).toBe(1);
     expect(run.output()).toMatch(/SECRET_KEY: required when NODE_ENV=production/);
   }, 20_000);
 
   it("lists every invalid variable in one startup error", async () => {
-    const run = start({ PORT: "http", LOG_LEVEL: "chatty", CSP_MODE: "off" });
+    const run = startMain({ PORT: "http", LOG_LEVEL: "chatty", CSP_MODE: "off" });
     expect(await run.exited).toBe(1);
     expect(run.output()).toMatch(
       /PORT:[\s\S]*CSP_MODE:[\s\S]*LOG_LEVEL:|PORT[\s\S]*LOG_LEVEL[\s\S]*CSP_MODE/,
@@ -91,7 +73,7 @@ describe("starting the real server", () => {
 
   it("refuses production with pending migrations and prints the command to run", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "bastion-prod-"));
-    const run = start({
+    const run = startMain({
       NODE_ENV: "production",
       SECRET_KEY: "s".repeat(40),
       APP_URL: "https://example.com",

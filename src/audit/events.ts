@@ -16,6 +16,17 @@ export const AUDIT_EVENT_TYPES = [
   "account_locked",
   "logout",
   "session_revoked",
+  // registration, verification, recovery and profile (src/auth/register|verify|reset|confirm, src/account)
+  "user_registered",
+  "email_verified",
+  "verification_resent",
+  "password_reset_requested",
+  "password_reset_completed",
+  "password_changed",
+  "email_change_requested",
+  "email_changed",
+  "sudo_confirmed",
+  "profile_updated",
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

@@ -91,6 +91,8 @@ export interface Config {
     readonly passwordResetTtlMinutes: number;
     readonly requireEmailVerification: boolean;
     readonly emailVerificationTtlHours: number;
+    /** How long the link that confirms a new email address works (EMAIL_CHANGE_TTL_MINUTES). */
+    readonly emailChangeTtlMinutes: number;
     readonly require2faForAdmins: boolean;
     readonly rateLimitFailMode: "open" | "closed";
     /** When Redis fails, count in memory per instance (true) or apply rateLimitFailMode (false). */
@@ -197,6 +199,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       passwordResetTtlMinutes: raw.PASSWORD_RESET_TTL_MINUTES,
       requireEmailVerification: raw.REQUIRE_EMAIL_VERIFICATION,
       emailVerificationTtlHours: raw.EMAIL_VERIFICATION_TTL_HOURS,
+      emailChangeTtlMinutes: raw.EMAIL_CHANGE_TTL_MINUTES,
       require2faForAdmins:
         raw.REQUIRE_2FA_FOR_ADMINS === undefined
           ? isProduction

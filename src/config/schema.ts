@@ -104,6 +104,7 @@ export const envSchema = z.object({
   PASSWORD_RESET_TTL_MINUTES: int(60, 5, 1440),
   REQUIRE_EMAIL_VERIFICATION: bool(true),
   EMAIL_VERIFICATION_TTL_HOURS: int(24, 1, 720),
+  EMAIL_CHANGE_TTL_MINUTES: int(60, 5, 1440),
   REQUIRE_2FA_FOR_ADMINS: z.enum(["true", "false", "1", "0", "yes", "no"]).optional(),
   RATE_LIMIT_FAIL_MODE: z
     .enum(["open", "closed"], { error: "must be open or closed" })

@@ -1,7 +1,13 @@
 import { fileURLToPath } from "node:url";
 import { Hono } from "hono";
 import { except } from "hono/combine";
+import { createAccountRoutes } from "./account/routes.js";
+import { createConfirmRoutes } from "./auth/confirm/routes.js";
 import { createLoginRoutes } from "./auth/login/routes.js";
+import { createRegisterRoutes } from "./auth/register/routes.js";
+import { createPasswordStrengthRoutes } from "./auth/register/strength.js";
+import { createResetRoutes } from "./auth/reset/routes.js";
+import { createVerifyRoutes } from "./auth/verify/routes.js";
 import type { Deps } from "./deps.js";
 import { createErrorHandler, renderError } from "./errors.js";
 import "./http/context.js";
@@ -17,6 +23,7 @@ import { securityHeaders, securityHeadersOptions } from "./security/headers.js";
 import { sessionCsrfSource } from "./sessions/csrf-source.js";
 import { sessionMiddleware } from "./sessions/middleware.js";
 import { siteInfo } from "./ui/assets.js";
+import { flashMiddleware } from "./ui/flash.js";
 import { renderErrorPage } from "./ui/pages/error.js";
 import { createUiRoutes, THEME_COOKIE, themeFromCookie } from "./ui/routes.js";
 import { createStaticRoutes } from "./ui/static.js";
@@ -47,6 +54,8 @@ export function createApp(deps: Deps): Hono {
   app.use(except(GLOBAL_LIMIT_EXEMPT_PATHS, deps.rateLimiter.middleware("global")));
   // Sets c.var.user/session; before the CSRF guard, whose secret source reads the session.
   app.use(sessionMiddleware(deps));
+  // One-shot messages carried across a redirect (a code in a cookie; see ui/flash.ts).
+  app.use(flashMiddleware(deps.cookies));
   app.use(
     csrfProtection({
       deps,
@@ -65,6 +74,12 @@ export function createApp(deps: Deps): Hono {
   app.route("/", createUiRoutes(deps));
   app.route("/", createLoginRoutes(deps));
   app.route("/", createDashboardRoutes(deps));
+  app.route("/", createRegisterRoutes(deps));
+  app.route("/", createPasswordStrengthRoutes(deps));
+  app.route("/", createVerifyRoutes(deps));
+  app.route("/", createResetRoutes(deps));
+  app.route("/", createConfirmRoutes(deps));
+  app.route("/", createAccountRoutes(deps));
   // Captured mail holds live verification and reset links: never reachable in production.
   if (!deps.config.isProduction) app.route("/", createDevMailRoutes(deps));
 

@@ -18,6 +18,10 @@ export const ERROR_CATALOG = {
   },
   NOT_FOUND: { status: 404, message: "We could not find that page." },
   METHOD_NOT_ALLOWED: { status: 405, message: "That method is not allowed here." },
+  LINK_INVALID: {
+    status: 410,
+    message: "This link is invalid, was already used, or has expired. Ask for a new one.",
+  },
   PAYLOAD_TOO_LARGE: { status: 413, message: "The request is too large." },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: "That content type is not supported here." },
   VALIDATION_FAILED: { status: 422, message: "Some fields need your attention." },

@@ -9,6 +9,8 @@ import { assetUrl, siteOf } from "./assets.js";
 import { type Flash, FlashMessage } from "./components/alert.js";
 import { SiteFooter } from "./components/site-footer.js";
 import { type SignedInUser, SiteHeader } from "./components/site-header.js";
+// Type-only: brings the flash middleware's `flash` context variable into view.
+import type {} from "./flash.js";
 
 /**
  * htmx under a strict CSP: no eval (hx-on, js: values), no executing <script>
@@ -134,7 +136,8 @@ export function renderPage(c: Context, options: PageOptions): Response | Promise
       currentPath={c.req.path}
       user={options.user}
       csrfToken={options.csrfToken ?? c.get("csrfToken")}
-      flash={options.flash}
+      // A flash set before a redirect (src/ui/flash.ts) unless the handler passes its own.
+      flash={options.flash ?? c.get("flash")}
       fullWidth={options.fullWidth}
     >
       {options.children}

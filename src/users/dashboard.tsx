@@ -12,7 +12,8 @@ import { displayName, type User } from "./user.js";
 
 /**
  * A minimal but real dashboard: who is signed in, whether the address is
- * confirmed, and what to do next. The profile work may replace it.
+ * confirmed, and what to do next (confirm the address, 2FA when it lands,
+ * sessions, password); the details live under /account.
  */
 export function DashboardPage(props: { user: User; csrfToken: string | undefined }) {
   const { user } = props;
@@ -25,15 +26,30 @@ export function DashboardPage(props: { user: User; csrfToken: string | undefined
         description="Your account at a glance."
       />
       <Card title="Your account">
-        <dl>
-          <dt>Name</dt>
-          <dd>{`${user.firstName} ${user.lastName}`.trim() || "Not set"}</dd>
-          <dt>Email</dt>
-          <dd>
-            {user.email} {verified ? "(confirmed)" : "(not confirmed yet)"}
-          </dd>
-          <dt>Role</dt>
-          <dd>{user.role}</dd>
+        <dl class="summary">
+          <div class="summary__row">
+            <dt>Name</dt>
+            <dd>{`${user.firstName} ${user.lastName}`.trim() || "Not set"}</dd>
+            <dd class="summary__action">
+              <a href="/account">Edit</a>
+            </dd>
+          </div>
+          <div class="summary__row">
+            <dt>Email</dt>
+            <dd>
+              {user.email}{" "}
+              <span class={verified ? "badge badge--ok" : "badge badge--warn"}>
+                {verified ? "Confirmed" : "Not confirmed"}
+              </span>
+            </dd>
+            <dd class="summary__action">
+              <a href="/account/email">Change</a>
+            </dd>
+          </div>
+          <div class="summary__row">
+            <dt>Role</dt>
+            <dd>{user.role}</dd>
+          </div>
         </dl>
       </Card>
       <Card title="Next steps">
@@ -49,14 +65,27 @@ export function DashboardPage(props: { user: User; csrfToken: string | undefined
               </Form>
             </Alert>
           )}
-          <p>Protect your account with an authenticator app.</p>
-          <ButtonLink href="/account/2fa/setup" variant="secondary">
-            Turn on two-factor authentication
-          </ButtonLink>
-          <p>See where you are signed in, and sign out other devices.</p>
-          <ButtonLink href="/account/sessions" variant="ghost">
-            Manage sessions
-          </ButtonLink>
+          {/* 2FA arrives with its own issue: say so rather than link to a page that 404s. */}
+          <div class="next-step">
+            <p class="next-step__title">
+              Two-factor authentication <span class="badge">Coming soon</span>
+            </p>
+            <p>Protect your account with an authenticator app and backup codes.</p>
+          </div>
+          <div class="next-step">
+            <p class="next-step__title">Sessions</p>
+            <p>See where you are signed in, and sign out other devices.</p>
+            <ButtonLink href="/account/sessions" variant="secondary" size="sm">
+              Manage sessions
+            </ButtonLink>
+          </div>
+          <div class="next-step">
+            <p class="next-step__title">Password</p>
+            <p>Change it any time; your other devices are signed out when you do.</p>
+            <ButtonLink href="/account/password" variant="ghost" size="sm">
+              Change password
+            </ButtonLink>
+          </div>
         </div>
       </Card>
     </div>

@@ -1,0 +1,138 @@
+import { type Context, Hono } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { z } from "zod";
+import type { Deps } from "../deps.js";
+import { accountKey } from "../ratelimit/keys.js";
+import { parseForm } from "../security/form.js";
+import { requireSudo, requireUser } from "../sessions/guards.js";
+import { viewUser } from "../sessions/view.js";
+import { setFlash } from "../ui/flash.js";
+import { renderPage } from "../ui/layout.js";
+import { emailSchema } from "../users/email.js";
+import { confirmEmailChange, peekEmailChange, requestEmailChange } from "./email-service.js";
+import { ChangeEmailPage } from "./email-views.js";
+import { ConfirmLinkPage, InvalidLinkPage, tokenParam } from "./link-pages.js";
+import { auditContext, currentUser } from "./request-info.js";
+
+const changeSchema = z.object({ email: emailSchema });
+const tokenSchema = z.object({ token: z.string({ error: "The link is incomplete." }) });
+
+const SAME_ADDRESS = "That is already your email address.";
+
+export function createEmailChangeRoutes(deps: Deps): Hono {
+  const app = new Hono();
+  const validMinutes = deps.config.security.emailChangeTtlMinutes;
+  const sudo = requireSudo({ sessions: deps.sessions, clock: deps.clock });
+
+  const form = (c: Context, props: { email?: string; error?: string }, status = 200) =>
+    renderPage(c, {
+      title: "Change your email address",
+      status: status as ContentfulStatusCode,
+      user: viewUser(c),
+      children: (
+        <ChangeEmailPage
+          csrfToken={c.get("csrfToken")}
+          currentEmail={currentUser(c).email}
+          validMinutes={validMinutes}
+          {...props}
+        />
+      ),
+    });
+
+  app.get("/account/email", requireUser(), sudo, (c) => form(c, {}));
+
+  app.post("/account/email", requireUser(), sudo, async function requestChange(c) {
+    const user = currentUser(c);
+    const parsed = await parseForm(c, changeSchema, { maxFieldChars: 1024 });
+    if (!parsed.ok) return form(c, { email: parsed.values.email, error: parsed.errors.email }, 422);
+    const { email } = parsed.data;
+    if (email.toLowerCase() === user.email.toLowerCase()) {
+      return form(c, { email, error: SAME_ADDRESS }, 422);
+    }
+    // Each request mails an address the user typed: bound it per account, before looking anything up.
+    await deps.rateLimiter.enforce(c, "verify_resend", accountKey(`email-change:${user.id}`));
+    const result = await requestEmailChange(deps, { user, newEmail: email });
+    deps.outbox.wake();
+    await deps.audit.record({
+      type: "email_change_requested",
+      outcome: result.sent ? "success" : "denied",
+      actorId: user.id,
+      targetId: user.id,
+      ...auditContext(c),
+      details: result.sent ? {} : { reason: result.reason },
+    });
+    // Identical whether or not the address belongs to someone else (see email-service.ts).
+    setFlash(c, deps.cookies, "email_change_sent");
+    return c.redirect("/account", 303);
+  });
+
+  const invalid = (c: Context, status: 400 | 409 | 410) =>
+    renderPage(c, {
+      title: "Confirm your new email address",
+      status,
+      user: viewUser(c),
+      children: (
+        <InvalidLinkPage
+          title="Confirm your new email address"
+          message={
+            status === 409
+              ? "This address cannot be used for your account any more. Your email address was not changed."
+              : "This link is invalid, was already used, or has expired. Your email address was not changed; you can ask for a new link."
+          }
+          next={{ href: "/account/email", label: "Change my email address" }}
+        />
+      ),
+    });
+
+  // No requireUser: the link is often opened on another device (a phone's mail app).
+  // Holding the token is the proof; the request itself was made in a sudo session.
+  app.get("/account/email/confirm", async function emailChangeLink(c) {
+    const token = tokenParam(c.req.query("token"));
+    if (token === undefined) return invalid(c, 400);
+    const newEmail = await peekEmailChange(deps, token);
+    if (newEmail === undefined) return invalid(c, 410);
+    return renderPage(c, {
+      title: "Confirm your new email address",
+      user: viewUser(c),
+      children: (
+        <ConfirmLinkPage
+          title="Confirm your new email address"
+          description="Your account's email address will change when you press the button."
+          action="/account/email/confirm"
+          token={token}
+          button="Use this address"
+          csrfToken={c.get("csrfToken")}
+        >
+          <p>
+            New address: <strong>{newEmail}</strong>
+          </p>
+        </ConfirmLinkPage>
+      ),
+    });
+  });
+
+  app.post("/account/email/confirm", async function confirmChange(c) {
+    const parsed = await parseForm(c, tokenSchema, { maxFieldChars: 256 });
+    const token = parsed.ok ? tokenParam(parsed.data.token) : undefined;
+    if (token === undefined) return invalid(c, 400);
+    const outcome = await confirmEmailChange(deps, token);
+    if (!outcome.ok) return invalid(c, outcome.reason === "address_in_use" ? 409 : 410);
+    await deps.audit.record({
+      type: "email_changed",
+      outcome: "success",
+      actorId: c.get("user")?.id ?? null,
+      targetId: outcome.user.id,
+      ...auditContext(c),
+      // The old address is otherwise gone: investigating a takeover starts here (admins only).
+      details: { from: outcome.from, to: outcome.user.email },
+    });
+    if (c.get("user")?.id === outcome.user.id) {
+      setFlash(c, deps.cookies, "email_changed");
+      return c.redirect("/account", 303);
+    }
+    setFlash(c, deps.cookies, "email_changed_sign_in");
+    return c.redirect("/auth/login", 303);
+  });
+
+  return app;
+}

@@ -1,0 +1,68 @@
+import type { Child } from "hono/jsx";
+import { Alert } from "../ui/components/alert.js";
+import { Button, ButtonLink } from "../ui/components/button.js";
+import { Card } from "../ui/components/card.js";
+import { Form } from "../ui/components/form.js";
+import { PageHeader } from "../ui/components/page-header.js";
+
+/**
+ * The two pages every mailed link leads to (verification, email change).
+ *
+ * Why a button: mail scanners and link previewers fetch GET links before a
+ * person ever sees them, so opening the link only shows this page; the
+ * action happens on the POST the button sends, with a CSRF token.
+ */
+export function ConfirmLinkPage(props: {
+  title: string;
+  description: string;
+  action: string;
+  token: string;
+  button: string;
+  csrfToken: string | undefined;
+  children?: Child;
+}) {
+  return (
+    <div class="stack">
+      <PageHeader title={props.title} description={props.description} />
+      <Card>
+        {props.children}
+        <Form action={props.action} csrfToken={props.csrfToken}>
+          <input type="hidden" name="token" value={props.token} />
+          <Button type="submit" block>
+            {props.button}
+          </Button>
+        </Form>
+      </Card>
+    </div>
+  );
+}
+
+/**
+ * Expired, used, forged, or another purpose's token: one clear page, no
+ * detail about which (the detail would help someone probing tokens more than
+ * it helps the owner), and the way to get a fresh link.
+ */
+export function InvalidLinkPage(props: {
+  title: string;
+  message: string;
+  next: { href: string; label: string };
+}) {
+  return (
+    <div class="stack">
+      <PageHeader title={props.title} />
+      <Card>
+        <Alert kind="warning" title="This link does not work">
+          {props.message}
+        </Alert>
+        <ButtonLink href={props.next.href} variant="secondary">
+          {props.next.label}
+        </ButtonLink>
+      </Card>
+    </div>
+  );
+}
+
+/** A mailed token as it may appear in a link or form: present, short, printable; else not ours. */
+export function tokenParam(value: string | undefined): string | undefined {
+  return value !== undefined && /^[A-Za-z0-9_-]{1,128}$/.test(value) ? value : undefined;
+}

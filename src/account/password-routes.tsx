@@ -1,0 +1,112 @@
+import { type Context, Hono } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { z } from "zod";
+import { PASSWORD_MAX_LENGTH } from "../auth/password/types.js";
+import type { Deps } from "../deps.js";
+import { accountKey } from "../ratelimit/keys.js";
+import { parseForm } from "../security/form.js";
+import { requireUser } from "../sessions/guards.js";
+import { viewUser } from "../sessions/view.js";
+import { setFlash } from "../ui/flash.js";
+import { renderPage } from "../ui/layout.js";
+import { changePassword } from "./password-service.js";
+import { ChangePasswordPage, type ChangePasswordPageProps } from "./password-views.js";
+import { auditContext, currentUser } from "./request-info.js";
+
+const WRONG_CURRENT = "Your current password is not right.";
+
+const changeSchema = z.object({
+  current_password: z
+    .string({ error: "Enter your current password." })
+    .min(1, "Enter your current password.")
+    .refine((p) => [...p].length <= PASSWORD_MAX_LENGTH, WRONG_CURRENT),
+  new_password: z.string({ error: "Choose a new password." }),
+});
+
+export function createPasswordChangeRoutes(deps: Deps): Hono {
+  const app = new Hono();
+
+  const render = (
+    c: Context,
+    props: Pick<ChangePasswordPageProps, "fieldErrors">,
+    status = 200,
+  ) => {
+    const user = currentUser(c);
+    return renderPage(c, {
+      title: "Change your password",
+      status: status as ContentfulStatusCode,
+      user: viewUser(c),
+      children: (
+        <ChangePasswordPage
+          csrfToken={c.get("csrfToken")}
+          email={user.email}
+          hasPassword={user.passwordHash !== null}
+          policy={deps.passwordPolicy}
+          {...props}
+        />
+      ),
+    });
+  };
+
+  app.get("/account/password", requireUser(), (c) => render(c, {}));
+
+  app.post("/account/password", requireUser(), async function changePasswordHandler(c) {
+    const user = currentUser(c);
+    const session = c.get("session");
+    if (!session) throw new Error("requireUser guarantees a session");
+    // A stolen session must not become an unlimited oracle for the current password:
+    // failures share the per-account login budget.
+    const key = accountKey(user.email);
+    await deps.rateLimiter.guard(c, "login_account", key);
+    const form = await parseForm(c, changeSchema, { maxFieldChars: 4096 });
+    if (!form.ok) {
+      const { current_password, new_password } = form.errors;
+      return render(c, { fieldErrors: { current_password, new_password } }, 422);
+    }
+    const { current_password: current, new_password: next } = form.data;
+    const ctx = auditContext(c);
+    if (!(await deps.passwords.verify(user.passwordHash, current))) {
+      await deps.rateLimiter.penalize("login_account", key, {
+        ip: ctx.ip ?? undefined,
+        requestId: ctx.requestId ?? undefined,
+        actorId: user.id,
+      });
+      await deps.audit.record({
+        type: "password_changed",
+        outcome: "failure",
+        actorId: user.id,
+        targetId: user.id,
+        ...ctx,
+        details: { reason: "wrong_current_password" },
+      });
+      return render(c, { fieldErrors: { current_password: WRONG_CURRENT } }, 422);
+    }
+    const check = deps.passwordPolicy.check({
+      password: next,
+      email: user.email,
+      personal: [user.firstName, user.lastName],
+    });
+    if (!check.ok) return render(c, { fieldErrors: { new_password: check.error } }, 422);
+
+    const passwordHash = await deps.passwords.hash(next);
+    const { otherSessionsRevoked } = await changePassword(deps, {
+      user,
+      currentSessionId: session.id,
+      passwordHash,
+    });
+    deps.outbox.wake();
+    await deps.rateLimiter.reset("login_account", key);
+    await deps.audit.record({
+      type: "password_changed",
+      outcome: "success",
+      actorId: user.id,
+      targetId: user.id,
+      ...ctx,
+      details: { otherSessionsRevoked },
+    });
+    setFlash(c, deps.cookies, "password_changed");
+    return c.redirect("/account", 303);
+  });
+
+  return app;
+}

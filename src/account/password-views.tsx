@@ -1,0 +1,69 @@
+import type { PasswordPolicy } from "../auth/password/types.js";
+import { PasswordField } from "../auth/register/strength.js";
+import { Alert } from "../ui/components/alert.js";
+import { Button } from "../ui/components/button.js";
+import { Card } from "../ui/components/card.js";
+import { Field } from "../ui/components/field.js";
+import { Form } from "../ui/components/form.js";
+import { PageHeader } from "../ui/components/page-header.js";
+
+export interface ChangePasswordPageProps {
+  csrfToken: string | undefined;
+  email: string;
+  hasPassword: boolean;
+  policy: Pick<PasswordPolicy, "minLength" | "maxLength">;
+  fieldErrors?: { current_password?: string; new_password?: string };
+}
+
+export function ChangePasswordPage(props: ChangePasswordPageProps) {
+  const errors = props.fieldErrors ?? {};
+  return (
+    <div class="stack">
+      <PageHeader
+        eyebrow="Account"
+        title="Change your password"
+        description="Your other devices will be signed out; this one stays signed in."
+      />
+      <Card>
+        {props.hasPassword ? (
+          <Form action="/account/password" csrfToken={props.csrfToken} novalidate>
+            <input
+              type="text"
+              name="username"
+              value={props.email}
+              autocomplete="username"
+              readonly
+              hidden
+            />
+            <Field
+              name="current_password"
+              label="Current password"
+              type="password"
+              error={errors.current_password}
+              autocomplete="current-password"
+              required
+              autofocus
+            />
+            <PasswordField
+              name="new_password"
+              label="New password"
+              policy={props.policy}
+              error={errors.new_password}
+            />
+            <div>
+              <Button type="submit">Change password</Button>
+            </div>
+          </Form>
+        ) : (
+          <Alert kind="info" title="No password yet">
+            Your account signs in through another provider.{" "}
+            <a href="/auth/forgot-password">Set a password with a reset link</a>.
+          </Alert>
+        )}
+        <p>
+          <a href="/auth/forgot-password">Forgot your current password?</a>
+        </p>
+      </Card>
+    </div>
+  );
+}

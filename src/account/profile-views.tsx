@@ -1,0 +1,85 @@
+import { NAME_MAX_CHARS } from "../security/form-fields.js";
+import { Button, ButtonLink } from "../ui/components/button.js";
+import { Card } from "../ui/components/card.js";
+import { Field } from "../ui/components/field.js";
+import { Form } from "../ui/components/form.js";
+import { PageHeader } from "../ui/components/page-header.js";
+import type { User } from "../users/user.js";
+
+export interface ProfilePageProps {
+  csrfToken: string | undefined;
+  user: User;
+  /** What was submitted, when re-rendering after an error. */
+  values?: { first_name?: string; last_name?: string };
+  fieldErrors?: { first_name?: string; last_name?: string };
+}
+
+export function ProfilePage(props: ProfilePageProps) {
+  const { user } = props;
+  const values = props.values ?? { first_name: user.firstName, last_name: user.lastName };
+  const errors = props.fieldErrors ?? {};
+  const verified = user.emailVerifiedAt !== null;
+  return (
+    <div class="stack">
+      <PageHeader
+        eyebrow="Account"
+        title="Your account"
+        description="Your name and how you sign in."
+      />
+      <Card title="Your name">
+        <Form action="/account" csrfToken={props.csrfToken} novalidate>
+          <Field
+            name="first_name"
+            label="First name"
+            value={values.first_name}
+            error={errors.first_name}
+            autocomplete="given-name"
+            maxlength={NAME_MAX_CHARS}
+            required
+          />
+          <Field
+            name="last_name"
+            label="Last name"
+            value={values.last_name}
+            error={errors.last_name}
+            autocomplete="family-name"
+            maxlength={NAME_MAX_CHARS}
+          />
+          <div>
+            <Button type="submit">Save</Button>
+          </div>
+        </Form>
+      </Card>
+      <Card title="Signing in">
+        <dl class="summary">
+          <div class="summary__row">
+            <dt>Email</dt>
+            <dd>
+              {user.email}{" "}
+              <span class={verified ? "badge badge--ok" : "badge badge--warn"}>
+                {verified ? "Confirmed" : "Not confirmed"}
+              </span>
+            </dd>
+            <dd class="summary__action">
+              <a href="/account/email">Change</a>
+            </dd>
+          </div>
+          <div class="summary__row">
+            <dt>Password</dt>
+            <dd>{user.passwordHash === null ? "Not set" : "Set"}</dd>
+            <dd class="summary__action">
+              <a href="/account/password">Change</a>
+            </dd>
+          </div>
+          <div class="summary__row">
+            <dt>Two-factor authentication</dt>
+            <dd>Coming soon: authenticator apps and backup codes.</dd>
+          </div>
+        </dl>
+        <ButtonLink href="/account/sessions" variant="secondary">
+          Where you are signed in
+        </ButtonLink>
+      </Card>
+    </div>
+  );
+}

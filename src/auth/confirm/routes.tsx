@@ -1,0 +1,112 @@
+import { type Context, Hono } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { z } from "zod";
+import { auditContext, currentUser } from "../../account/request-info.js";
+import type { Deps } from "../../deps.js";
+import { accountKey } from "../../ratelimit/keys.js";
+import { parseForm } from "../../security/form.js";
+import { safeNextPath } from "../../security/redirect.js";
+import { requireUser } from "../../sessions/guards.js";
+import { viewUser } from "../../sessions/view.js";
+import { setFlash } from "../../ui/flash.js";
+import { renderPage } from "../../ui/layout.js";
+import { PASSWORD_MAX_LENGTH } from "../password/types.js";
+import { ConfirmPage } from "./views.js";
+
+export const WRONG_PASSWORD = "That password is not right.";
+
+const confirmSchema = z.object({
+  password: z
+    .string({ error: "Enter your password." })
+    .min(1, "Enter your password.")
+    .refine((p) => [...p].length <= PASSWORD_MAX_LENGTH, WRONG_PASSWORD),
+  next: z.string().optional(),
+});
+
+function cleanNext(value: unknown): string | undefined {
+  const path = safeNextPath(value, "");
+  return path === "" ? undefined : path;
+}
+
+/**
+ * /auth/confirm: "sudo mode". A signed-in user re-enters their password and
+ * the session may make sensitive changes (email, 2FA, providers) for
+ * SUDO_WINDOW_MINUTES. A session cookie stolen, or a laptop left unlocked,
+ * is then not enough to take the account over.
+ *
+ * Wrong passwords count against the same per-account budget as logins, so
+ * a stolen session cannot be turned into an unlimited password oracle.
+ * (`code`, a 2FA alternative, arrives with the 2FA work.)
+ */
+export function createConfirmRoutes(deps: Deps): Hono {
+  const app = new Hono();
+  const windowMinutes = deps.config.security.sudoWindowMinutes;
+
+  const render = (c: Context, props: { next?: string; error?: string }, status = 200) => {
+    const user = currentUser(c);
+    return renderPage(c, {
+      title: "Confirm it is you",
+      status: status as ContentfulStatusCode,
+      user: viewUser(c),
+      children: (
+        <ConfirmPage
+          csrfToken={c.get("csrfToken")}
+          email={user.email}
+          windowMinutes={windowMinutes}
+          hasPassword={user.passwordHash !== null}
+          {...props}
+        />
+      ),
+    });
+  };
+
+  app.get("/auth/confirm", requireUser(), (c) =>
+    render(c, { next: cleanNext(c.req.query("next")) }),
+  );
+
+  app.post("/auth/confirm", requireUser(), async function confirm(c) {
+    const user = currentUser(c);
+    const session = c.get("session");
+    if (!session) throw new Error("requireUser guarantees a session");
+    const key = accountKey(user.email);
+    await deps.rateLimiter.guard(c, "login_account", key);
+    const form = await parseForm(c, confirmSchema, { maxFieldChars: 4096 });
+    if (!form.ok) {
+      return render(c, { next: cleanNext(form.values.next), error: form.errors.password }, 422);
+    }
+    const next = cleanNext(form.data.next);
+    const ctx = auditContext(c);
+    if (!(await deps.passwords.verify(user.passwordHash, form.data.password))) {
+      await deps.rateLimiter.penalize("login_account", key, {
+        ip: ctx.ip ?? undefined,
+        requestId: ctx.requestId ?? undefined,
+        actorId: user.id,
+      });
+      await deps.audit.record({
+        type: "sudo_confirmed",
+        outcome: "failure",
+        actorId: user.id,
+        targetId: user.id,
+        ...ctx,
+        details: { reason: "wrong_password" },
+      });
+      return render(c, { next, error: WRONG_PASSWORD }, 401);
+    }
+    const until = new Date(deps.clock.now().getTime() + windowMinutes * 60_000);
+    await deps.sessions.markSudo(session.id, until);
+    await deps.rateLimiter.reset("login_account", key);
+    await deps.audit.record({
+      type: "sudo_confirmed",
+      outcome: "success",
+      actorId: user.id,
+      targetId: user.id,
+      ...ctx,
+      details: { windowMinutes },
+    });
+    if (next) return c.redirect(next, 303);
+    setFlash(c, deps.cookies, "sudo_confirmed");
+    return c.redirect("/account", 303);
+  });
+
+  return app;
+}

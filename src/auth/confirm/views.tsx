@@ -1,0 +1,61 @@
+import { Alert } from "../../ui/components/alert.js";
+import { Button } from "../../ui/components/button.js";
+import { Card } from "../../ui/components/card.js";
+import { Field } from "../../ui/components/field.js";
+import { Form } from "../../ui/components/form.js";
+import { PageHeader } from "../../ui/components/page-header.js";
+
+export interface ConfirmPageProps {
+  csrfToken: string | undefined;
+  email: string;
+  next?: string;
+  windowMinutes: number;
+  /** False for accounts that sign in only through a provider: they set a password first. */
+  hasPassword: boolean;
+  error?: string;
+}
+
+/** Re-authentication ("sudo mode") before a sensitive change. */
+export function ConfirmPage(props: ConfirmPageProps) {
+  return (
+    <div class="stack">
+      <PageHeader
+        title="Confirm it is you"
+        description={`Sensitive changes need your password again. You will not be asked again for ${props.windowMinutes} minutes.`}
+      />
+      <Card>
+        {props.hasPassword ? (
+          <Form action="/auth/confirm" csrfToken={props.csrfToken} novalidate>
+            {/* Lets password managers offer the right saved password. */}
+            <input
+              type="text"
+              name="username"
+              value={props.email}
+              autocomplete="username"
+              readonly
+              hidden
+            />
+            <Field
+              name="password"
+              label="Password"
+              type="password"
+              error={props.error}
+              autocomplete="current-password"
+              required
+              autofocus
+            />
+            {props.next !== undefined && <input type="hidden" name="next" value={props.next} />}
+            <Button type="submit" block>
+              Confirm
+            </Button>
+          </Form>
+        ) : (
+          <Alert kind="info" title="Set a password first">
+            Your account signs in through another provider and has no password yet.{" "}
+            <a href="/auth/forgot-password">Set one with a reset link</a>, then come back.
+          </Alert>
+        )}
+      </Card>
+    </div>
+  );
+}

@@ -1,0 +1,130 @@
+import { type Context, Hono } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { z } from "zod";
+import { InvalidLinkPage, tokenParam } from "../../account/link-pages.js";
+import { auditContext } from "../../account/request-info.js";
+import type { Deps } from "../../deps.js";
+import { accountKey, ipKey } from "../../ratelimit/keys.js";
+import { parseForm } from "../../security/form.js";
+import { endSession } from "../../sessions/http.js";
+import { setFlash } from "../../ui/flash.js";
+import { renderPage } from "../../ui/layout.js";
+import { emailSchema } from "../../users/email.js";
+import { completePasswordReset, findResetAccount, requestPasswordReset } from "./service.js";
+import { ForgotPasswordPage, ForgotPasswordSentPage, ResetPasswordPage } from "./views.js";
+
+const forgotSchema = z.object({ email: emailSchema });
+const resetSchema = z.object({
+  token: z.string({ error: "The link is incomplete." }),
+  password: z.string({ error: "Choose a new password." }),
+});
+
+export function createResetRoutes(deps: Deps): Hono {
+  const app = new Hono();
+  const { config } = deps;
+
+  const invalid = (c: Context, status: 400 | 410) =>
+    renderPage(c, {
+      title: "Reset your password",
+      status,
+      children: (
+        <InvalidLinkPage
+          title="Reset your password"
+          message="This reset link is invalid, was already used, or has expired. Links work once, for a limited time, and asking again replaces the old one."
+          next={{ href: "/auth/forgot-password", label: "Send me a new link" }}
+        />
+      ),
+    });
+
+  const forgotForm = (c: Context, props: { email?: string; error?: string }, status = 200) =>
+    renderPage(c, {
+      title: "Forgot your password?",
+      status: status as ContentfulStatusCode,
+      children: <ForgotPasswordPage csrfToken={c.get("csrfToken")} {...props} />,
+    });
+
+  app.get("/auth/forgot-password", (c) => forgotForm(c, {}));
+
+  app.post("/auth/forgot-password", async function forgotPassword(c) {
+    // Per network first: one source cannot probe or mail-bomb many addresses.
+    await deps.rateLimiter.enforce(c, "password_reset_ip", ipKey(c.get("clientIp") ?? "unknown"));
+    const form = await parseForm(c, forgotSchema, { maxFieldChars: 1024 });
+    if (!form.ok) return forgotForm(c, { email: form.values.email, error: form.errors.email }, 422);
+    const { email } = form.data;
+    // Per address as typed, whether or not it has an account: a 429 reveals nothing.
+    await deps.rateLimiter.enforce(c, "password_reset", accountKey(email));
+    const user = await deps.users.findByEmail(email);
+    const due = await requestPasswordReset(deps, { email, user });
+    deps.outbox.wake();
+    await deps.audit.record({
+      type: "password_reset_requested",
+      outcome: due ? "success" : "info",
+      targetId: user?.id ?? null,
+      ...auditContext(c),
+      details: due ? {} : { skipped: user ? "deactivated" : "unknown_email" },
+    });
+    return renderPage(c, {
+      title: "Check your inbox",
+      children: (
+        <ForgotPasswordSentPage
+          email={email}
+          validMinutes={config.security.passwordResetTtlMinutes}
+        />
+      ),
+    });
+  });
+
+  const resetForm = (
+    c: Context,
+    props: { token: string; email: string; error?: string },
+    status = 200,
+  ) =>
+    renderPage(c, {
+      title: "Choose a new password",
+      status: status as ContentfulStatusCode,
+      children: (
+        <ResetPasswordPage csrfToken={c.get("csrfToken")} policy={deps.passwordPolicy} {...props} />
+      ),
+    });
+
+  app.get("/auth/reset-password", async function resetLink(c) {
+    const token = tokenParam(c.req.query("token"));
+    if (token === undefined) return invalid(c, 400);
+    const user = await findResetAccount(deps, token);
+    if (!user) return invalid(c, 410);
+    return resetForm(c, { token, email: user.email });
+  });
+
+  app.post("/auth/reset-password", async function resetPassword(c) {
+    const form = await parseForm(c, resetSchema, { maxFieldChars: 4096 });
+    const token = tokenParam(form.ok ? form.data.token : form.values.token);
+    if (token === undefined) return invalid(c, 400);
+    const user = await findResetAccount(deps, token);
+    if (!user) return invalid(c, 410);
+    const password = form.ok ? form.data.password : "";
+    // Policy before hashing: a 300-character or blocklisted password costs no argon2 work.
+    const check = deps.passwordPolicy.check({
+      password,
+      email: user.email,
+      personal: [user.firstName, user.lastName],
+    });
+    if (!check.ok) return resetForm(c, { token, email: user.email, error: check.error }, 422);
+
+    const passwordHash = await deps.passwords.hash(password);
+    if (!(await completePasswordReset(deps, { token, user, passwordHash }))) return invalid(c, 410);
+    deps.outbox.wake();
+    await deps.audit.record({
+      type: "password_reset_completed",
+      outcome: "success",
+      actorId: user.id,
+      targetId: user.id,
+      ...auditContext(c),
+    });
+    // Whoever submitted may have been signed in here too: that session is gone, drop its cookie.
+    if (c.get("session")) await endSession(c);
+    setFlash(c, deps.cookies, "password_reset");
+    return c.redirect("/auth/login", 303);
+  });
+
+  return app;
+}

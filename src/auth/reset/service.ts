@@ -1,0 +1,118 @@
+import { phantomUser, rehearse } from "../../account/rehearse.js";
+import type { Queryable } from "../../db/db.js";
+import type { Deps } from "../../deps.js";
+import { passwordChangedEmail, passwordResetEmail } from "../../mail/templates/index.js";
+import { accountKey } from "../../ratelimit/keys.js";
+import type { User } from "../../users/user.js";
+import { sameAddress } from "../verify/service.js";
+
+type ResetDeps = Pick<
+  Deps,
+  "config" | "db" | "clock" | "random" | "users" | "tokens" | "outbox" | "sessions" | "rateLimiter"
+>;
+
+/**
+ * Answers a forgot-password request: for an active account, queues a reset
+ * link (issuing deletes the account's older unused reset tokens, so only the
+ * newest link works); for an unknown or deactivated address, rehearses the
+ * same writes and discards them, so both cost the same (see rehearse.ts).
+ * Returns whether a link was queued.
+ */
+export async function requestPasswordReset(
+  deps: ResetDeps,
+  input: { email: string; user: User | undefined },
+): Promise<boolean> {
+  const { user } = input;
+  if (user?.status === "active") {
+    await deps.db.transaction((tx) => queueResetLink(deps, tx, user));
+    return true;
+  }
+  await rehearse(deps.db, (tx) => queueResetLink(deps, tx, phantomUser(deps.random, input.email)));
+  return false;
+}
+
+async function queueResetLink(
+  deps: ResetDeps,
+  tx: Queryable,
+  user: Pick<User, "id" | "email" | "firstName">,
+): Promise<void> {
+  const { config } = deps;
+  const validMinutes = config.security.passwordResetTtlMinutes;
+  const token = await deps.tokens.issueToken(tx, {
+    userId: user.id,
+    purpose: "password_reset",
+    ttlMs: validMinutes * 60_000,
+    // The address the link went to: if the account's address changes, the link dies.
+    data: { email: user.email },
+  });
+  const mail = passwordResetEmail({
+    appName: config.appName,
+    appUrl: config.appUrl,
+    name: user.firstName,
+    token,
+    validMinutes,
+  });
+  await deps.outbox.enqueue(tx, { ...mail, to: user.email, userId: user.id });
+}
+
+/**
+ * The account a reset link belongs to, without using the link up (GET page,
+ * and the policy check before hashing). Undefined when the token is unknown,
+ * used, expired, or its account changed address or was deactivated.
+ */
+export async function findResetAccount(deps: ResetDeps, token: string): Promise<User | undefined> {
+  const match = await deps.tokens.peekToken(deps.db, { purpose: "password_reset", token });
+  if (!match) return undefined;
+  const user = await deps.users.findById(match.userId);
+  if (user?.status !== "active" || !sameAddress(match.data?.email, user.email)) {
+    return undefined;
+  }
+  return user;
+}
+
+/**
+ * Applies a reset in ONE transaction: the token is used up, the new hash
+ * stored, the lockout cleared, every session deleted and the "password
+ * changed" notice queued, or none of it happens. False when the token was
+ * used meanwhile (two tabs submitting at once: one wins).
+ *
+ * No session is created: whoever holds a reset link proves control of the
+ * mailbox, not the rest of the sign-in (a second factor, later), so they
+ * sign in again like anyone else.
+ *
+ * The address counts as verified afterwards: the link reached its inbox.
+ */
+export async function completePasswordReset(
+  deps: ResetDeps,
+  input: { token: string; user: User; passwordHash: string },
+): Promise<boolean> {
+  const { config, clock } = deps;
+  const { user } = input;
+  const done = await deps.db.transaction(async (tx) => {
+    const match = await deps.tokens.consumeToken(tx, {
+      purpose: "password_reset",
+      token: input.token,
+    });
+    if (!match || match.userId !== user.id) return false;
+    const now = clock.now();
+    await deps.users.setPasswordHash(user.id, input.passwordHash, tx);
+    await deps.users.clearLockout(user.id, tx);
+    if (user.emailVerifiedAt === null) await deps.users.markEmailVerified(user.id, now, tx);
+    await deps.sessions.revokeAllForUser(user.id, { tx });
+    const mail = passwordChangedEmail({
+      appName: config.appName,
+      appUrl: config.appUrl,
+      name: user.firstName,
+      changedAt: now,
+    });
+    await deps.outbox.enqueue(tx, { ...mail, to: user.email, userId: user.id });
+    return true;
+  });
+  if (done) {
+    // After commit: a lookup racing the transaction may have re-cached a deleted session.
+    deps.sessions.forgetUser(user.id);
+    // The per-account login limiter is part of "the lockout" too.
+    await deps.rateLimiter.reset("login_account", accountKey(user.email));
+  }
+  return done;
+}

@@ -1,0 +1,106 @@
+import { Alert } from "../../ui/components/alert.js";
+import { Button } from "../../ui/components/button.js";
+import { Card } from "../../ui/components/card.js";
+import { Field } from "../../ui/components/field.js";
+import { Form } from "../../ui/components/form.js";
+import { PageHeader } from "../../ui/components/page-header.js";
+import { EMAIL_MAX_LENGTH } from "../../users/email.js";
+import type { PasswordPolicy } from "../password/types.js";
+import { PasswordField } from "../register/strength.js";
+
+export function ForgotPasswordPage(props: {
+  csrfToken: string | undefined;
+  email?: string;
+  error?: string;
+}) {
+  return (
+    <div class="stack">
+      <PageHeader
+        title="Forgot your password?"
+        description="Enter your email address and we will send you a link to choose a new one."
+      />
+      <Card>
+        <Form action="/auth/forgot-password" csrfToken={props.csrfToken} novalidate>
+          <Field
+            name="email"
+            label="Email address"
+            type="email"
+            value={props.email}
+            error={props.error}
+            autocomplete="email"
+            inputmode="email"
+            maxlength={EMAIL_MAX_LENGTH}
+            required
+            autofocus
+          />
+          <Button type="submit" block>
+            Send me a reset link
+          </Button>
+        </Form>
+        <p>
+          Remembered it? <a href="/auth/login">Sign in</a>.
+        </p>
+      </Card>
+    </div>
+  );
+}
+
+/** The one answer for every well-formed request: known, unknown and deactivated addresses alike. */
+export function ForgotPasswordSentPage(props: { email: string; validMinutes: number }) {
+  return (
+    <div class="stack">
+      <PageHeader title="Check your inbox" />
+      <Card>
+        <Alert kind="info" title="Request received">
+          If <strong>{props.email}</strong> belongs to an account, we sent it a link to choose a new
+          password. The link works once, for {props.validMinutes} minutes.
+        </Alert>
+        <p>
+          No email? Check your spam folder, or <a href="/auth/forgot-password">ask again</a>: a new
+          link replaces the old one.
+        </p>
+      </Card>
+    </div>
+  );
+}
+
+export function ResetPasswordPage(props: {
+  csrfToken: string | undefined;
+  token: string;
+  email: string;
+  policy: Pick<PasswordPolicy, "minLength" | "maxLength">;
+  error?: string;
+}) {
+  return (
+    <div class="stack">
+      <PageHeader
+        title="Choose a new password"
+        description="Every device signed in to your account will be signed out."
+      />
+      <Card>
+        <Form action="/auth/reset-password" csrfToken={props.csrfToken} novalidate>
+          {/* Lets password managers file the new password under the right account. */}
+          <input
+            type="text"
+            name="username"
+            value={props.email}
+            autocomplete="username"
+            readonly
+            hidden
+          />
+          <input type="hidden" name="token" value={props.token} />
+          <PasswordField
+            name="password"
+            label="New password"
+            policy={props.policy}
+            error={props.error}
+            autofocus
+          />
+          <Button type="submit" block>
+            Change my password
+          </Button>
+        </Form>
+      </Card>
+    </div>
+  );
+}

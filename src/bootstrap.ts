@@ -2,7 +2,7 @@ import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { createAuditRecorder } from "./audit/audit.js";
 import type { Config } from "./config/env.js";
-import type { Db } from "./db/db.js";
+import type { Db, QueryHook } from "./db/db.js";
 import { createMigrator } from "./db/migrate.js";
 import { openDb } from "./db/open.js";
 import { QueryStats } from "./db/query-stats.js";
@@ -39,7 +39,8 @@ export async function buildDeps(options: {
   logger: Logger;
   clock: Clock;
   random: Random;
-  db?: Db;
+  /** An already-open database (its statements bypass queryStats), or a factory given the query hook. */
+  db?: Db | ((onQuery: QueryHook) => Promise<Db>);
   defaultMetrics?: boolean;
   /** Opened (and later closed) by the caller when REDIS_URL is set; rate limits are then shared. */
   redis?: Redis;
@@ -55,7 +56,10 @@ export async function buildDeps(options: {
     onSlow: ({ fingerprint, durationMs }) =>
       logger.warn({ fingerprint, durationMs: Math.round(durationMs) }, "slow query"),
   });
-  const db = options.db ?? (await openDb(config, { onQuery: queryStats.record }));
+  const db =
+    typeof options.db === "function"
+      ? await options.db(queryStats.record)
+      : (options.db ?? (await openDb(config, { onQuery: queryStats.record })));
   try {
     const migrator = createMigrator(db, { now: () => clock.now(), logger });
     const pending = await migrator.pending();

@@ -3,7 +3,7 @@ import { inject } from "vitest";
 import { createApp } from "../src/app.js";
 import { buildDeps } from "../src/bootstrap.js";
 import { loadConfig } from "../src/config/env.js";
-import type { Db } from "../src/db/db.js";
+import type { Db, QueryHook } from "../src/db/db.js";
 import { openDuckDb } from "../src/db/duckdb.js";
 import { createMigrator } from "../src/db/migrate.js";
 import { openPostgres } from "../src/db/postgres.js";
@@ -95,14 +95,30 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-async function openTestDb(dialect: Dialect): Promise<{ db?: Db; cleanup: () => Promise<void> }> {
-  if (dialect === "duckdb")
-    return { db: await openDuckDb({ path: ":memory:", threads: 1 }), cleanup: async () => {} };
-  const base = inject("pgUrl");
-  if (!base) throw new Error("PostgreSQL is not available for this run");
-  const schema = await createPgSchema(base);
-  const db = await openPostgres({ url: schema.url, schema: schema.schema, poolMax: 5 });
-  return { db, cleanup: schema.drop };
+/**
+ * A fresh database for one test app: in-memory DuckDB, or a new PostgreSQL schema.
+ * Migrated up front so production-mode apps (which refuse pending migrations) start too.
+ * The query hook is wired so deps.queryStats sees every statement, as in production.
+ */
+async function openTestDb(
+  dialect: Dialect,
+  onQuery: QueryHook,
+): Promise<{ db: Db; cleanup: () => Promise<void> }> {
+  let opened: { db: Db; cleanup: () => Promise<void> };
+  if (dialect === "duckdb") {
+    opened = {
+      db: await openDuckDb({ path: ":memory:", threads: 1, onQuery }),
+      cleanup: async () => {},
+    };
+  } else {
+    const base = inject("pgUrl");
+    if (!base) throw new Error("PostgreSQL is not available for this run");
+    const schema = await createPgSchema(base);
+    const db = await openPostgres({ url: schema.url, schema: schema.schema, poolMax: 5, onQuery });
+    opened = { db, cleanup: schema.drop };
+  }
+  await createMigrator(opened.db).up();
+  return opened;
 }
 
 /** A real app on in-memory DuckDB (or a fresh PostgreSQL schema) with a fixed clock. */
@@ -110,15 +126,17 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const { logger, lines: logs } = captureLogger();
   const config = loadConfig({ env: { NODE_ENV: "test", ...options.env }, dotenv: false });
   const clock = options.clock ?? fixedClock();
-  const { db, cleanup } = await openTestDb(options.dialect ?? "duckdb");
-  // Migrate up front so production-mode apps (which refuse pending migrations) start too.
-  if (db) await createMigrator(db).up();
+  let cleanup: () => Promise<void> = async () => {};
   const deps = await buildDeps({
     config,
     logger,
     clock,
     random: systemRandom(() => clock.now().getTime()),
-    db,
+    db: async (onQuery) => {
+      const opened = await openTestDb(options.dialect ?? "duckdb", onQuery);
+      cleanup = opened.cleanup;
+      return opened.db;
+    },
     defaultMetrics: options.defaultMetrics ?? false,
   });
   const app = createApp(deps);

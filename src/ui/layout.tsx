@@ -5,6 +5,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Theme } from "../http/context.js";
 // Type-only: brings the guard's `csrfToken` context variable into view.
 import type {} from "../security/csrf.js";
+import { viewUser } from "../sessions/view.js";
 import { assetUrl, siteOf } from "./assets.js";
 import { type Flash, FlashMessage } from "./components/alert.js";
 import { SiteFooter } from "./components/site-footer.js";
@@ -134,7 +135,8 @@ export function renderPage(c: Context, options: PageOptions): Response | Promise
       htmxUrl={assetUrl(c, "vendor/htmx.min.js")}
       faviconUrl={assetUrl(c, "favicon.svg")}
       currentPath={c.req.path}
-      user={options.user}
+      // Every page shows who is signed in (and the sign-out form) without each handler passing it.
+      user={options.user ?? viewUser(c)}
       csrfToken={options.csrfToken ?? c.get("csrfToken")}
       // A flash set before a redirect (src/ui/flash.ts) unless the handler passes its own.
       flash={options.flash ?? c.get("flash")}

@@ -4,9 +4,11 @@ import { except } from "hono/combine";
 import { createAccountRoutes } from "./account/routes.js";
 import { createConfirmRoutes } from "./auth/confirm/routes.js";
 import { createLoginRoutes } from "./auth/login/routes.js";
+import { createOAuthRoutes } from "./auth/oauth/routes.js";
 import { createRegisterRoutes } from "./auth/register/routes.js";
 import { createPasswordStrengthRoutes } from "./auth/register/strength.js";
 import { createResetRoutes } from "./auth/reset/routes.js";
+import { createTwoFactorRoutes, mountAdminTwoFactorPolicy } from "./auth/two-factor/routes.js";
 import { createVerifyRoutes } from "./auth/verify/routes.js";
 import type { Deps } from "./deps.js";
 import { createErrorHandler, renderError } from "./errors.js";
@@ -80,6 +82,10 @@ export function createApp(deps: Deps): Hono {
   app.route("/", createResetRoutes(deps));
   app.route("/", createConfirmRoutes(deps));
   app.route("/", createAccountRoutes(deps));
+  app.route("/", createTwoFactorRoutes(deps));
+  // REQUIRE_2FA_FOR_ADMINS: before any /admin route, so every admin page is behind it.
+  mountAdminTwoFactorPolicy(app, deps);
+  app.route("/", createOAuthRoutes(deps));
   // Captured mail holds live verification and reset links: never reachable in production.
   if (!deps.config.isProduction) app.route("/", createDevMailRoutes(deps));
 

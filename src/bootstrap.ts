@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { createAuditRecorder } from "./audit/audit.js";
+import { registerTwoFactorCascade } from "./auth/two-factor/cascade.js";
 import type { Config } from "./config/env.js";
 import type { Db, QueryHook } from "./db/db.js";
 import { createMigrator } from "./db/migrate.js";
@@ -101,6 +102,8 @@ export async function buildDeps(options: {
     maxAttempts: config.mail.maxAttempts,
   });
   const account = createAccountDeps({ config, db, clock, random, metrics, logger });
+  // deleteUser must also remove 2FA secrets, backup codes and pending logins.
+  registerTwoFactorCascade(account.users);
   return {
     config,
     db,

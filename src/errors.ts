@@ -16,6 +16,10 @@ export const ERROR_CATALOG = {
     status: 403,
     message: "This form has expired or came from another site. Reload the page and try again.",
   },
+  TWO_FACTOR_REQUIRED: {
+    status: 403,
+    message: "Turn on two-factor authentication to continue.",
+  },
   NOT_FOUND: { status: 404, message: "We could not find that page." },
   METHOD_NOT_ALLOWED: { status: 405, message: "That method is not allowed here." },
   LINK_INVALID: {

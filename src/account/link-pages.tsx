@@ -25,13 +25,15 @@ export function ConfirmLinkPage(props: {
     <div class="stack">
       <PageHeader title={props.title} description={props.description} />
       <Card>
-        {props.children}
-        <Form action={props.action} csrfToken={props.csrfToken}>
-          <input type="hidden" name="token" value={props.token} />
-          <Button type="submit" block>
-            {props.button}
-          </Button>
-        </Form>
+        <div class="stack">
+          {props.children}
+          <Form action={props.action} csrfToken={props.csrfToken}>
+            <input type="hidden" name="token" value={props.token} />
+            <Button type="submit" block>
+              {props.button}
+            </Button>
+          </Form>
+        </div>
       </Card>
     </div>
   );
@@ -51,12 +53,14 @@ export function InvalidLinkPage(props: {
     <div class="stack">
       <PageHeader title={props.title} />
       <Card>
-        <Alert kind="warning" title="This link does not work">
-          {props.message}
-        </Alert>
-        <ButtonLink href={props.next.href} variant="secondary">
-          {props.next.label}
-        </ButtonLink>
+        <div class="stack">
+          <Alert kind="warning" title="This link does not work">
+            {props.message}
+          </Alert>
+          <ButtonLink href={props.next.href} variant="secondary">
+            {props.next.label}
+          </ButtonLink>
+        </div>
       </Card>
     </div>
   );

@@ -24,7 +24,13 @@ export function ChangePasswordPage(props: ChangePasswordPageProps) {
         title="Change your password"
         description="Your other devices will be signed out; this one stays signed in."
       />
-      <Card>
+      <Card
+        footer={
+          <p>
+            <a href="/auth/forgot-password">Forgot your current password?</a>
+          </p>
+        }
+      >
         {props.hasPassword ? (
           <Form action="/account/password" csrfToken={props.csrfToken} novalidate>
             <input
@@ -60,9 +66,6 @@ export function ChangePasswordPage(props: ChangePasswordPageProps) {
             <a href="/auth/forgot-password">Set a password with a reset link</a>.
           </Alert>
         )}
-        <p>
-          <a href="/auth/forgot-password">Forgot your current password?</a>
-        </p>
       </Card>
     </div>
   );

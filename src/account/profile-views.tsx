@@ -1,5 +1,5 @@
 import { NAME_MAX_CHARS } from "../security/form-fields.js";
-import { Button, ButtonLink } from "../ui/components/button.js";
+import { Button } from "../ui/components/button.js";
 import { Card } from "../ui/components/card.js";
 import { Field } from "../ui/components/field.js";
 import { Form } from "../ui/components/form.js";
@@ -72,13 +72,19 @@ export function ProfilePage(props: ProfilePageProps) {
             </dd>
           </div>
           <div class="summary__row">
+            <dt>Sessions</dt>
+            <dd>The devices signed in to your account.</dd>
+            <dd class="summary__action">
+              <a href="/account/sessions">Review</a>
+            </dd>
+          </div>
+          <div class="summary__row">
             <dt>Two-factor authentication</dt>
-            <dd>Coming soon: authenticator apps and backup codes.</dd>
+            <dd>
+              <span class="badge">Coming soon</span> Authenticator apps and backup codes.
+            </dd>
           </div>
         </dl>
-        <ButtonLink href="/account/sessions" variant="secondary">
-          Where you are signed in
-        </ButtonLink>
       </Card>
     </div>
   );

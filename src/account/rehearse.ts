@@ -1,5 +1,6 @@
 import type { Db, Queryable } from "../db/db.js";
 import type { Random } from "../lib/random.js";
+import type { User, UsersRepository } from "../users/user.js";
 
 class Rehearsal extends Error {}
 
@@ -28,9 +29,28 @@ export async function rehearse(db: Db, work: (tx: Queryable) => Promise<unknown>
 }
 
 /**
- * A stand-in account for a rehearsal: a fresh id nobody has, and the address
- * as typed so the statements carry the same data as the real branch.
+ * A stand-in account for a rehearsal that writes rows owned by a user (a
+ * token): a fresh id nobody has, and an unroutable address.
+ *
+ * On PostgreSQL the token's foreign key needs a real users row, so one is
+ * inserted inside the rehearsal's own transaction and vanishes with it
+ * (PostgreSQL is fast enough that the extra insert stays far below what a
+ * timing probe resolves). DuckDB declares no foreign keys (migration 0001)
+ * and its inserts are the expensive part, so there the id alone keeps the
+ * rehearsal's cost equal to the real branch's.
  */
-export function phantomUser(random: Random, email: string) {
-  return { id: random.uuid(), email, firstName: "", lastName: "" };
+export async function phantomAccount(
+  deps: { db: Pick<Db, "dialect">; users: UsersRepository; random: Random },
+  tx: Queryable,
+): Promise<Pick<User, "id" | "email" | "firstName">> {
+  const id = deps.random.uuid();
+  const email = `${id}@rehearsal.invalid`;
+  if (deps.db.dialect === "duckdb") return { id, email, firstName: "" };
+  const created = await deps.users.create(
+    { email, firstName: "", lastName: "", passwordHash: null },
+    tx,
+  );
+  // A fresh UUID cannot collide; if it somehow did, the rehearsal simply ends early.
+  if (!created.ok) throw new Error("phantom account collided");
+  return created.user;
 }

@@ -70,40 +70,42 @@ export function SessionsPage(props: SessionsPageProps) {
         description="Sign out any device you do not recognise, then change your password."
       />
       <Card>
-        <div class="table-wrap">
-          <table class="table">
-            <thead>
-              <tr>
-                <th scope="col">Device</th>
-                <th scope="col">IP address</th>
-                <th scope="col">Last active</th>
-                <th scope="col">Signed in</th>
-                <th scope="col">
-                  <span class="visually-hidden">Actions</span>
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {props.sessions.map((session) => (
-                <SessionRow
-                  session={session}
-                  current={session.id === props.currentSessionId}
-                  now={props.now}
-                  csrfToken={props.csrfToken}
-                />
-              ))}
-            </tbody>
-          </table>
+        <div class="stack">
+          <div class="table-wrap">
+            <table class="table">
+              <thead>
+                <tr>
+                  <th scope="col">Device</th>
+                  <th scope="col">IP address</th>
+                  <th scope="col">Last active</th>
+                  <th scope="col">Signed in</th>
+                  <th scope="col">
+                    <span class="visually-hidden">Actions</span>
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {props.sessions.map((session) => (
+                  <SessionRow
+                    session={session}
+                    current={session.id === props.currentSessionId}
+                    now={props.now}
+                    csrfToken={props.csrfToken}
+                  />
+                ))}
+              </tbody>
+            </table>
+          </div>
+          {others > 0 ? (
+            <Form action="/account/sessions/revoke-others" csrfToken={props.csrfToken}>
+              <Button type="submit" variant="secondary">
+                Sign out all other devices ({others})
+              </Button>
+            </Form>
+          ) : (
+            <p>You are not signed in anywhere else.</p>
+          )}
         </div>
-        {others > 0 ? (
-          <Form action="/account/sessions/revoke-others" csrfToken={props.csrfToken}>
-            <Button type="submit" variant="secondary">
-              Sign out all other devices ({others})
-            </Button>
-          </Form>
-        ) : (
-          <p>You are not signed in anywhere else.</p>
-        )}
       </Card>
     </div>
   );

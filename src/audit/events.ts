@@ -27,6 +27,20 @@ export const AUDIT_EVENT_TYPES = [
   "email_changed",
   "sudo_confirmed",
   "profile_updated",
+  // two-factor authentication (src/auth/two-factor)
+  "two_factor_challenge_started",
+  "two_factor_challenge_succeeded",
+  "two_factor_challenge_failed",
+  "two_factor_enabled",
+  "two_factor_disabled",
+  "two_factor_backup_code_used",
+  "two_factor_backup_codes_regenerated",
+  // OAuth and OpenID Connect sign-in and account linking (src/auth/oauth)
+  "oauth_login",
+  "oauth_linked",
+  "oauth_unlinked",
+  "oauth_failed",
+  "oauth_state_invalid",
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

@@ -66,6 +66,22 @@ export interface Config {
       | undefined;
     readonly autoLinkVerifiedEmail: boolean;
     readonly storeTokens: boolean;
+    /** Provider endpoints: the real ones unless overridden (GOOGLE_*_URL, GITHUB_*_URL). */
+    readonly endpoints: {
+      readonly google: {
+        readonly authorizeUrl: string;
+        readonly tokenUrl: string;
+        readonly userinfoUrl: string;
+      };
+      readonly github: {
+        readonly authorizeUrl: string;
+        readonly tokenUrl: string;
+        /** REST API base for /user and /user/emails, without a trailing slash. */
+        readonly apiUrl: string;
+      };
+    };
+    /** Every call to a provider (discovery, token, userinfo, API) gives up after this long. */
+    readonly httpTimeoutMs: number;
   };
   readonly security: {
     readonly cspMode: CspMode;
@@ -356,12 +372,43 @@ function parseOauth(raw: RawEnv, problems: string[]): Config["oauth"] {
       };
     }
   }
+  const endpoints = {
+    google: {
+      authorizeUrl: raw.GOOGLE_AUTHORIZE_URL,
+      tokenUrl: raw.GOOGLE_TOKEN_URL,
+      userinfoUrl: raw.GOOGLE_USERINFO_URL,
+    },
+    github: {
+      authorizeUrl: raw.GITHUB_AUTHORIZE_URL,
+      tokenUrl: raw.GITHUB_TOKEN_URL,
+      apiUrl: raw.GITHUB_API_URL.replace(/\/+$/, ""),
+    },
+  };
+  // Codes, tokens and profiles cross these URLs: plain http is for local test servers only.
+  if (raw.NODE_ENV === "production") {
+    const urls: Record<string, string | undefined> = {
+      OIDC_ISSUER: raw.OIDC_ISSUER,
+      GOOGLE_AUTHORIZE_URL: raw.GOOGLE_AUTHORIZE_URL,
+      GOOGLE_TOKEN_URL: raw.GOOGLE_TOKEN_URL,
+      GOOGLE_USERINFO_URL: raw.GOOGLE_USERINFO_URL,
+      GITHUB_AUTHORIZE_URL: raw.GITHUB_AUTHORIZE_URL,
+      GITHUB_TOKEN_URL: raw.GITHUB_TOKEN_URL,
+      GITHUB_API_URL: raw.GITHUB_API_URL,
+    };
+    for (const [name, value] of Object.entries(urls)) {
+      if (value !== undefined && !value.startsWith("https://")) {
+        problems.push(`${name}: must be an https:// URL when NODE_ENV=production`);
+      }
+    }
+  }
   return {
     google,
     github,
     oidc,
     autoLinkVerifiedEmail: raw.OAUTH_AUTO_LINK_VERIFIED_EMAIL,
     storeTokens: raw.OAUTH_STORE_TOKENS,
+    endpoints,
+    httpTimeoutMs: raw.OAUTH_HTTP_TIMEOUT_MS,
   };
 }
 

@@ -77,6 +77,14 @@ export const envSchema = z.object({
   OIDC_NAME: z.string().trim().min(1).max(40).default("Single sign-on"),
   OAUTH_AUTO_LINK_VERIFIED_EMAIL: bool(true),
   OAUTH_STORE_TOKENS: bool(false),
+  // Endpoint overrides (tests, GitHub Enterprise, proxies); the defaults are the providers' own.
+  GOOGLE_AUTHORIZE_URL: url.default("https://accounts.google.com/o/oauth2/v2/auth"),
+  GOOGLE_TOKEN_URL: url.default("https://oauth2.googleapis.com/token"),
+  GOOGLE_USERINFO_URL: url.default("https://openidconnect.googleapis.com/v1/userinfo"),
+  GITHUB_AUTHORIZE_URL: url.default("https://github.com/login/oauth/authorize"),
+  GITHUB_TOKEN_URL: url.default("https://github.com/login/oauth/access_token"),
+  GITHUB_API_URL: url.default("https://api.github.com"),
+  OAUTH_HTTP_TIMEOUT_MS: int(10_000, 100, 120_000),
 
   // security
   CSP_MODE: z

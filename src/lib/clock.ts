@@ -32,3 +32,13 @@ export function fixedClock(start: Date | string = "2026-01-15T12:00:00.000Z"): F
 export function monotonicMs(): number {
   return performance.now();
 }
+
+/**
+ * Seconds `clock` is ahead of the system clock (0 for systemClock). For
+ * libraries that read the system time themselves (openid-client's id_token
+ * expiry checks take a `clockSkew`): handing them this offset makes them
+ * judge time by the injected clock, so a test clock governs them too.
+ */
+export function offsetFromSystemSeconds(clock: Clock): number {
+  return Math.round((clock.now().getTime() - Date.now()) / 1000);
+}

@@ -1,15 +1,20 @@
 import { describe, expect, it } from "vitest";
 import {
+  backupCodesRegeneratedEmail,
+  backupCodeUsedEmail,
   displayName,
   emailChangeConfirmEmail,
   emailChangeNoticeEmail,
   emailTemplates,
   lockoutNoticeEmail,
   maskEmail,
+  oauthSignInAttemptEmail,
   passwordChangedEmail,
   passwordResetEmail,
   type RenderedEmail,
   registrationAttemptEmail,
+  twoFactorDisabledEmail,
+  twoFactorEnabledEmail,
   verificationEmail,
 } from "./templates/index.js";
 
@@ -46,6 +51,31 @@ const CASES: Array<[string, RenderedEmail, string | undefined]> = [
     "https://acme.example/app/auth/forgot-password",
   ],
   ["registration_attempt", registrationAttemptEmail(base), "https://acme.example/app/auth/login"],
+  [
+    "oauth_sign_in_attempt",
+    oauthSignInAttemptEmail({ ...base, provider: "GitHub" }),
+    "https://acme.example/app/auth/login",
+  ],
+  [
+    "two_factor_enabled",
+    twoFactorEnabledEmail(base),
+    "https://acme.example/app/auth/forgot-password",
+  ],
+  [
+    "two_factor_disabled",
+    twoFactorDisabledEmail(base),
+    "https://acme.example/app/account/security",
+  ],
+  [
+    "two_factor_backup_code_used",
+    backupCodeUsedEmail({ ...base, remaining: 3 }),
+    "https://acme.example/app/account/security",
+  ],
+  [
+    "two_factor_backup_codes_regenerated",
+    backupCodesRegeneratedEmail(base),
+    "https://acme.example/app/account/sessions",
+  ],
 ];
 
 describe("email templates", () => {
@@ -152,6 +182,14 @@ function render(name: string, userName: string): RenderedEmail {
       return emailChangeConfirmEmail({ ...props, token: TOKEN, validMinutes: 30 });
     case "email_change_notice":
       return emailChangeNoticeEmail({ ...props, newEmail: "n@example.test" });
+    case "two_factor_enabled":
+      return twoFactorEnabledEmail(props);
+    case "two_factor_disabled":
+      return twoFactorDisabledEmail(props);
+    case "two_factor_backup_code_used":
+      return backupCodeUsedEmail({ ...props, remaining: 0 });
+    case "two_factor_backup_codes_regenerated":
+      return backupCodesRegeneratedEmail(props);
     case "lockout_notice":
       return lockoutNoticeEmail({ ...props, lockedMinutes: 30 });
     default:

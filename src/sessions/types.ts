@@ -94,6 +94,8 @@ declare module "hono" {
 /** Set by the session middleware so the helpers below need nothing but the Context. */
 export interface SessionControl {
   start(c: Context, user: User): Promise<Session>;
+  /** Puts an already-created session on the response (see installSession in http.ts). */
+  install(c: Context, user: User, created: CreatedSession): Promise<Session>;
   end(c: Context): Promise<void>;
 }
 

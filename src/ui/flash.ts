@@ -43,6 +43,26 @@ export const FLASH_MESSAGES = {
   session_revoked: { kind: "success", text: "That device was signed out." },
   other_sessions_revoked: { kind: "success", text: "Your other devices were signed out." },
   sudo_confirmed: { kind: "success", text: "Thanks. You can make sensitive changes for a while." },
+  // two-factor authentication (src/auth/two-factor)
+  two_factor_enabled: {
+    kind: "success",
+    text: "Two-factor authentication is on. Signing in now needs a code from your app.",
+  },
+  two_factor_disabled: { kind: "success", text: "Two-factor authentication is off." },
+  backup_codes_saved: { kind: "success", text: "Your new backup codes are ready to use." },
+  two_factor_setup_expired: {
+    kind: "info",
+    text: "That setup expired. Here is a new key: add it to your app again.",
+  },
+  oauth_linked: {
+    kind: "success",
+    text: "The provider was linked. You can now sign in with it.",
+  },
+  oauth_already_linked: { kind: "info", text: "That provider account was already linked to yours." },
+  oauth_unlinked: {
+    kind: "success",
+    text: "The provider was unlinked. It can no longer sign in to your account.",
+  },
 } as const satisfies Record<string, Flash>;
 
 export type FlashCode = keyof typeof FLASH_MESSAGES;

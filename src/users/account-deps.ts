@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import { IDENTITIES_CASCADE } from "../auth/oauth/identities.js";
 import { createPasswordHasher } from "../auth/password/hasher.js";
 import { createPasswordPolicy } from "../auth/password/policy.js";
 import type { PasswordHasher, PasswordPolicy } from "../auth/password/types.js";
@@ -35,6 +36,8 @@ export function createAccountDeps(deps: {
   const { config, db, clock, random, metrics, logger } = deps;
   const s = config.security;
   const users = createUsersRepository({ db, clock, random });
+  // Linked OAuth identities (and any stored provider tokens) go with the user.
+  users.registerCascade(IDENTITIES_CASCADE);
   const sessions = createSessionService({
     db,
     clock,

@@ -82,7 +82,7 @@ export function DashboardPage(props: { user: User; csrfToken: string | undefined
           <div class="next-step">
             <p class="next-step__title">Password</p>
             <p>Change it any time; your other devices are signed out when you do.</p>
-            <ButtonLink href="/account/password" variant="ghost" size="sm">
+            <ButtonLink href="/account/password" variant="secondary" size="sm">
               Change password
             </ButtonLink>
           </div>

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { availableDialects, createTestApp, type TestApp, type TestClient } from "../harness.js";
 import { csrfFrom, mailTo, ORIGIN, postWith, submitForm, tokenFrom } from "../forms.js";
+import { availableDialects, createTestApp, type TestApp, type TestClient } from "../harness.js";
 import { login, PASSWORD, seedUser } from "./login-fixture.js";
 
 let t: TestApp;
@@ -13,7 +13,12 @@ const NEW = "alice.new@example.org";
 
 /** Follows the sudo redirect like a browser: confirm page, password, back to `next`. */
 async function confirmSudo(client: TestClient, next = "/account/email", password = PASSWORD) {
-  return submitForm(client, "/auth/confirm", { password, next }, { from: `/auth/confirm?next=${encodeURIComponent(next)}` });
+  return submitForm(
+    client,
+    "/auth/confirm",
+    { password, next },
+    { from: `/auth/confirm?next=${encodeURIComponent(next)}` },
+  );
 }
 
 async function requestChange(email = NEW, client = t.client) {
@@ -84,7 +89,9 @@ describe.each(availableDialects())("sudo mode and email change (%s)", (dialect) 
     const res = await requestChange();
     expect(res.status).toBe(303);
     expect(res.headers.get("Location")).toBe("/account");
-    expect(await (await t.client.get("/account")).text()).toContain("Check the inbox of the new address");
+    expect(await (await t.client.get("/account")).text()).toContain(
+      "Check the inbox of the new address",
+    );
     expect((await t.deps.users.findById(user.id))?.email).toBe(OLD);
 
     const [notice] = await mailTo(t, OLD);
@@ -124,7 +131,9 @@ describe.each(availableDialects())("sudo mode and email change (%s)", (dialect) 
     const phone = t.newClient();
     const done = await confirmLink(token, phone);
     expect(done.headers.get("Location")).toBe("/auth/login");
-    expect(await (await phone.get("/auth/login")).text()).toContain("Sign in with your new address");
+    expect(await (await phone.get("/auth/login")).text()).toContain(
+      "Sign in with your new address",
+    );
   });
 
   it("threat: enumeration through the form. An address of another account: nothing sent, same answer", async () => {
@@ -185,7 +194,9 @@ describe.each(availableDialects())("sudo mode and email change (%s)", (dialect) 
     const token = csrfFrom(await page.text());
     const statuses: number[] = [];
     for (let i = 0; i < 4; i++) {
-      statuses.push((await postWith(t.client, token, "/account/email", { email: `n${i}@x.org` })).status);
+      statuses.push(
+        (await postWith(t.client, token, "/account/email", { email: `n${i}@x.org` })).status,
+      );
     }
     expect(statuses).toEqual([303, 303, 303, 429]);
   });

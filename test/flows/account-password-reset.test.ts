@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { availableDialects, createTestApp, type TestApp } from "../harness.js";
 import { csrfFrom, mailTo, ORIGIN, postWith, submitForm, tokenFrom } from "../forms.js";
+import { availableDialects, createTestApp, type TestApp } from "../harness.js";
 import { login, normalisePage, PASSWORD, seedUser } from "./login-fixture.js";
 
 let t: TestApp;
@@ -50,7 +50,9 @@ describe.each(availableDialects())("forgot and reset password (%s)", (dialect) =
 
     const res = await requestReset();
     expect(res.status).toBe(200);
-    expect(await res.text()).toContain("If <strong>alice@example.com</strong> belongs to an account");
+    expect(await res.text()).toContain(
+      "If <strong>alice@example.com</strong> belongs to an account",
+    );
     const token = await latestResetToken();
     const [requested] = await t.deps.audit.list({ type: "password_reset_requested" });
     expect(requested).toMatchObject({ outcome: "success", targetId: user.id });

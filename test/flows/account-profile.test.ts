@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { availableDialects, createTestApp, type TestApp } from "../harness.js";
 import { submitForm } from "../forms.js";
+import { availableDialects, createTestApp, type TestApp } from "../harness.js";
 import { login, seedUser } from "./login-fixture.js";
 
 let t: TestApp;
@@ -37,7 +37,9 @@ describe.each(availableDialects())("profile and dashboard (%s)", (dialect) => {
     expect(await (await t.client.get("/account")).text()).not.toContain("Your name was saved.");
     const [event] = await t.deps.audit.list({ type: "profile_updated" });
     expect(event?.actorId).toBe(user.id);
-    expect(await (await t.client.get("/dashboard")).text()).toContain("Welcome, Åsa Nguyễn-Ólafsdóttir");
+    expect(await (await t.client.get("/dashboard")).text()).toContain(
+      "Welcome, Åsa Nguyễn-Ólafsdóttir",
+    );
   });
 
   it("stores SQL and HTML payloads as typed and shows them escaped", async () => {
@@ -47,7 +49,10 @@ describe.each(availableDialects())("profile and dashboard (%s)", (dialect) => {
     const first = `<img src=x onerror="alert(1)">`;
     const last = "Robert'); DROP TABLE users;--";
     expect((await save({ first_name: first, last_name: last })).status).toBe(303);
-    expect(await t.deps.users.findById(user.id)).toMatchObject({ firstName: first, lastName: last });
+    expect(await t.deps.users.findById(user.id)).toMatchObject({
+      firstName: first,
+      lastName: last,
+    });
     for (const path of ["/account", "/dashboard"]) {
       const html = await (await t.client.get(path)).text();
       expect(html).not.toContain("<img src=x");

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { availableDialects, createTestApp, type TestApp, type TestClient } from "../harness.js";
 import { csrfFrom, ORIGIN } from "../forms.js";
+import { availableDialects, createTestApp, type TestApp, type TestClient } from "../harness.js";
 import { login, seedUser } from "./login-fixture.js";
 
 let t: TestApp;
@@ -20,10 +20,9 @@ async function signIn(ua: string, ip: string, client = t.newClient()): Promise<T
 }
 
 async function sessionIds(userId: string): Promise<string[]> {
-  const rows = await t.deps.db.query<{ id: string }>(
-    "SELECT id FROM sessions WHERE user_id = $1",
-    [userId],
-  );
+  const rows = await t.deps.db.query<{ id: string }>("SELECT id FROM sessions WHERE user_id = $1", [
+    userId,
+  ]);
   return rows.map((r) => r.id);
 }
 
@@ -62,7 +61,9 @@ describe.each(availableDialects())("sessions page (%s)", (dialect) => {
     const res = await post(laptop, `/account/sessions/${target}/revoke`);
     expect(res.status).toBe(303);
     expect(res.headers.get("Location")).toBe("/account/sessions");
-    expect(await (await laptop.get("/account/sessions")).text()).toContain("That device was signed out.");
+    expect(await (await laptop.get("/account/sessions")).text()).toContain(
+      "That device was signed out.",
+    );
     expect((await phone.get("/dashboard")).status).toBe(303);
     expect((await laptop.get("/dashboard")).status).toBe(200);
     const [event] = await t.deps.audit.list({ type: "session_revoked" });
@@ -90,7 +91,10 @@ describe.each(availableDialects())("sessions page (%s)", (dialect) => {
     t = await createTestApp({ dialect });
     const user = await seedUser(t);
     const laptop = await signIn(FIREFOX_MAC, "203.0.113.5");
-    const others = [await signIn(CHROME_ANDROID, "1.1.1.1"), await signIn(CHROME_ANDROID, "2.2.2.2")];
+    const others = [
+      await signIn(CHROME_ANDROID, "1.1.1.1"),
+      await signIn(CHROME_ANDROID, "2.2.2.2"),
+    ];
     expect(await sessionIds(user.id)).toHaveLength(3);
     const res = await post(laptop, "/account/sessions/revoke-others");
     expect(res.status).toBe(303);

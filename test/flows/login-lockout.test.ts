@@ -188,7 +188,7 @@ describe("login rate limits", () => {
     await login(t.newClient(), { password: "wrong password!" });
     await login(t.newClient());
     const text = await t.deps.metrics.registry.getSingleMetricAsString("auth_logins_total");
-    expect(text).toContain('auth_logins_total{result="success"} 1');
-    expect(text).toContain('auth_logins_total{result="wrong_password"} 1');
+    expect(text).toContain('auth_logins_total{method="password",result="success"} 1');
+    expect(text).toContain('auth_logins_total{method="password",result="wrong_password"} 1');
   });
 });

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { availableDialects, createTestApp, type TestApp } from "../harness.js";
 import { csrfFrom, mailTo, ORIGIN, postWith, submitForm, tokenFrom } from "../forms.js";
+import { availableDialects, createTestApp, type TestApp } from "../harness.js";
 import { login, normalisePage, PASSWORD, seedUser } from "./login-fixture.js";
 
 let t: TestApp;
@@ -181,7 +181,12 @@ describe.each(availableDialects())("email verification (%s)", (dialect) => {
     await login(t.client, { email: EMAIL });
     const dashboard = await (await t.client.get("/dashboard")).text();
     expect(dashboard).toContain('action="/auth/verify/resend"');
-    const res = await submitForm(t.client, "/auth/verify/resend", { email: EMAIL }, { from: "/dashboard" });
+    const res = await submitForm(
+      t.client,
+      "/auth/verify/resend",
+      { email: EMAIL },
+      { from: "/dashboard" },
+    );
     expect(res.status).toBe(200);
     const token = tokenFrom((await mailTo(t, EMAIL))[0], "/auth/verify");
     const done = await confirm(token);

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { availableDialects, createTestApp, type TestApp } from "../harness.js";
 import { deliverMail, mailTo, ORIGIN, outboxRows, postWith, submitForm } from "../forms.js";
+import { availableDialects, createTestApp, type TestApp } from "../harness.js";
 import { login, normalisePage, PASSWORD, seedUser } from "./login-fixture.js";
 
 let t: TestApp;

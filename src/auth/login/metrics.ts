@@ -2,6 +2,7 @@ import { Counter, type Registry } from "prom-client";
 
 export const LOGIN_RESULTS = [
   "success",
+  "two_factor_required",
   "unverified",
   "unknown_email",
   "wrong_password",
@@ -13,18 +14,34 @@ export const LOGIN_RESULTS = [
 ] as const;
 export type LoginResult = (typeof LOGIN_RESULTS)[number];
 
-/** auth_logins_total{result}: operators alert on a jump in failures (spraying) or locks. */
-export function loginCounter(registry: Registry): Counter<"result"> {
+/** What a route counts with: the method is bound once, the result given per attempt. */
+export interface LoginCounter<R extends string = LoginResult> {
+  inc(labels: { result: R }): void;
+}
+
+/**
+ * auth_logins_total{method,result}: operators alert on a jump in failures
+ * (spraying) or locks, per sign-in method ("password", "oauth_github", …).
+ * Every route binds its own method, so series never lack the label.
+ */
+export function loginCounter<R extends string = LoginResult>(
+  registry: Registry,
+  options: { method: string; results: readonly R[] } = {
+    method: "password",
+    results: LOGIN_RESULTS as unknown as readonly R[],
+  },
+): LoginCounter<R> {
   const name = "auth_logins_total";
-  const existing = registry.getSingleMetric(name) as Counter<"result"> | undefined;
+  const existing = registry.getSingleMetric(name) as Counter<"method" | "result"> | undefined;
   const counter =
     existing ??
     new Counter({
       name,
-      help: "Login attempts by result",
-      labelNames: ["result"],
+      help: "Login attempts by method and result",
+      labelNames: ["method", "result"],
       registers: [registry],
     });
-  for (const result of LOGIN_RESULTS) counter.inc({ result }, 0);
-  return counter;
+  const { method } = options;
+  for (const result of options.results) counter.inc({ method, result }, 0);
+  return { inc: ({ result }) => counter.inc({ method, result }) };
 }

@@ -6,17 +6,15 @@ import { responseKind } from "../../errors.js";
 import { accountKey, ipKey } from "../../ratelimit/keys.js";
 import type { PolicyName } from "../../ratelimit/policies.js";
 import { FORM_ERROR, parseForm } from "../../security/form.js";
-import { safeNextPath } from "../../security/redirect.js";
-import { endSession, startSession } from "../../sessions/http.js";
+import { endSession } from "../../sessions/http.js";
 import { renderPage } from "../../ui/layout.js";
 import { emailSchema } from "../../users/email.js";
 import { PASSWORD_MAX_LENGTH } from "../password/types.js";
+import { cleanNext, completePrimaryAuth, DEFAULT_AFTER_SIGN_IN } from "../sign-in.js";
 import { createDeviceCookies } from "./device-cookie.js";
 import { type LoginResult, loginCounter } from "./metrics.js";
 import { authenticate } from "./service.js";
 import { GENERIC_LOGIN_ERROR, LoginPage, type LoginPageProps, UnverifiedPage } from "./views.js";
-
-const DEFAULT_NEXT = "/dashboard";
 
 /**
  * Login form. The password is length-checked here, before any hashing: a
@@ -34,12 +32,6 @@ const loginSchema = z.object({
     ),
   next: z.string().optional(),
 });
-
-/** `next` as the form carries it: a same-site path, or nothing. */
-function cleanNext(value: unknown): string | undefined {
-  const path = safeNextPath(value, "");
-  return path === "" ? undefined : path;
-}
 
 export function createLoginRoutes(deps: Deps): Hono {
   const app = new Hono();
@@ -75,7 +67,7 @@ export function createLoginRoutes(deps: Deps): Hono {
 
   app.get("/auth/login", function loginForm(c) {
     const next = cleanNext(c.req.query("next"));
-    if (c.get("user")) return c.redirect(next ?? DEFAULT_NEXT, 303);
+    if (c.get("user")) return c.redirect(next ?? DEFAULT_AFTER_SIGN_IN, 303);
     return render(c, { next });
   });
 
@@ -154,19 +146,15 @@ export function createLoginRoutes(deps: Deps): Hono {
       });
     }
 
-    await startSession(c, outcome.user);
-    devices.issue(c, email);
-    if (!trustedDevice) await deps.rateLimiter.reset(policy, account);
-    await deps.audit.record({
-      type: "login_succeeded",
-      outcome: "success",
-      actorId: outcome.user.id,
-      targetId: outcome.user.id,
-      ...ctx,
+    // The shared second half of every sign-in: 2FA challenge or session (src/auth/sign-in.ts).
+    const response = await completePrimaryAuth(c, deps, outcome.user, {
+      method: "password",
+      next,
       details: { rehashed: outcome.rehashed, trustedDevice },
     });
-    logins.inc({ result: "success" });
-    return c.redirect(next ?? DEFAULT_NEXT, 303);
+    // c.var.user is set only when a session started; otherwise a 2FA challenge is pending.
+    logins.inc({ result: c.get("user") ? "success" : "two_factor_required" });
+    return response;
   });
 
   app.post("/auth/logout", async function logout(c) {

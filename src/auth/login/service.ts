@@ -61,16 +61,18 @@ export async function authenticate(
     return { kind: "unverified", user };
   }
   const rehashed = await upgradeHash(deps, user, input.password);
-  await users.recordLoginSuccess(user.id, clock.now());
+  // No recordLoginSuccess here: lockout counters are cleared only once the
+  // sign-in is complete (after the second factor, if any): see ../sign-in.ts.
   return { kind: "success", user, rehashed };
 }
 
 /**
- * Counts the failure and, for the one failure that sets the lock, queues
+ * Counts the failure (a wrong password, or a wrong 2FA code: see
+ * two-factor/challenge.ts) and, for the one failure that sets the lock, queues
  * the owner's notice in the same transaction (so exactly one mail, and only
  * if the lock committed).
  */
-async function recordFailure(deps: LoginDeps, user: User): Promise<boolean> {
+export async function recordFailure(deps: LoginDeps, user: User): Promise<boolean> {
   const { config } = deps;
   const lockoutMs = config.security.accountLockoutMinutes * 60_000;
   return deps.db.transaction(async (tx) => {

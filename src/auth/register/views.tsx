@@ -26,7 +26,13 @@ export function RegisterPage(props: RegisterPageProps) {
         title="Create your account"
         description="It takes a minute. We will send you a link to confirm your email address."
       />
-      <Card>
+      <Card
+        footer={
+          <p>
+            Already have an account? <a href="/auth/login">Sign in</a>.
+          </p>
+        }
+      >
         <Form action="/auth/register" csrfToken={props.csrfToken} novalidate>
           {props.error !== undefined && (
             <Alert kind="error" id="register-error">
@@ -72,9 +78,6 @@ export function RegisterPage(props: RegisterPageProps) {
             Create account
           </Button>
         </Form>
-        <p>
-          Already have an account? <a href="/auth/login">Sign in</a>.
-        </p>
       </Card>
     </div>
   );
@@ -89,21 +92,26 @@ export function RegisteredPage(props: { email: string; csrfToken: string | undef
   return (
     <div class="stack">
       <PageHeader title="Check your inbox" description="One more step to finish signing up." />
-      <Card>
-        <Alert kind="success" title="We sent you an email">
-          We sent a message to <strong>{props.email}</strong>. Open the link in it to confirm your
-          address, then sign in.
-        </Alert>
-        <p>No email after a few minutes? Check your spam folder, or ask for a new link:</p>
-        <Form action="/auth/verify/resend" csrfToken={props.csrfToken}>
-          <input type="hidden" name="email" value={props.email} />
-          <Button type="submit" variant="secondary">
-            Send a new link
-          </Button>
-        </Form>
-        <p>
-          <a href="/auth/login">Go to sign in</a>
-        </p>
+      <Card
+        footer={
+          <p>
+            <a href="/auth/login">Go to sign in</a>
+          </p>
+        }
+      >
+        <div class="stack">
+          <Alert kind="success" title="We sent you an email">
+            We sent a message to <strong>{props.email}</strong>. Open the link in it to confirm your
+            address, then sign in.
+          </Alert>
+          <p>No email after a few minutes? Check your spam folder, or ask for a new link:</p>
+          <Form action="/auth/verify/resend" csrfToken={props.csrfToken}>
+            <input type="hidden" name="email" value={props.email} />
+            <Button type="submit" variant="secondary">
+              Send a new link
+            </Button>
+          </Form>
+        </div>
       </Card>
     </div>
   );

@@ -7,6 +7,7 @@ import type { Deps } from "../../deps.js";
 import { accountKey, ipKey } from "../../ratelimit/keys.js";
 import { parseForm } from "../../security/form.js";
 import { endSession } from "../../sessions/http.js";
+import { viewUser } from "../../sessions/view.js";
 import { setFlash } from "../../ui/flash.js";
 import { renderPage } from "../../ui/layout.js";
 import { emailSchema } from "../../users/email.js";
@@ -25,6 +26,7 @@ export function createResetRoutes(deps: Deps): Hono {
 
   const invalid = (c: Context, status: 400 | 410) =>
     renderPage(c, {
+      user: viewUser(c),
       title: "Reset your password",
       status,
       children: (
@@ -38,6 +40,7 @@ export function createResetRoutes(deps: Deps): Hono {
 
   const forgotForm = (c: Context, props: { email?: string; error?: string }, status = 200) =>
     renderPage(c, {
+      user: viewUser(c),
       title: "Forgot your password?",
       status: status as ContentfulStatusCode,
       children: <ForgotPasswordPage csrfToken={c.get("csrfToken")} {...props} />,
@@ -64,6 +67,7 @@ export function createResetRoutes(deps: Deps): Hono {
       details: due ? {} : { skipped: user ? "deactivated" : "unknown_email" },
     });
     return renderPage(c, {
+      user: viewUser(c),
       title: "Check your inbox",
       children: (
         <ForgotPasswordSentPage
@@ -80,6 +84,7 @@ export function createResetRoutes(deps: Deps): Hono {
     status = 200,
   ) =>
     renderPage(c, {
+      user: viewUser(c),
       title: "Choose a new password",
       status: status as ContentfulStatusCode,
       children: (

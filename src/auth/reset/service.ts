@@ -1,4 +1,4 @@
-import { phantomUser, rehearse } from "../../account/rehearse.js";
+import { phantomAccount, rehearse } from "../../account/rehearse.js";
 import type { Queryable } from "../../db/db.js";
 import type { Deps } from "../../deps.js";
 import { passwordChangedEmail, passwordResetEmail } from "../../mail/templates/index.js";
@@ -27,7 +27,7 @@ export async function requestPasswordReset(
     await deps.db.transaction((tx) => queueResetLink(deps, tx, user));
     return true;
   }
-  await rehearse(deps.db, (tx) => queueResetLink(deps, tx, phantomUser(deps.random, input.email)));
+  await rehearse(deps.db, async (tx) => queueResetLink(deps, tx, await phantomAccount(deps, tx)));
   return false;
 }
 

@@ -19,7 +19,13 @@ export function ForgotPasswordPage(props: {
         title="Forgot your password?"
         description="Enter your email address and we will send you a link to choose a new one."
       />
-      <Card>
+      <Card
+        footer={
+          <p>
+            Remembered it? <a href="/auth/login">Sign in</a>.
+          </p>
+        }
+      >
         <Form action="/auth/forgot-password" csrfToken={props.csrfToken} novalidate>
           <Field
             name="email"
@@ -37,9 +43,6 @@ export function ForgotPasswordPage(props: {
             Send me a reset link
           </Button>
         </Form>
-        <p>
-          Remembered it? <a href="/auth/login">Sign in</a>.
-        </p>
       </Card>
     </div>
   );
@@ -51,14 +54,16 @@ export function ForgotPasswordSentPage(props: { email: string; validMinutes: num
     <div class="stack">
       <PageHeader title="Check your inbox" />
       <Card>
-        <Alert kind="info" title="Request received">
-          If <strong>{props.email}</strong> belongs to an account, we sent it a link to choose a new
-          password. The link works once, for {props.validMinutes} minutes.
-        </Alert>
-        <p>
-          No email? Check your spam folder, or <a href="/auth/forgot-password">ask again</a>: a new
-          link replaces the old one.
-        </p>
+        <div class="stack">
+          <Alert kind="info" title="Request received">
+            If <strong>{props.email}</strong> belongs to an account, we sent it a link to choose a
+            new password. The link works once, for {props.validMinutes} minutes.
+          </Alert>
+          <p>
+            No email? Check your spam folder, or <a href="/auth/forgot-password">ask again</a>: a
+            new link replaces the old one.
+          </p>
+        </div>
       </Card>
     </div>
   );

@@ -5,6 +5,7 @@ import { auditContext } from "../../account/request-info.js";
 import type { Deps } from "../../deps.js";
 import { accountKey } from "../../ratelimit/keys.js";
 import { parseForm } from "../../security/form.js";
+import { viewUser } from "../../sessions/view.js";
 import { setFlash } from "../../ui/flash.js";
 import { renderPage } from "../../ui/layout.js";
 import { emailSchema } from "../../users/email.js";
@@ -20,6 +21,7 @@ export function createVerifyRoutes(deps: Deps): Hono {
   /** 400 for a link with no usable token, 410 for a well-formed one we do not (or no longer) honour. */
   const invalid = (c: Context, status: 400 | 410) =>
     renderPage(c, {
+      user: viewUser(c),
       title: "Confirm your email address",
       status,
       children: (
@@ -38,6 +40,7 @@ export function createVerifyRoutes(deps: Deps): Hono {
     const match = await deps.tokens.peekToken(deps.db, { purpose: "email_verification", token });
     if (!match) return invalid(c, 410);
     return renderPage(c, {
+      user: viewUser(c),
       title: "Confirm your email address",
       children: (
         <ConfirmLinkPage
@@ -76,6 +79,7 @@ export function createVerifyRoutes(deps: Deps): Hono {
 
   app.get("/auth/verify/resend", function resendForm(c) {
     return renderPage(c, {
+      user: viewUser(c),
       title: "Get a new confirmation link",
       children: <ResendPage csrfToken={c.get("csrfToken")} email={c.get("user")?.email} />,
     });
@@ -85,6 +89,7 @@ export function createVerifyRoutes(deps: Deps): Hono {
     const form = await parseForm(c, resendSchema, { maxFieldChars: 1024 });
     if (!form.ok) {
       return renderPage(c, {
+        user: viewUser(c),
         title: "Get a new confirmation link",
         status: 422,
         children: (
@@ -113,6 +118,7 @@ export function createVerifyRoutes(deps: Deps): Hono {
       details: due ? {} : { skipped: user ? "not_needed" : "unknown_email" },
     });
     return renderPage(c, {
+      user: viewUser(c),
       title: "Check your inbox",
       children: <ResendSentPage email={email} />,
     });

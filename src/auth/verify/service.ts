@@ -1,4 +1,4 @@
-import { phantomUser, rehearse } from "../../account/rehearse.js";
+import { phantomAccount, rehearse } from "../../account/rehearse.js";
 import type { Queryable } from "../../db/db.js";
 import type { Deps } from "../../deps.js";
 import { verificationEmail } from "../../mail/templates/index.js";
@@ -52,8 +52,8 @@ export async function resendVerification(
     await deps.db.transaction((tx) => issueVerification(deps, tx, user));
     return true;
   }
-  await rehearse(deps.db, (tx) =>
-    issueVerification(deps, tx, phantomUser(deps.random, input.email)),
+  await rehearse(deps.db, async (tx) =>
+    issueVerification(deps, tx, await phantomAccount(deps, tx)),
   );
   return false;
 }

@@ -49,14 +49,17 @@ export function ResendSentPage(props: { email: string }) {
   return (
     <div class="stack">
       <PageHeader title="Check your inbox" />
-      <Card>
+      <Card
+        footer={
+          <p>
+            <a href="/auth/login">Go to sign in</a>
+          </p>
+        }
+      >
         <Alert kind="info" title="Request received">
           If <strong>{props.email}</strong> belongs to an account that still needs confirming, a new
           link is on its way. Earlier links no longer work.
         </Alert>
-        <p>
-          <a href="/auth/login">Go to sign in</a>
-        </p>
       </Card>
     </div>
   );

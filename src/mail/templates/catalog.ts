@@ -6,6 +6,13 @@ import {
   verificationEmail,
 } from "./account-access.js";
 import { emailChangeConfirmEmail, emailChangeNoticeEmail } from "./email-change.js";
+import { oauthSignInAttemptEmail } from "./oauth.js";
+import {
+  backupCodesRegeneratedEmail,
+  backupCodeUsedEmail,
+  twoFactorDisabledEmail,
+  twoFactorEnabledEmail,
+} from "./two-factor.js";
 
 /**
  * Every mail the app sends, by the name stored in mail_outbox.template. A
@@ -19,6 +26,11 @@ export const emailTemplates = {
   email_change_notice: emailChangeNoticeEmail,
   lockout_notice: lockoutNoticeEmail,
   registration_attempt: registrationAttemptEmail,
+  oauth_sign_in_attempt: oauthSignInAttemptEmail,
+  two_factor_enabled: twoFactorEnabledEmail,
+  two_factor_disabled: twoFactorDisabledEmail,
+  two_factor_backup_code_used: backupCodeUsedEmail,
+  two_factor_backup_codes_regenerated: backupCodesRegeneratedEmail,
 } as const;
 
 export type EmailTemplateName = keyof typeof emailTemplates;

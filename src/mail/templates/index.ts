@@ -8,6 +8,13 @@ export {
 } from "./account-access.js";
 export { type EmailTemplateName, emailTemplates } from "./catalog.js";
 export { emailChangeConfirmEmail, emailChangeNoticeEmail, maskEmail } from "./email-change.js";
+export { oauthSignInAttemptEmail } from "./oauth.js";
+export {
+  backupCodesRegeneratedEmail,
+  backupCodeUsedEmail,
+  twoFactorDisabledEmail,
+  twoFactorEnabledEmail,
+} from "./two-factor.js";
 export {
   appLink,
   type Block,

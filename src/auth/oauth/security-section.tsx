@@ -1,0 +1,113 @@
+import type { Deps } from "../../deps.js";
+import { formatUtc } from "../../mail/templates/index.js";
+import { Button } from "../../ui/components/button.js";
+import { Card } from "../../ui/components/card.js";
+import { Form } from "../../ui/components/form.js";
+import type { User } from "../../users/user.js";
+import { type Identity, listIdentities } from "./identities.js";
+import { canUnlink } from "./linking.js";
+import { configuredProviders } from "./providers.js";
+import { PROVIDER_IDS, type ProviderId } from "./types.js";
+
+/** One row of "Linked providers" on /account/security. */
+export interface LinkedProviderRow {
+  id: ProviderId;
+  label: string;
+  /** Configured providers can be linked; a linked but no longer configured one can still be unlinked. */
+  configured: boolean;
+  identity: Pick<Identity, "email" | "createdAt" | "lastUsedAt"> | undefined;
+  /** False when this link is the account's only way to sign in. */
+  canUnlink: boolean;
+}
+
+/** Data for the section: the handler of /account/security calls this, the view stays pure. */
+export async function loadLinkedProviders(
+  deps: Pick<Deps, "db" | "config">,
+  user: Pick<User, "id" | "passwordHash">,
+): Promise<LinkedProviderRow[]> {
+  const identities = await listIdentities(deps.db, user.id);
+  const configured = configuredProviders(deps.config);
+  return PROVIDER_IDS.flatMap((id): LinkedProviderRow[] => {
+    const provider = configured.find((p) => p.id === id);
+    const identity = identities.find((i) => i.provider === id);
+    if (!provider && !identity) return [];
+    return [
+      {
+        id,
+        label: provider?.label ?? id,
+        configured: provider !== undefined,
+        identity,
+        canUnlink: identity !== undefined && canUnlink(user, identities.length),
+      },
+    ];
+  });
+}
+
+/**
+ * "Linked providers": link (POST, starts the provider flow) and unlink
+ * (POST). Both need sudo mode; outside it the server sends the person to
+ * /auth/confirm first and back here after. Renders nothing when no provider
+ * is configured and none is linked.
+ */
+export function LinkedProvidersSection(props: {
+  rows: readonly LinkedProviderRow[];
+  csrfToken: string | undefined;
+}) {
+  if (props.rows.length === 0) return null;
+  return (
+    <Card title="Linked providers">
+      <p>Sign in with these accounts instead of your password.</p>
+      <dl class="summary" id="linked-providers">
+        {props.rows.map((row) => (
+          <div class="summary__row">
+            <dt>{row.label}</dt>
+            <dd>
+              {row.identity ? (
+                <>
+                  <span class="badge badge--ok">Linked</span>{" "}
+                  {row.identity.email ?? "no email shared"}
+                  <br />
+                  <small>
+                    Linked {formatUtc(row.identity.createdAt)}
+                    {row.identity.lastUsedAt
+                      ? `, last used ${formatUtc(row.identity.lastUsedAt)}`
+                      : ""}
+                  </small>
+                </>
+              ) : (
+                <span class="badge">Not linked</span>
+              )}
+            </dd>
+            <dd class="summary__action">
+              <ProviderAction row={row} csrfToken={props.csrfToken} />
+            </dd>
+          </div>
+        ))}
+      </dl>
+    </Card>
+  );
+}
+
+function ProviderAction(props: { row: LinkedProviderRow; csrfToken: string | undefined }) {
+  const { row } = props;
+  if (row.identity && !row.canUnlink) {
+    return <small>Your only way to sign in</small>;
+  }
+  if (row.identity) {
+    return (
+      <Form action={`/account/oauth/${row.id}/unlink`} csrfToken={props.csrfToken}>
+        <Button type="submit" variant="secondary" size="sm">
+          Unlink
+        </Button>
+      </Form>
+    );
+  }
+  if (!row.configured) return null;
+  return (
+    <Form action={`/account/oauth/${row.id}/link`} csrfToken={props.csrfToken}>
+      <Button type="submit" size="sm">
+        Link {row.label}
+      </Button>
+    </Form>
+  );
+}

@@ -1,0 +1,50 @@
+import { Hono } from "hono";
+import type { Child } from "hono/jsx";
+import type { Deps } from "../../deps.js";
+import { requireUser } from "../../sessions/guards.js";
+import { Card } from "../../ui/components/card.js";
+import { PageHeader } from "../../ui/components/page-header.js";
+import { renderPage } from "../../ui/layout.js";
+import { type SecuritySection, securitySections } from "./sections.js";
+
+/** GET /account/security: every section of securitySections(), in order. */
+export function createSecurityRoutes(
+  deps: Deps,
+  options: { sections?: readonly SecuritySection[] } = {},
+): Hono {
+  const app = new Hono();
+  const sections = options.sections ?? securitySections();
+
+  app.get("/account/security", requireUser(), async function securityPage(c) {
+    const user = c.get("user");
+    const session = c.get("session");
+    if (!user || !session) throw new Error("requireUser guarantees a user and session");
+    const ctx = {
+      c,
+      deps,
+      user,
+      csrfToken: c.get("csrfToken"),
+      sudo: deps.sessions.isSudo(session, deps.clock.now()),
+    };
+    const bodies: Child[] = await Promise.all(sections.map((s) => s.load(ctx)));
+    return renderPage(c, {
+      title: "Security",
+      children: (
+        <div class="stack">
+          <PageHeader
+            eyebrow="Account"
+            title="Security"
+            description="How you sign in, and what protects your account."
+          />
+          {sections.map((section, i) => (
+            <div id={section.id}>
+              <Card title={section.title}>{bodies[i]}</Card>
+            </div>
+          ))}
+        </div>
+      ),
+    });
+  });
+
+  return app;
+}

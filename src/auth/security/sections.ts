@@ -1,0 +1,36 @@
+import type { Context } from "hono";
+import type { Child } from "hono/jsx";
+import type { Deps } from "../../deps.js";
+import type { User } from "../../users/user.js";
+import { linkedProvidersSection } from "./linked-providers-section.js";
+import { twoFactorSection } from "./two-factor-section.js";
+
+/**
+ * /account/security is a list of sections, each owned by the capability it
+ * describes. EXTENSION POINT: a capability adds its section to
+ * `securitySections` below (or passes its own list to createSecurityRoutes);
+ * the page renders them in order. A section fetches what it shows in
+ * `load` (the handler decides) and returns a view built from props only.
+ *
+ * OAuth: replace `linkedProvidersSection` (linked-providers-section.tsx)
+ * with the real list of linked providers and their unlink forms.
+ */
+export interface SecuritySectionContext {
+  c: Context;
+  deps: Deps;
+  user: User;
+  csrfToken: string | undefined;
+  /** Whether the session is inside its sudo window (forms needing it may say so up front). */
+  sudo: boolean;
+}
+
+export interface SecuritySection {
+  /** Stable id: the section's HTML id (links like /account/security#two-factor). */
+  id: string;
+  title: string;
+  load(ctx: SecuritySectionContext): Promise<Child>;
+}
+
+export function securitySections(): SecuritySection[] {
+  return [twoFactorSection, linkedProvidersSection];
+}

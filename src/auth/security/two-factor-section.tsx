@@ -1,0 +1,77 @@
+import { formatUtc } from "../../mail/templates/index.js";
+import { Button, ButtonLink } from "../../ui/components/button.js";
+import { Form } from "../../ui/components/form.js";
+import { type TwoFactorStatus, twoFactorStatus } from "../two-factor/manage.js";
+import type { SecuritySection } from "./sections.js";
+
+/** 2FA status, backup codes left, and the actions: set up, new codes, turn off. */
+export function TwoFactorSummary(props: {
+  status: TwoFactorStatus;
+  csrfToken: string | undefined;
+}) {
+  const { status } = props;
+  if (!status.enabled) {
+    return (
+      <div class="stack">
+        <p>
+          <span class="badge badge--warn" id="two-factor-state">
+            Off
+          </span>{" "}
+          Your account is protected by your password only.
+        </p>
+        <p>
+          With two-factor authentication, signing in also needs a code from an authenticator app on
+          your phone, so a stolen password is not enough.
+        </p>
+        <p>
+          <ButtonLink href="/account/2fa/setup">Set up two-factor authentication</ButtonLink>
+        </p>
+      </div>
+    );
+  }
+  const low = status.backupCodesLeft <= 3;
+  return (
+    <div class="stack">
+      <dl class="summary">
+        <div class="summary__row">
+          <dt>Status</dt>
+          <dd>
+            <span class="badge badge--ok" id="two-factor-state">
+              On
+            </span>
+            {status.enabledAt && ` since ${formatUtc(status.enabledAt)}`}
+          </dd>
+        </div>
+        <div class="summary__row">
+          <dt>Backup codes left</dt>
+          <dd>
+            <span id="backup-codes-left">{status.backupCodesLeft}</span> of 10{" "}
+            {low && <span class="badge badge--warn">Make new ones</span>}
+          </dd>
+        </div>
+      </dl>
+      <div class="cta__actions">
+        <Form action="/account/2fa/backup-codes" csrfToken={props.csrfToken}>
+          <Button type="submit" variant="secondary">
+            Make new backup codes
+          </Button>
+        </Form>
+        <ButtonLink href="/account/2fa/disable" variant="danger">
+          Turn off
+        </ButtonLink>
+      </div>
+      <p class="field__hint">
+        New codes and turning off ask you to confirm it is you first. Making new codes voids the old
+        ones.
+      </p>
+    </div>
+  );
+}
+
+export const twoFactorSection: SecuritySection = {
+  id: "two-factor",
+  title: "Two-factor authentication",
+  load: async ({ deps, user, csrfToken }) => (
+    <TwoFactorSummary status={await twoFactorStatus(deps, user.id)} csrfToken={csrfToken} />
+  ),
+};

@@ -1,0 +1,118 @@
+import type { Context } from "hono";
+import type { Deps } from "../deps.js";
+import { accountKey } from "../ratelimit/keys.js";
+import { safeNextPath } from "../security/redirect.js";
+import { startSession } from "../sessions/http.js";
+import type { User } from "../users/user.js";
+import { createDeviceCookies } from "./login/device-cookie.js";
+import { isTwoFactorEnabled } from "./two-factor/credentials.js";
+import { startPendingLogin } from "./two-factor/pending.js";
+
+/** How the first factor was passed. OAuth sign-ins use `oauth_<provider>`, e.g. "oauth_github". */
+export type PrimaryAuthMethod = "password" | `oauth_${string}`;
+
+export interface PrimaryAuthOptions {
+  method: PrimaryAuthMethod;
+  /** Where the user was going; re-checked with safeNextPath, so raw input is fine. */
+  next?: string;
+  /** Extra context for the audit record (never secrets), e.g. `{ rehashed: true }`. */
+  details?: Record<string, unknown>;
+}
+
+export const DEFAULT_AFTER_SIGN_IN = "/dashboard";
+export const TWO_FACTOR_PATH = "/auth/2fa";
+
+/**
+ * THE step after any first factor succeeds (password login, OAuth sign-in).
+ * The caller has already decided the user may sign in (credentials right,
+ * account active, email verified as its flow requires); from here on every
+ * method behaves the same:
+ *
+ * - Account with 2FA: NO session. A pending login (hashed token, HttpOnly
+ *   cookie, 5 minutes) is created and the response redirects to /auth/2fa.
+ *   Lockout counters and the per-account limiter are left as they are: a
+ *   stolen password must not wipe the failures an attacker has piled up,
+ *   and they are cleared only when the second factor succeeds.
+ * - Otherwise: a new session (new token, CSRF rotated), lockout cleared,
+ *   last_login_at set, audit `login_succeeded`, 303 to the safe `next`
+ *   (or /dashboard).
+ *
+ * On return `c.var.user` is set if and only if a session was started.
+ * The response is a 303 in both cases; return it as is.
+ */
+export async function completePrimaryAuth(
+  c: Context,
+  deps: Deps,
+  user: User,
+  options: PrimaryAuthOptions,
+): Promise<Response> {
+  const next = cleanNext(options.next);
+  if (await isTwoFactorEnabled(deps.db, user.id)) {
+    await startPendingLogin(c, deps, { userId: user.id, method: options.method, next });
+    await deps.audit.record({
+      type: "two_factor_challenge_started",
+      outcome: "info",
+      actorId: user.id,
+      targetId: user.id,
+      ...requestAudit(c),
+      details: { method: options.method, ...options.details },
+    });
+    return c.redirect(TWO_FACTOR_PATH, 303);
+  }
+  await startSession(c, user);
+  await deps.users.recordLoginSuccess(user.id, deps.clock.now());
+  return finishSignIn(c, deps, user, { method: options.method, next, details: options.details });
+}
+
+/**
+ * What every completed sign-in does once the session exists (after
+ * completePrimaryAuth without 2FA, or after /auth/2fa): forget the account's
+ * failed-login budget, mark this browser as one that signed in (device
+ * cookie), audit, redirect. The session and recordLoginSuccess are the
+ * caller's, because /auth/2fa makes them in its own transaction.
+ */
+export async function finishSignIn(
+  c: Context,
+  deps: Deps,
+  user: User,
+  options: {
+    method: string;
+    next: string | undefined;
+    secondFactor?: "totp" | "backup_code";
+    details?: Record<string, unknown>;
+  },
+): Promise<Response> {
+  await deps.rateLimiter.reset("login_account", accountKey(user.email));
+  createDeviceCookies({ config: deps.config, cookies: deps.cookies, random: deps.random }).issue(
+    c,
+    user.email,
+  );
+  await deps.audit.record({
+    type: "login_succeeded",
+    outcome: "success",
+    actorId: user.id,
+    targetId: user.id,
+    ...requestAudit(c),
+    details: {
+      method: options.method,
+      ...(options.secondFactor ? { secondFactor: options.secondFactor } : {}),
+      ...options.details,
+    },
+  });
+  return c.redirect(options.next ?? DEFAULT_AFTER_SIGN_IN, 303);
+}
+
+/** `next` as a redirect target: a same-site path, or nothing. */
+export function cleanNext(value: unknown): string | undefined {
+  const path = safeNextPath(value, "");
+  return path === "" ? undefined : path;
+}
+
+/** The request fields every audit record of a sign-in carries. */
+export function requestAudit(c: Context) {
+  return {
+    ip: c.get("clientIp") ?? null,
+    userAgent: c.req.header("User-Agent") ?? null,
+    requestId: c.get("requestId") ?? null,
+  };
+}

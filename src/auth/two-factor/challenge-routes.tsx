@@ -1,0 +1,186 @@
+import { type Context, Hono } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { z } from "zod";
+import type { Deps } from "../../deps.js";
+import { parseForm } from "../../security/form.js";
+import { installSession } from "../../sessions/http.js";
+import { renderPage } from "../../ui/layout.js";
+import { isLocked } from "../../users/user.js";
+import { createDeviceCookies } from "../login/device-cookie.js";
+import { finishSignIn, requestAudit } from "../sign-in.js";
+import { type ChallengeOutcome, submitChallengeCode } from "./challenge.js";
+import { ChallengePage, StartOverPage, WRONG_CODE } from "./challenge-views.js";
+import { type TwoFactorResult, twoFactorCounter } from "./metrics.js";
+import { findPendingLogin, PENDING_LOGIN_COOKIE, type PendingLogin } from "./pending.js";
+import { methodOfInput, type SecondFactorMethod } from "./second-factor.js";
+
+const codeSchema = z.object({
+  code: z.string({ error: "Enter the code." }).trim().min(1, "Enter the code.").max(32, WRONG_CODE),
+});
+
+/** The two_factor limiter key: the pending login, never the account (see policies.ts). */
+const limiterKey = (pending: PendingLogin) => `pending:${pending.id}`;
+
+/**
+ * /auth/2fa: the second step of signing in to an account with 2FA. Only a
+ * browser holding the pending-login cookie gets anywhere; the session is
+ * created here, in the transaction that claims the code (challenge.ts).
+ */
+export function createChallengeRoutes(deps: Deps): Hono {
+  const app = new Hono();
+  const checks = twoFactorCounter(deps.metrics.registry);
+  const devices = createDeviceCookies({
+    config: deps.config,
+    cookies: deps.cookies,
+    random: deps.random,
+  });
+
+  const render = (
+    c: Context,
+    props: { error?: string; attemptsLeft?: number } = {},
+    status: ContentfulStatusCode = 200,
+  ) =>
+    renderPage(c, {
+      title: "Two-factor authentication",
+      status,
+      children: <ChallengePage csrfToken={c.get("csrfToken")} {...props} />,
+    });
+
+  /** The challenge is over for this browser: forget the cookie and say "sign in again". */
+  const startOver = (
+    c: Context,
+    reason: "expired" | "too_many_attempts",
+    status: ContentfulStatusCode,
+  ) => {
+    deps.cookies.clear(c, PENDING_LOGIN_COOKIE);
+    return renderPage(c, {
+      title: "Sign in again",
+      status,
+      children: <StartOverPage reason={reason} />,
+    });
+  };
+
+  const audit = (
+    c: Context,
+    pending: PendingLogin,
+    outcome: "success" | "failure" | "denied",
+    details: Record<string, unknown>,
+  ) =>
+    deps.audit.record({
+      type:
+        outcome === "success" ? "two_factor_challenge_succeeded" : "two_factor_challenge_failed",
+      outcome,
+      actorId: pending.userId,
+      targetId: pending.userId,
+      ...requestAudit(c),
+      details: { signInMethod: pending.method, ...details },
+    });
+
+  const count = (result: TwoFactorResult, method: SecondFactorMethod) =>
+    checks.inc({ result, method });
+
+  app.get("/auth/2fa", async function challengeForm(c) {
+    if (c.get("user")) return c.redirect("/dashboard", 303);
+    const pending = await findPendingLogin(c, deps);
+    if (!pending) return startOver(c, "expired", 401);
+    return render(c);
+  });
+
+  app.post("/auth/2fa", async function challenge(c) {
+    const pending = await findPendingLogin(c, deps);
+    // No cookie (another browser), an unknown token, or past its 5 minutes.
+    if (!pending) return startOver(c, "expired", 401);
+    const form = await parseForm(c, codeSchema, { maxFieldChars: 256 });
+    if (!form.ok) return render(c, { error: form.errors.code ?? WRONG_CODE }, 422);
+    const code = form.data.code;
+    const method = methodOfInput(code);
+
+    const user = await deps.users.findById(pending.userId);
+    if (!user) return startOver(c, "expired", 401);
+    if (user.status !== "active") return startOver(c, "expired", 401);
+    // Locked meanwhile (e.g. by wrong codes): only a browser that signed in here before may go on.
+    if (isLocked(user, deps.clock.now()) && !devices.trusted(c, user.email)) {
+      await audit(c, pending, "denied", { reason: "locked", method });
+      count("locked", method);
+      return startOver(c, "too_many_attempts", 401);
+    }
+    try {
+      await deps.rateLimiter.guard(c, "two_factor", limiterKey(pending));
+    } catch (error) {
+      count("rate_limited", method);
+      throw error;
+    }
+
+    const outcome = await submitChallengeCode(deps, {
+      pending,
+      user,
+      code,
+      session: { ip: c.get("clientIp") ?? null, userAgent: c.req.header("User-Agent") ?? null },
+    });
+    return respond(c, { pending, outcome, method });
+  });
+
+  async function respond(
+    c: Context,
+    input: { pending: PendingLogin; outcome: ChallengeOutcome; method: SecondFactorMethod },
+  ) {
+    const { pending, outcome, method } = input;
+    if (outcome.kind === "void") {
+      await audit(c, pending, "denied", { reason: outcome.reason, method });
+      count(outcome.reason === "gone" ? "expired" : "too_many_attempts", method);
+      return startOver(c, outcome.reason === "gone" ? "expired" : "too_many_attempts", 401);
+    }
+    if (outcome.kind === "wrong" || outcome.kind === "replayed") {
+      const reason = outcome.kind === "wrong" ? "wrong_code" : "replayed";
+      await deps.rateLimiter.penalize("two_factor", limiterKey(pending), {
+        ...limitContext(c),
+        actorId: pending.userId,
+      });
+      await audit(c, pending, "failure", { reason, method: outcome.method });
+      if (outcome.kind === "wrong" && outcome.justLocked) {
+        await deps.audit.record({
+          type: "account_locked",
+          outcome: "info",
+          targetId: pending.userId,
+          ...requestAudit(c),
+          details: {
+            lockedMinutes: deps.config.security.accountLockoutMinutes,
+            maxAttempts: deps.config.security.maxFailedLoginAttempts,
+            cause: "two_factor",
+          },
+        });
+      }
+      count(reason, outcome.method);
+      if (outcome.attemptsLeft <= 0) return startOver(c, "too_many_attempts", 401);
+      return render(c, { error: WRONG_CODE, attemptsLeft: outcome.attemptsLeft }, 401);
+    }
+
+    const user = await deps.users.getByIdOrThrow(pending.userId);
+    await installSession(c, user, outcome.created);
+    deps.cookies.clear(c, PENDING_LOGIN_COOKIE);
+    await deps.rateLimiter.reset("two_factor", limiterKey(pending));
+    await audit(c, pending, "success", { method: outcome.method });
+    if (outcome.method === "backup_code") {
+      await deps.audit.record({
+        type: "two_factor_backup_code_used",
+        outcome: "info",
+        actorId: user.id,
+        targetId: user.id,
+        ...requestAudit(c),
+        details: { remaining: outcome.backupCodesLeft ?? 0, context: "sign_in" },
+      });
+    }
+    count("success", outcome.method);
+    return finishSignIn(c, deps, user, {
+      method: pending.method,
+      next: pending.next,
+      secondFactor: outcome.method,
+    });
+  }
+
+  return app;
+}
+
+function limitContext(c: Context) {
+  return { ip: c.get("clientIp") ?? undefined, requestId: c.get("requestId") ?? undefined };
+}

@@ -1,0 +1,194 @@
+import { type Context, Hono } from "hono";
+import type { ContentfulStatusCode } from "hono/utils/http-status";
+import { z } from "zod";
+import type { Deps } from "../../deps.js";
+import { parseForm } from "../../security/form.js";
+import { requireSudo, requireUser } from "../../sessions/guards.js";
+import { setFlash } from "../../ui/flash.js";
+import { renderPage } from "../../ui/layout.js";
+import type { User } from "../../users/user.js";
+import { cleanNext, requestAudit } from "../sign-in.js";
+import { qrDataUrl } from "../totp/qr.js";
+import { groupForDisplay, otpauthUri, secretToBase32 } from "../totp/totp.js";
+import { DisablePage } from "./disable-view.js";
+import { confirmEnrolment, startOrResumeEnrolment } from "./enrolment.js";
+import { requireSudoOr403 } from "./guards.js";
+import { disableTwoFactor, regenerateBackupCodes } from "./manage.js";
+import { BackupCodesPage, SetupPage } from "./manage-views.js";
+
+const SECURITY_PATH = "/account/security";
+const setupSchema = z.object({
+  code: z.string().trim().max(32).default(""),
+  next: z.string().optional(),
+});
+const codeSchema = z.object({ code: z.string().trim().max(32).default("") });
+
+/** The signed-in user; these routes sit behind requireUser. */
+function userOf(c: Context): User {
+  const user = c.get("user");
+  if (!user) throw new Error("requireUser() is not mounted on this route");
+  return user;
+}
+
+/**
+ * /account/2fa/*: enrol (setup), new backup codes, turn off. Every page that
+ * shows a secret or codes is `Cache-Control: no-store`, so neither the
+ * browser's back button nor a shared cache can show it again.
+ */
+export function createManageRoutes(deps: Deps): Hono {
+  const app = new Hono();
+  const sudoPage = requireSudo({ sessions: deps.sessions, clock: deps.clock });
+  const sudoPost = requireSudoOr403({ sessions: deps.sessions, clock: deps.clock });
+
+  const audit = (
+    c: Context,
+    user: User,
+    type: Parameters<Deps["audit"]["record"]>[0]["type"],
+    details: Record<string, unknown> = {},
+    outcome: "success" | "failure" | "info" = "success",
+  ) =>
+    deps.audit.record({
+      type,
+      outcome,
+      actorId: user.id,
+      targetId: user.id,
+      ...requestAudit(c),
+      details,
+    });
+
+  const renderSetup = async (
+    c: Context,
+    props: { next?: string; error?: string },
+    status: ContentfulStatusCode = 200,
+  ) => {
+    const user = userOf(c);
+    const state = await startOrResumeEnrolment(deps, user);
+    if (state.kind === "enabled") return c.redirect(SECURITY_PATH, 303);
+    const uri = otpauthUri({
+      issuer: deps.config.appName,
+      account: user.email,
+      secret: state.secret,
+    });
+    c.header("Cache-Control", "no-store");
+    return renderPage(c, {
+      title: "Set up two-factor authentication",
+      status,
+      children: (
+        <SetupPage
+          csrfToken={c.get("csrfToken")}
+          appName={deps.config.appName}
+          email={user.email}
+          qrDataUrl={await qrDataUrl(uri)}
+          manualKey={groupForDisplay(secretToBase32(state.secret))}
+          {...props}
+        />
+      ),
+    });
+  };
+
+  const renderCodes = (
+    c: Context,
+    codes: string[],
+    reason: "enabled" | "regenerated",
+    next?: string,
+  ) => {
+    c.header("Cache-Control", "no-store");
+    return renderPage(c, {
+      title: "Save your backup codes",
+      children: (
+        <BackupCodesPage appName={deps.config.appName} codes={codes} reason={reason} next={next} />
+      ),
+    });
+  };
+
+  app.get("/account/2fa/setup", requireUser(), sudoPage, (c) =>
+    renderSetup(c, { next: cleanNext(c.req.query("next")) }),
+  );
+
+  app.post("/account/2fa/setup", requireUser(), sudoPost, async function confirmSetup(c) {
+    const user = userOf(c);
+    const form = await parseForm(c, setupSchema, { maxFieldChars: 4096 });
+    const next = cleanNext(form.ok ? form.data.next : form.values.next);
+    const code = form.ok ? form.data.code : "";
+    if (code === "")
+      return renderSetup(c, { next, error: "Enter the 6-digit code from your app." }, 422);
+    const outcome = await confirmEnrolment(deps, user, code);
+    if (outcome.kind === "no_enrolment") {
+      setFlash(c, deps.cookies, "two_factor_setup_expired");
+      return c.redirect(
+        next ? `/account/2fa/setup?next=${encodeURIComponent(next)}` : "/account/2fa/setup",
+        303,
+      );
+    }
+    if (outcome.kind === "wrong_code") {
+      await audit(c, user, "two_factor_enabled", { reason: "wrong_code" }, "failure");
+      return renderSetup(
+        c,
+        {
+          next,
+          error:
+            "That code is not right. Check the app shows this account, and that your phone's clock is set automatically.",
+        },
+        422,
+      );
+    }
+    await audit(c, user, "two_factor_enabled", { backupCodes: outcome.backupCodes.length });
+    return renderCodes(c, outcome.backupCodes, "enabled", next);
+  });
+
+  // The "I saved them" step: a GET with a required checkbox; it only sets a message.
+  app.get("/account/2fa/done", requireUser(), (c) => {
+    const regenerated = c.req.query("reason") === "regenerated";
+    setFlash(c, deps.cookies, regenerated ? "backup_codes_saved" : "two_factor_enabled");
+    return c.redirect(cleanNext(c.req.query("next")) ?? SECURITY_PATH, 303);
+  });
+
+  app.post("/account/2fa/backup-codes", requireUser(), sudoPost, async function regenerate(c) {
+    const user = userOf(c);
+    const codes = await regenerateBackupCodes(deps, user);
+    if (!codes) return c.redirect(SECURITY_PATH, 303);
+    await audit(c, user, "two_factor_backup_codes_regenerated", { backupCodes: codes.length });
+    return renderCodes(c, codes, "regenerated");
+  });
+
+  app.get("/account/2fa/disable", requireUser(), sudoPage, (c) =>
+    renderPage(c, {
+      title: "Turn off two-factor authentication",
+      children: <DisablePage csrfToken={c.get("csrfToken")} />,
+    }),
+  );
+
+  app.post("/account/2fa/disable", requireUser(), sudoPost, async function disable(c) {
+    const user = userOf(c);
+    // Guessing codes through a hijacked sudo session: 5 wrong ones per window, as at sign-in.
+    const key = `manage:${user.id}`;
+    await deps.rateLimiter.guard(c, "two_factor", key);
+    const form = await parseForm(c, codeSchema, { maxFieldChars: 256 });
+    const code = form.ok ? form.data.code : "";
+    const outcome =
+      code === "" ? ({ kind: "wrong_code" } as const) : await disableTwoFactor(deps, user, code);
+    if (outcome.kind === "not_enabled") return c.redirect(SECURITY_PATH, 303);
+    if (outcome.kind === "wrong_code") {
+      await deps.rateLimiter.penalize("two_factor", key, {
+        ip: c.get("clientIp") ?? undefined,
+        requestId: c.get("requestId") ?? undefined,
+        actorId: user.id,
+      });
+      await audit(c, user, "two_factor_disabled", { reason: "wrong_code" }, "failure");
+      return renderPage(c, {
+        title: "Turn off two-factor authentication",
+        status: 401,
+        children: <DisablePage csrfToken={c.get("csrfToken")} error="That code is not right." />,
+      });
+    }
+    await deps.rateLimiter.reset("two_factor", key);
+    if (outcome.method === "backup_code") {
+      await audit(c, user, "two_factor_backup_code_used", { context: "disable" }, "info");
+    }
+    await audit(c, user, "two_factor_disabled", { method: outcome.method });
+    setFlash(c, deps.cookies, "two_factor_disabled");
+    return c.redirect(SECURITY_PATH, 303);
+  });
+
+  return app;
+}

@@ -1,0 +1,196 @@
+import type { Browser, Page } from "playwright-core";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { type CapturedMail, isCaptureMailer } from "../../src/mail/capture.js";
+import {
+  launchBrowser,
+  newWatchedPage,
+  type PageProblems,
+  type StrictServer,
+  screenshot,
+  startStrictServer,
+} from "./browser.js";
+
+/**
+ * The account lifecycle in Chromium under the strict production CSP: sign
+ * up, open the mailed link, confirm, sign in, dashboard, profile, sessions,
+ * sign out; forgot password, reset, sign in with the new password. Every
+ * page is photographed in light and dark mode (test-results/accounts-*.png)
+ * and must log no console error and no CSP violation.
+ *
+ * Mail is read from the server's capture mailer (the test app's deps), the
+ * same list /dev/mail shows in development: the outbox is run by hand, so
+ * the test decides when mail "arrives".
+ */
+let server: StrictServer;
+let browser: Browser;
+
+const EMAIL = "ada@example.com";
+const FIRST_PASSWORD = "analytical engine punched cards";
+const SECOND_PASSWORD = "bernoulli numbers note g forever";
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startStrictServer(), launchBrowser()]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+/**
+ * `expectedStatuses`: a form answered with an error status on purpose (422 for
+ * a refused password) makes Chromium log "Failed to load resource: … 422";
+ * that line, and only that one, is expected.
+ */
+function expectClean(problems: PageProblems, expectedStatuses: number[] = []) {
+  const expected = (m: string) =>
+    expectedStatuses.some((s) => m.includes(`the server responded with a status of ${s}`));
+  expect(problems.cspViolations, "CSP violations").toEqual([]);
+  expect(problems.pageErrors, "page errors").toEqual([]);
+  expect(
+    problems.consoleErrors.filter((m) => !expected(m)),
+    "console errors",
+  ).toEqual([]);
+}
+
+/** Both palettes of the current page: theme "system" follows prefers-color-scheme. */
+async function shoot(page: Page, name: string) {
+  for (const scheme of ["light", "dark"] as const) {
+    // Reduced motion: colour transitions finish at once, so the picture is the settled page.
+    await page.emulateMedia({ colorScheme: scheme, reducedMotion: "reduce" });
+    // The new palette is applied on the next frames; wait for two before taking the picture.
+    await page.waitForFunction(
+      `matchMedia("(prefers-color-scheme: ${scheme})").matches &&
+       new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => done(true))))`,
+    );
+    expect(await page.evaluate("getComputedStyle(document.body).backgroundColor")).toBe(
+      scheme === "dark" ? "rgb(11, 14, 20)" : "rgb(255, 255, 255)",
+    );
+    await screenshot(page, `accounts-${name}-${scheme}`);
+  }
+  await page.emulateMedia({ colorScheme: "light" });
+}
+
+/** Delivers queued mail and returns the newest message to `to` whose subject matches. */
+async function latestMail(to: string, subject: RegExp): Promise<CapturedMail> {
+  const { deps } = server.testApp;
+  await deps.outbox.runOnce();
+  if (!isCaptureMailer(deps.mailer)) throw new Error("expected the capture mailer");
+  const mail = deps.mailer.messages().find((m) => m.to === to && subject.test(m.subject));
+  if (!mail) throw new Error(`no mail to ${to} matching ${subject}`);
+  return mail;
+}
+
+function linkIn(mail: CapturedMail, path: string): string {
+  const url = new RegExp(`https?://[^\\s"]+${path.replace(/\//g, "\\/")}\\?token=[\\w-]+`).exec(
+    mail.text,
+  )?.[0];
+  if (!url) throw new Error(`no ${path} link in "${mail.subject}"`);
+  return url;
+}
+
+/** Submits the page's main form and waits for the page the redirect lands on. */
+async function submit(page: Page, button: string) {
+  await Promise.all([
+    page.waitForURL((url) => url.toString() !== "about:blank", { waitUntil: "load" }),
+    page.getByRole("button", { name: button }).click(),
+  ]);
+  await page.waitForLoadState("load");
+}
+
+async function signIn(page: Page, password: string) {
+  await page.goto(`${server.url}/auth/login`);
+  await page.getByLabel("Email address").fill(EMAIL);
+  await page.getByLabel("Password").fill(password);
+  await Promise.all([
+    page.waitForURL(/\/dashboard$/),
+    page.getByRole("button", { name: "Sign in" }).click(),
+  ]);
+}
+
+describe("accounts in Chromium under the strict CSP", () => {
+  it("register, confirm by mail, sign in, dashboard, account, sessions, sign out", async () => {
+    const { page, context, problems } = await newWatchedPage(browser, { colorScheme: "light" });
+
+    await page.goto(`${server.url}/auth/register`);
+    await page.waitForFunction("typeof window.htmx?.process === 'function'");
+    await shoot(page, "register");
+    await page.getByLabel("First name").fill("Ada");
+    await page.getByLabel("Last name").fill("Lovelace");
+    await page.getByLabel("Email address").fill(EMAIL);
+    // The live strength check (htmx POST with the CSRF header) runs under the strict CSP.
+    const checked = page.waitForResponse((r) => r.url().endsWith("/auth/password-strength"));
+    await page.getByLabel("Password").pressSequentially(FIRST_PASSWORD, { delay: 5 });
+    expect((await checked).status()).toBe(200);
+    await page.locator("#password-strength .strength--4").waitFor();
+    await shoot(page, "register-strength");
+    await submit(page, "Create account");
+    await expect(page.getByRole("heading", { name: "Check your inbox" }).isVisible()).resolves.toBe(
+      true,
+    );
+    await shoot(page, "register-done");
+
+    const verification = await latestMail(EMAIL, /^Confirm your email address/);
+    await page.goto(linkIn(verification, "/auth/verify"));
+    await shoot(page, "verify-confirm");
+    await submit(page, "Confirm my email address");
+    expect(new URL(page.url()).pathname).toBe("/auth/login");
+    await expect(page.locator("#flash").textContent()).resolves.toContain("confirmed");
+    await shoot(page, "login-after-verify");
+
+    await signIn(page, FIRST_PASSWORD);
+    await expect(
+      page.getByRole("heading", { name: "Welcome, Ada Lovelace" }).isVisible(),
+    ).resolves.toBe(true);
+    await shoot(page, "dashboard");
+
+    await page.goto(`${server.url}/account`);
+    await shoot(page, "account");
+    await page.goto(`${server.url}/account/password`);
+    await shoot(page, "account-password");
+    await page.goto(`${server.url}/account/email`);
+    expect(new URL(page.url()).pathname).toBe("/auth/confirm");
+    await shoot(page, "sudo-confirm");
+
+    await page.goto(`${server.url}/account/sessions`);
+    await expect(page.getByText("This device").isVisible()).resolves.toBe(true);
+    await expect(page.locator("tbody tr").count()).resolves.toBe(1);
+    await shoot(page, "sessions");
+
+    await Promise.all([page.waitForURL(`${server.url}/`), page.locator(".nav__button").click()]);
+    expect((await page.goto(`${server.url}/dashboard`))?.url()).toContain("/auth/login");
+    expectClean(problems);
+    await context.close();
+  });
+
+  it("forgot password, reset by mail, sign in with the new password", async () => {
+    const { page, context, problems } = await newWatchedPage(browser, { colorScheme: "light" });
+    await page.goto(`${server.url}/auth/forgot-password`);
+    await shoot(page, "forgot");
+    await page.getByLabel("Email address").fill(EMAIL);
+    await submit(page, "Send me a reset link");
+    await shoot(page, "forgot-sent");
+
+    const reset = await latestMail(EMAIL, /^Reset your/);
+    await page.goto(linkIn(reset, "/auth/reset-password"));
+    await shoot(page, "reset");
+    await page.getByLabel("New password").fill("short");
+    await submit(page, "Change my password");
+    await shoot(page, "reset-error");
+    await page.getByLabel("New password").fill(SECOND_PASSWORD);
+    await submit(page, "Change my password");
+    expect(new URL(page.url()).pathname).toBe("/auth/login");
+    await expect(page.locator("#flash").textContent()).resolves.toContain(
+      "Your password was changed",
+    );
+    await shoot(page, "login-after-reset");
+
+    await signIn(page, SECOND_PASSWORD);
+    expect(new URL(page.url()).pathname).toBe("/dashboard");
+    const notice = await latestMail(EMAIL, /password was changed/);
+    expect(notice.text).toContain("/auth/forgot-password");
+    expect(problems.consoleErrors).toHaveLength(1);
+    expectClean(problems, [422]);
+    await context.close();
+  });
+});

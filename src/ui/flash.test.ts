@@ -41,7 +41,11 @@ describe("flash messages", () => {
   });
 
   it("is not used up by htmx requests or non-HTML fetches", async () => {
-    for (const headers of [{ "HX-Request": "true" }, { Accept: "application/json" }]) {
+    const variants: Record<string, string>[] = [
+      { "HX-Request": "true" },
+      { Accept: "application/json" },
+    ];
+    for (const headers of variants) {
       const res = await app().request("/page", {
         headers: { ...headers, Cookie: "flash=profile_saved" },
       });

@@ -58,7 +58,10 @@ export const FLASH_MESSAGES = {
     kind: "success",
     text: "The provider was linked. You can now sign in with it.",
   },
-  oauth_already_linked: { kind: "info", text: "That provider account was already linked to yours." },
+  oauth_already_linked: {
+    kind: "info",
+    text: "That provider account was already linked to yours.",
+  },
   oauth_unlinked: {
     kind: "success",
     text: "The provider was unlinked. It can no longer sign in to your account.",

@@ -12,7 +12,7 @@ import { displayName, type User } from "./user.js";
 
 /**
  * A minimal but real dashboard: who is signed in, whether the address is
- * confirmed, and what to do next (confirm the address, 2FA when it lands,
+ * confirmed, and what to do next (confirm the address, 2FA,
  * sessions, password); the details live under /account.
  */
 export function DashboardPage(props: { user: User; csrfToken: string | undefined }) {
@@ -65,12 +65,12 @@ export function DashboardPage(props: { user: User; csrfToken: string | undefined
               </Form>
             </Alert>
           )}
-          {/* 2FA arrives with its own issue: say so rather than link to a page that 404s. */}
           <div class="next-step">
-            <p class="next-step__title">
-              Two-factor authentication <span class="badge">Coming soon</span>
-            </p>
+            <p class="next-step__title">Two-factor authentication</p>
             <p>Protect your account with an authenticator app and backup codes.</p>
+            <ButtonLink href="/account/security" variant="secondary" size="sm">
+              Security settings
+            </ButtonLink>
           </div>
           <div class="next-step">
             <p class="next-step__title">Sessions</p>

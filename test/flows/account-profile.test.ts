@@ -76,7 +76,7 @@ describe.each(availableDialects())("profile and dashboard (%s)", (dialect) => {
     expect((await t.deps.users.findById(user.id))?.firstName).toBe("Alice");
   });
 
-  it("the dashboard shows the account and next steps: confirm email, 2FA (upcoming), sessions", async () => {
+  it("the dashboard shows the account and next steps: confirm email, 2FA, sessions", async () => {
     t = await createTestApp({ dialect, env: { REQUIRE_EMAIL_VERIFICATION: "false" } });
     await seedUser(t, { verified: false });
     await login(t.client);
@@ -85,10 +85,7 @@ describe.each(availableDialects())("profile and dashboard (%s)", (dialect) => {
     expect(html).toContain("Not confirmed");
     expect(html).toContain('action="/auth/verify/resend"');
     expect(html).toContain("Two-factor authentication");
-    expect(html).toContain("Coming soon");
-    // No link to a page that does not exist yet.
-    expect(html).not.toContain('href="/account/2fa');
-    expect(html).not.toContain('href="/account/security"');
+    expect(html).toContain('href="/account/security"');
     expect(html).toContain('href="/account/sessions"');
   });
 });

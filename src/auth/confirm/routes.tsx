@@ -11,6 +11,7 @@ import { viewUser } from "../../sessions/view.js";
 import { setFlash } from "../../ui/flash.js";
 import { renderPage } from "../../ui/layout.js";
 import { PASSWORD_MAX_LENGTH } from "../password/types.js";
+import { canConfirmWithCode, confirmSudoWithCode } from "../two-factor/sudo.js";
 import { ConfirmPage } from "./views.js";
 
 export const WRONG_PASSWORD = "That password is not right.";
@@ -36,14 +37,17 @@ function cleanNext(value: unknown): string | undefined {
  *
  * Wrong passwords count against the same per-account budget as logins, so
  * a stolen session cannot be turned into an unlimited password oracle.
- * (`code`, a 2FA alternative, arrives with the 2FA work.)
+ * Accounts without a password (OAuth only) that have 2FA confirm with a
+ * TOTP `code` instead (src/auth/two-factor/sudo.tsx).
  */
 export function createConfirmRoutes(deps: Deps): Hono {
   const app = new Hono();
   const windowMinutes = deps.config.security.sudoWindowMinutes;
 
-  const render = (c: Context, props: { next?: string; error?: string }, status = 200) => {
+  const render = async (c: Context, props: { next?: string; error?: string }, status = 200) => {
     const user = currentUser(c);
+    // Accounts without a password confirm with a code from their authenticator app (2FA).
+    const codeForm = await canConfirmWithCode(deps, user);
     return renderPage(c, {
       title: "Confirm it is you",
       status: status as ContentfulStatusCode,
@@ -54,6 +58,7 @@ export function createConfirmRoutes(deps: Deps): Hono {
           email={user.email}
           windowMinutes={windowMinutes}
           hasPassword={user.passwordHash !== null}
+          codeForm={codeForm}
           {...props}
         />
       ),
@@ -68,6 +73,18 @@ export function createConfirmRoutes(deps: Deps): Hono {
     const user = currentUser(c);
     const session = c.get("session");
     if (!session) throw new Error("requireUser guarantees a session");
+    if (await canConfirmWithCode(deps, user)) {
+      const result = await confirmSudoWithCode(c, deps, {
+        user,
+        sessionId: session.id,
+        windowMinutes,
+      });
+      const codeNext = cleanNext(result.next);
+      if (!result.ok) return render(c, { next: codeNext, error: result.error }, 401);
+      if (codeNext) return c.redirect(codeNext, 303);
+      setFlash(c, deps.cookies, "sudo_confirmed");
+      return c.redirect("/account", 303);
+    }
     const key = accountKey(user.email);
     await deps.rateLimiter.guard(c, "login_account", key);
     const form = await parseForm(c, confirmSchema, { maxFieldChars: 4096 });

@@ -4,6 +4,7 @@ import { Card } from "../../ui/components/card.js";
 import { Field } from "../../ui/components/field.js";
 import { Form } from "../../ui/components/form.js";
 import { PageHeader } from "../../ui/components/page-header.js";
+import { SudoCodeForm } from "../two-factor/sudo.js";
 
 export interface ConfirmPageProps {
   csrfToken: string | undefined;
@@ -12,6 +13,8 @@ export interface ConfirmPageProps {
   windowMinutes: number;
   /** False for accounts that sign in only through a provider: they set a password first. */
   hasPassword: boolean;
+  /** No password but 2FA on: confirm with a TOTP code instead (src/auth/two-factor/sudo.tsx). */
+  codeForm?: boolean;
   error?: string;
 }
 
@@ -49,6 +52,8 @@ export function ConfirmPage(props: ConfirmPageProps) {
               Confirm
             </Button>
           </Form>
+        ) : props.codeForm ? (
+          <SudoCodeForm csrfToken={props.csrfToken} next={props.next} error={props.error} />
         ) : (
           <Alert kind="info" title="Set a password first">
             Your account signs in through another provider and has no password yet.{" "}

@@ -9,6 +9,7 @@ import { FORM_ERROR, parseForm } from "../../security/form.js";
 import { endSession } from "../../sessions/http.js";
 import { renderPage } from "../../ui/layout.js";
 import { emailSchema } from "../../users/email.js";
+import { configuredProviders } from "../oauth/providers.js";
 import { PASSWORD_MAX_LENGTH } from "../password/types.js";
 import { cleanNext, completePrimaryAuth, DEFAULT_AFTER_SIGN_IN } from "../sign-in.js";
 import { createDeviceCookies } from "./device-cookie.js";
@@ -42,11 +43,13 @@ export function createLoginRoutes(deps: Deps): Hono {
     random: deps.random,
   });
 
+  // Buttons for configured OAuth/OIDC providers only (computed once: config is frozen).
+  const providers = configuredProviders(deps.config);
   const render = (c: Context, props: Omit<LoginPageProps, "csrfToken">, status = 200) =>
     renderPage(c, {
       title: "Sign in",
       status: status as ContentfulStatusCode,
-      children: <LoginPage csrfToken={c.get("csrfToken")} {...props} />,
+      children: <LoginPage csrfToken={c.get("csrfToken")} providers={providers} {...props} />,
     });
 
   /** Counts a 429 before letting the error handler render it. */

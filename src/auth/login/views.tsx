@@ -4,6 +4,8 @@ import { Card } from "../../ui/components/card.js";
 import { Field } from "../../ui/components/field.js";
 import { Form } from "../../ui/components/form.js";
 import { PageHeader } from "../../ui/components/page-header.js";
+import type { ProviderInfo } from "../oauth/providers.js";
+import { ProviderButtons } from "../oauth/views.js";
 
 /** The one message for every credential failure: unknown email, wrong password, locked, deactivated. */
 export const GENERIC_LOGIN_ERROR = "Email or password is incorrect.";
@@ -15,6 +17,8 @@ export interface LoginPageProps {
   /** Form-level error (GENERIC_LOGIN_ERROR). */
   error?: string;
   fieldErrors?: { email?: string; password?: string };
+  /** Configured OAuth/OIDC providers: one "Continue with …" button each. */
+  providers?: readonly ProviderInfo[];
 }
 
 export function LoginPage(props: LoginPageProps) {
@@ -55,6 +59,7 @@ export function LoginPage(props: LoginPageProps) {
             Sign in
           </Button>
         </Form>
+        <ProviderButtons providers={props.providers ?? []} next={props.next} />
         <p>
           <a href="/auth/forgot-password">Forgot your password?</a>
         </p>

@@ -112,8 +112,15 @@ function classifyAndLog(
 ): FailureReason {
   const log = c.get("log") ?? kit.deps.logger;
   if (error instanceof OAuthFailure) {
+    const cause = error.cause as { message?: unknown; code?: unknown } | undefined;
     log.warn(
-      { provider: provider.id, reason: error.reason, detail: error.message },
+      {
+        provider: provider.id,
+        reason: error.reason,
+        detail: error.message,
+        cause: typeof cause?.message === "string" ? cause.message : undefined,
+        code: typeof cause?.code === "string" ? cause.code : undefined,
+      },
       "oauth flow failed",
     );
     return error.reason;

@@ -46,17 +46,24 @@ export async function loadLinkedProviders(
 /**
  * "Linked providers": link (POST, starts the provider flow) and unlink
  * (POST). Both need sudo mode; outside it the server sends the person to
- * /auth/confirm first and back here after. Renders nothing when no provider
- * is configured and none is linked.
+ * /auth/confirm first and back here after.
  */
 export function LinkedProvidersSection(props: {
   rows: readonly LinkedProviderRow[];
   csrfToken: string | undefined;
+  /** Inside the re-authentication window: the forms act at once. */
+  sudo?: boolean;
 }) {
-  if (props.rows.length === 0) return null;
+  if (props.rows.length === 0) {
+    return (
+      <Card title="Linked providers">
+        <p id="linked-providers-empty">No sign-in providers are set up on this site.</p>
+      </Card>
+    );
+  }
   return (
     <Card title="Linked providers">
-      <p>Sign in with these accounts instead of your password.</p>
+      <p>Sign in with these accounts as well as (or instead of) a password.</p>
       <dl class="summary" id="linked-providers">
         {props.rows.map((row) => (
           <div class="summary__row">
@@ -84,6 +91,9 @@ export function LinkedProvidersSection(props: {
           </div>
         ))}
       </dl>
+      {!props.sudo && (
+        <p class="field__hint">Linking and unlinking ask you to confirm it is you first.</p>
+      )}
     </Card>
   );
 }

@@ -1,16 +1,14 @@
+import { LinkedProvidersSection, loadLinkedProviders } from "../oauth/security-section.js";
 import type { SecuritySection } from "./sections.js";
 
-/**
- * Placeholder until OAuth sign-in lands: an honest empty state, no fake
- * rows and no links to pages that do not exist yet. The OAuth work
- * replaces `load` with the user's linked providers (and unlink forms).
- */
+/** Linked OAuth/OIDC providers, with link and unlink forms (src/auth/oauth/security-section.tsx). */
 export const linkedProvidersSection: SecuritySection = {
-  id: "linked-providers",
-  title: "Linked sign-in providers",
-  load: async () => (
-    <p id="linked-providers-empty">
-      No linked providers. You sign in with your email address and password.
-    </p>
+  id: "linked-providers-section",
+  load: async ({ deps, user, csrfToken, sudo }) => (
+    <LinkedProvidersSection
+      rows={await loadLinkedProviders(deps, user)}
+      csrfToken={csrfToken}
+      sudo={sudo}
+    />
   ),
 };

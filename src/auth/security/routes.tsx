@@ -2,7 +2,6 @@ import { Hono } from "hono";
 import type { Child } from "hono/jsx";
 import type { Deps } from "../../deps.js";
 import { requireUser } from "../../sessions/guards.js";
-import { Card } from "../../ui/components/card.js";
 import { PageHeader } from "../../ui/components/page-header.js";
 import { renderPage } from "../../ui/layout.js";
 import { type SecuritySection, securitySections } from "./sections.js";
@@ -37,9 +36,7 @@ export function createSecurityRoutes(
             description="How you sign in, and what protects your account."
           />
           {sections.map((section, i) => (
-            <div id={section.id}>
-              <Card title={section.title}>{bodies[i]}</Card>
-            </div>
+            <div id={section.id}>{bodies[i]}</div>
           ))}
         </div>
       ),

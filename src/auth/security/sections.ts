@@ -10,10 +10,12 @@ import { twoFactorSection } from "./two-factor-section.js";
  * describes. EXTENSION POINT: a capability adds its section to
  * `securitySections` below (or passes its own list to createSecurityRoutes);
  * the page renders them in order. A section fetches what it shows in
- * `load` (the handler decides) and returns a view built from props only.
+ * `load` (the handler's half) and returns its whole block (usually a
+ * <Card>) built from props only; null renders nothing.
  *
- * OAuth: replace `linkedProvidersSection` (linked-providers-section.tsx)
- * with the real list of linked providers and their unlink forms.
+ * OAuth: replace the body of `linkedProvidersSection`
+ * (linked-providers-section.tsx), e.g. with
+ * `<LinkedProvidersSection rows={await loadLinkedProviders(deps, user)} csrfToken={csrfToken} />`.
  */
 export interface SecuritySectionContext {
   c: Context;
@@ -25,9 +27,8 @@ export interface SecuritySectionContext {
 }
 
 export interface SecuritySection {
-  /** Stable id: the section's HTML id (links like /account/security#two-factor). */
+  /** Stable id: the wrapper's HTML id (links like /account/security#two-factor). */
   id: string;
-  title: string;
   load(ctx: SecuritySectionContext): Promise<Child>;
 }
 

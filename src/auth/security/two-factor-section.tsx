@@ -1,5 +1,6 @@
 import { formatUtc } from "../../mail/templates/index.js";
 import { Button, ButtonLink } from "../../ui/components/button.js";
+import { Card } from "../../ui/components/card.js";
 import { Form } from "../../ui/components/form.js";
 import { type TwoFactorStatus, twoFactorStatus } from "../two-factor/manage.js";
 import type { SecuritySection } from "./sections.js";
@@ -8,6 +9,8 @@ import type { SecuritySection } from "./sections.js";
 export function TwoFactorSummary(props: {
   status: TwoFactorStatus;
   csrfToken: string | undefined;
+  /** Inside the sudo window: the regenerate form can post at once; outside, confirm first. */
+  sudo: boolean;
 }) {
   const { status } = props;
   if (!status.enabled) {
@@ -50,19 +53,24 @@ export function TwoFactorSummary(props: {
           </dd>
         </div>
       </dl>
-      <div class="cta__actions">
-        <Form action="/account/2fa/backup-codes" csrfToken={props.csrfToken}>
-          <Button type="submit" variant="secondary">
+      <div class="actions">
+        {props.sudo ? (
+          <Form action="/account/2fa/backup-codes" csrfToken={props.csrfToken}>
+            <Button type="submit" variant="secondary">
+              Make new backup codes
+            </Button>
+          </Form>
+        ) : (
+          <ButtonLink href="/auth/confirm?next=%2Faccount%2Fsecurity" variant="secondary">
             Make new backup codes
-          </Button>
-        </Form>
+          </ButtonLink>
+        )}
         <ButtonLink href="/account/2fa/disable" variant="danger">
           Turn off
         </ButtonLink>
       </div>
       <p class="field__hint">
-        New codes and turning off ask you to confirm it is you first. Making new codes voids the old
-        ones.
+        Both ask you to confirm it is you first. New codes replace the old ones, which stop working.
       </p>
     </div>
   );
@@ -70,8 +78,13 @@ export function TwoFactorSummary(props: {
 
 export const twoFactorSection: SecuritySection = {
   id: "two-factor",
-  title: "Two-factor authentication",
-  load: async ({ deps, user, csrfToken }) => (
-    <TwoFactorSummary status={await twoFactorStatus(deps, user.id)} csrfToken={csrfToken} />
+  load: async ({ deps, user, csrfToken, sudo }) => (
+    <Card title="Two-factor authentication">
+      <TwoFactorSummary
+        status={await twoFactorStatus(deps, user.id)}
+        csrfToken={csrfToken}
+        sudo={sudo}
+      />
+    </Card>
   ),
 };

@@ -44,26 +44,28 @@ export function ChallengePage(props: {
         description="Your password was right. Now enter the code from your authenticator app."
       />
       <Card>
-        <Form action="/auth/2fa" csrfToken={props.csrfToken} novalidate>
-          {props.error !== undefined && (
-            <Alert kind="error" id="two-factor-error">
-              {props.error}
-              {props.attemptsLeft !== undefined &&
-                ` ${props.attemptsLeft} attempt${props.attemptsLeft === 1 ? "" : "s"} left.`}
-            </Alert>
-          )}
-          <CodeField />
-          <Button type="submit" block>
-            Verify and sign in
-          </Button>
-        </Form>
-        <p>
-          No phone at hand? Enter one of the backup codes you saved when you turned two-factor
-          authentication on. Each works once.
-        </p>
-        <p>
-          <a href="/auth/login">Cancel and start over</a>
-        </p>
+        <div class="stack">
+          <Form action="/auth/2fa" csrfToken={props.csrfToken} novalidate>
+            {props.error !== undefined && (
+              <Alert kind="error" id="two-factor-error">
+                {props.error}
+                {props.attemptsLeft !== undefined &&
+                  ` ${props.attemptsLeft} attempt${props.attemptsLeft === 1 ? "" : "s"} left.`}
+              </Alert>
+            )}
+            <CodeField />
+            <Button type="submit" block>
+              Verify and sign in
+            </Button>
+          </Form>
+          <p>
+            No phone at hand? Enter one of the backup codes you saved when you turned two-factor
+            authentication on. Each works once.
+          </p>
+          <p>
+            <a href="/auth/login">Cancel and start over</a>
+          </p>
+        </div>
       </Card>
     </div>
   );
@@ -80,7 +82,9 @@ export function StartOverPage(props: { reason: "expired" | "too_many_attempts" }
             ? "Too many wrong codes. For your security, start again with your password."
             : "Your sign-in expired or was already completed. Sign in again to continue."}
         </Alert>
-        <ButtonLink href="/auth/login">Sign in</ButtonLink>
+        <p>
+          <ButtonLink href="/auth/login">Sign in</ButtonLink>
+        </p>
       </Card>
     </div>
   );

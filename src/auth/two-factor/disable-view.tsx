@@ -25,7 +25,7 @@ export function DisablePage(props: { csrfToken: string | undefined; error?: stri
             Anyone who learns your password could then sign in. Your backup codes stop working.
           </Alert>
           <CodeField label="Current code" />
-          <div class="cta__actions">
+          <div class="actions">
             <Button type="submit" variant="danger">
               Turn off two-factor authentication
             </Button>

@@ -8,13 +8,6 @@ export {
 } from "./account-access.js";
 export { type EmailTemplateName, emailTemplates } from "./catalog.js";
 export { emailChangeConfirmEmail, emailChangeNoticeEmail, maskEmail } from "./email-change.js";
-export { oauthSignInAttemptEmail } from "./oauth.js";
-export {
-  backupCodesRegeneratedEmail,
-  backupCodeUsedEmail,
-  twoFactorDisabledEmail,
-  twoFactorEnabledEmail,
-} from "./two-factor.js";
 export {
   appLink,
   type Block,
@@ -23,3 +16,10 @@ export {
   type EmailBase,
   type RenderedEmail,
 } from "./layout.js";
+export { oauthSignInAttemptEmail } from "./oauth.js";
+export {
+  backupCodesRegeneratedEmail,
+  backupCodeUsedEmail,
+  twoFactorDisabledEmail,
+  twoFactorEnabledEmail,
+} from "./two-factor.js";

@@ -47,9 +47,7 @@ export function twoFactorDisabledEmail(props: TwoFactorNotice): RenderedEmail {
   });
 }
 
-export function backupCodeUsedEmail(
-  props: TwoFactorNotice & { remaining: number },
-): RenderedEmail {
+export function backupCodeUsedEmail(props: TwoFactorNotice & { remaining: number }): RenderedEmail {
   const left =
     props.remaining === 0
       ? "You have no backup codes left: make new ones now."
@@ -60,7 +58,10 @@ export function backupCodeUsedEmail(
     subject: `A backup code was used to sign in to ${props.appName}`,
     blocks: [
       `A backup code was used for your ${props.appName} account${when(props.at)}. Each code works once. ${left}`,
-      { action: "Manage two-factor authentication", url: appLink(props.appUrl, "/account/security") },
+      {
+        action: "Manage two-factor authentication",
+        url: appLink(props.appUrl, "/account/security"),
+      },
       ...ifNotYou(props.appUrl),
     ],
   });

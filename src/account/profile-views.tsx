@@ -80,8 +80,9 @@ export function ProfilePage(props: ProfilePageProps) {
           </div>
           <div class="summary__row">
             <dt>Two-factor authentication</dt>
-            <dd>
-              <span class="badge">Coming soon</span> Authenticator apps and backup codes.
+            <dd>Authenticator apps, backup codes and linked providers.</dd>
+            <dd class="summary__action">
+              <a href="/account/security">Manage</a>
             </dd>
           </div>
         </dl>

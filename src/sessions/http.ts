@@ -29,7 +29,11 @@ export async function startSession(c: Context, user: User): Promise<Session> {
  * challenge creates the session in the transaction that claims the code).
  * Call it after that transaction commits.
  */
-export async function installSession(c: Context, user: User, created: CreatedSession): Promise<Session> {
+export async function installSession(
+  c: Context,
+  user: User,
+  created: CreatedSession,
+): Promise<Session> {
   return control(c).install(c, user, created);
 }
 

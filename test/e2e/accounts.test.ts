@@ -58,14 +58,15 @@ async function shoot(page: Page, name: string) {
   for (const scheme of ["light", "dark"] as const) {
     // Reduced motion: colour transitions finish at once, so the picture is the settled page.
     await page.emulateMedia({ colorScheme: scheme, reducedMotion: "reduce" });
-    // The new palette is applied on the next frames; wait for two before taking the picture.
-    await page.waitForFunction(
-      `matchMedia("(prefers-color-scheme: ${scheme})").matches &&
-       new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => done(true))))`,
-    );
-    expect(await page.evaluate("getComputedStyle(document.body).backgroundColor")).toBe(
-      scheme === "dark" ? "rgb(11, 14, 20)" : "rgb(255, 255, 255)",
-    );
+    // Chromium restyles asynchronously after an emulated media change: wait for the palette.
+    // (Polled from here: a string predicate in waitForFunction is an eval the strict CSP blocks.)
+    const background = scheme === "dark" ? "rgb(11, 14, 20)" : "rgb(255, 255, 255)";
+    let seen = "";
+    for (let i = 0; i < 50 && seen !== background; i++) {
+      if (i > 0) await page.waitForTimeout(50);
+      seen = String(await page.evaluate("getComputedStyle(document.body).backgroundColor"));
+    }
+    expect(seen, `${name}: ${scheme} palette`).toBe(background);
     await screenshot(page, `accounts-${name}-${scheme}`);
   }
   await page.emulateMedia({ colorScheme: "light" });

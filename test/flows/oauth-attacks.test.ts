@@ -299,6 +299,21 @@ describe.each(availableDialects())("OAuth callback attacks (%s)", (dialect) => {
     }
   });
 
+  it("a userinfo endpoint that refuses the token is profile_failed (Google and OIDC)", async () => {
+    t = await oauthApp(dialect, p);
+    for (const provider of ["google", "oidc"]) {
+      const client = t.newClient();
+      const journey = await beginSignIn(client, provider);
+      p.idp.server.service.once("beforeUserinfo", (response) => {
+        response.statusCode = 401;
+        response.body = { error: "invalid_token" };
+      });
+      expect((await client.get(journey.callbackPath)).status).toBe(502);
+    }
+    const reasons = (await auditOf(t, "oauth_failed")).map((e) => e.details.reason);
+    expect(reasons).toEqual(["profile_failed", "profile_failed"]);
+  });
+
   it("an unreachable provider is a 502 page", async () => {
     const silent = await startSilentServer();
     await silent.close();

@@ -226,6 +226,35 @@ describe.each(availableDialects())("OAuth linking (%s)", (dialect) => {
     expect(missing.status).toBe(404);
   });
 
+  it("htmx and JSON callers get HX-Redirect and 403 instead of page redirects", async () => {
+    t = await oauthApp(dialect, p);
+    await seedUser(t);
+    const client = t.newClient();
+    await login(client);
+    const page = await (await client.get("/account/security")).text();
+    const token = csrfFrom(page);
+    const json = await client.post(
+      "/account/oauth/github/link",
+      { _csrf: token },
+      { Origin: ORIGIN, Accept: "application/json" },
+    );
+    expect(json.status).toBe(403);
+    await confirmSudo(client);
+    const htmx = await client.post(
+      "/account/oauth/github/link",
+      { _csrf: token },
+      { Origin: ORIGIN, "HX-Request": "true" },
+    );
+    expect(htmx.status).toBe(204);
+    expect(htmx.headers.get("HX-Redirect")).toMatch(/\/login\/oauth\/authorize\?/);
+    const unknown = await client.post(
+      "/account/oauth/myspace/unlink",
+      { _csrf: token },
+      { Origin: ORIGIN },
+    );
+    expect(unknown.status).toBe(404);
+  });
+
   it("unlinking the last way to sign in is refused", async () => {
     t = await oauthApp(dialect, p);
     p.idp.setIdentity({ sub: "only-way", email: "solo@example.com", email_verified: true });

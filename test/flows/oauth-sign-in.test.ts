@@ -290,6 +290,21 @@ describe.each(availableDialects())("OAuth sign-in (%s)", (dialect) => {
     expect((await other.get(evil.callbackPath)).headers.get("Location")).toBe("/dashboard");
   });
 
+  it("race: five callbacks for the same new identity at once make one account and one link", async () => {
+    t = await oauthApp(dialect, p);
+    p.idp.setIdentity({ sub: "sso-race", email: "race@example.com", email_verified: true });
+    const clients = Array.from({ length: 5 }, () => t.newClient());
+    const journeys = await Promise.all(clients.map((c) => beginSignIn(c, "oidc")));
+    const results = await Promise.all(
+      clients.map((c, i) => c.get(journeys[i]?.callbackPath ?? "")),
+    );
+    // The losers of the unique index get "please try again", never a 500 or a second account.
+    for (const res of results) expect([303, 409]).toContain(res.status);
+    expect(results.some((r) => r.status === 303)).toBe(true);
+    expect(await userCount(t)).toBe(1);
+    expect(await identities(t)).toHaveLength(1);
+  });
+
   it("deleting the user removes their identities", async () => {
     t = await oauthApp(dialect, p);
     p.idp.setIdentity({ sub: "sso-del", email: "del@example.com", email_verified: true });

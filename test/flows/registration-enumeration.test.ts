@@ -14,6 +14,9 @@ import { normalisePage, PASSWORD, seedUser } from "./login-fixture.js";
 const SAMPLES = 30;
 const WARMUP = 4;
 const MAX_MEDIAN_GAP_MS = 5;
+const ROUNDS = 3;
+/** Up to ROUNDS rounds of 2 x 34 requests, some with argon2, on a loaded CI machine. */
+const TIMEOUT_MS = 90_000;
 const KNOWN = "known@example.com";
 
 function median(values: number[]): number {
@@ -69,41 +72,64 @@ describe.each(availableDialects())("enumeration: same answer, same time (%s)", (
     return out;
   }
 
-  function expectIndistinguishable(result: Awaited<ReturnType<typeof measure>>) {
-    expect([...result.known.statuses]).toEqual([200]);
-    expect([...result.unknown.statuses]).toEqual([200]);
-    expect(result.known.bodies.size).toBe(1);
-    expect([...result.unknown.bodies]).toEqual([...result.known.bodies]);
-    const gap = Math.abs(median(result.known.ms) - median(result.unknown.ms));
-    expect(
-      gap,
-      `median known ${median(result.known.ms).toFixed(2)} ms vs unknown ${median(result.unknown.ms).toFixed(2)} ms`,
-    ).toBeLessThan(MAX_MEDIAN_GAP_MS);
+  /**
+   * Same statuses and bodies, and medians within MAX_MEDIAN_GAP_MS. Other test
+   * files run in parallel on this machine and argon2 competes with them for
+   * the CPU, so one round can be skewed by a neighbour's burst: a round that
+   * misses is measured again (up to ROUNDS). A real leak (a branch doing more
+   * work) is systematic and misses every round; noise does not.
+   */
+  async function expectIndistinguishable(
+    path: string,
+    fields: (kind: "known" | "unknown", i: number) => Record<string, string>,
+  ) {
+    const gaps: string[] = [];
+    for (let round = 0; round < ROUNDS; round++) {
+      const result = await measure(path, (kind, i) => fields(kind, round * 1000 + i));
+      expect([...result.known.statuses]).toEqual([200]);
+      expect([...result.unknown.statuses]).toEqual([200]);
+      expect(result.known.bodies.size).toBe(1);
+      expect([...result.unknown.bodies]).toEqual([...result.known.bodies]);
+      const known = median(result.known.ms);
+      const unknown = median(result.unknown.ms);
+      if (Math.abs(known - unknown) < MAX_MEDIAN_GAP_MS) return;
+      gaps.push(`known ${known.toFixed(2)} ms vs unknown ${unknown.toFixed(2)} ms`);
+    }
+    expect.fail(
+      `medians differ by ${MAX_MEDIAN_GAP_MS} ms or more in every round: ${gaps.join("; ")}`,
+    );
   }
 
-  it("register: an existing address and a new one", async () => {
-    const result = await measure("/auth/register", (kind, i) => ({
-      email: kind === "known" ? KNOWN : `new${i}@example.com`,
-      password: PASSWORD,
-      first_name: "Eve",
-      last_name: "Probe",
-    }));
-    expectIndistinguishable(result);
-  });
+  it(
+    "register: an existing address and a new one",
+    async () => {
+      await expectIndistinguishable("/auth/register", (kind, i) => ({
+        email: kind === "known" ? KNOWN : `new${i}@example.com`,
+        password: PASSWORD,
+        first_name: "Eve",
+        last_name: "Probe",
+      }));
+    },
+    TIMEOUT_MS,
+  );
 
-  it("forgot password: an existing address and an unknown one", async () => {
-    expectIndistinguishable(
-      await measure("/auth/forgot-password", (kind, i) => ({
+  it(
+    "forgot password: an existing address and an unknown one",
+    async () => {
+      await expectIndistinguishable("/auth/forgot-password", (kind, i) => ({
         email: kind === "known" ? KNOWN : `nobody${i}@example.com`,
-      })),
-    );
-  });
+      }));
+    },
+    TIMEOUT_MS,
+  );
 
-  it("verification resend: an unverified address and an unknown one", async () => {
-    expectIndistinguishable(
-      await measure("/auth/verify/resend", (kind, i) => ({
+  it(
+    "verification resend: an unverified address and an unknown one",
+    async () => {
+      await expectIndistinguishable("/auth/verify/resend", (kind, i) => ({
         email: kind === "known" ? KNOWN : `nobody${i}@example.com`,
-      })),
-    );
-  });
+      }));
+    },
+    TIMEOUT_MS,
+  );
 });

@@ -164,10 +164,12 @@ describe.each(availableDialects())("two-factor management (%s)", (dialect) => {
     const replay = await submitForm(t.client, "/auth/confirm", { code: used });
     expect(replay.status).toBe(401);
     const events = await t.deps.audit.list({ type: "sudo_confirmed" });
-    expect(events.map((e) => e.details.reason).filter(Boolean).sort()).toEqual([
-      "replayed_code",
-      "wrong_code",
-    ]);
+    expect(
+      events
+        .map((e) => e.details.reason)
+        .filter(Boolean)
+        .sort(),
+    ).toEqual(["replayed_code", "wrong_code"]);
   });
 
   it("REQUIRE_2FA_FOR_ADMINS: an admin without 2FA is sent to enrol before an /admin page, then let through", async () => {

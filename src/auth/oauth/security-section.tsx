@@ -53,6 +53,8 @@ export function LinkedProvidersSection(props: {
   csrfToken: string | undefined;
   /** Inside the re-authentication window: the forms act at once. */
   sudo?: boolean;
+  /** Re-authentication (/auth/confirm) takes a password; provider-only accounts set one first. */
+  hasPassword?: boolean;
 }) {
   if (props.rows.length === 0) {
     return (
@@ -76,9 +78,7 @@ export function LinkedProvidersSection(props: {
                   <br />
                   <small>
                     Linked {formatUtc(row.identity.createdAt)}
-                    {row.identity.lastUsedAt
-                      ? `, last used ${formatUtc(row.identity.lastUsedAt)}`
-                      : ""}
+                    {lastUsed(row.identity)}
                   </small>
                 </>
               ) : (
@@ -92,10 +92,26 @@ export function LinkedProvidersSection(props: {
         ))}
       </dl>
       {!props.sudo && (
-        <p class="field__hint">Linking and unlinking ask you to confirm it is you first.</p>
+        <p class="field__hint">
+          Linking and unlinking ask you to confirm it is you first
+          {props.hasPassword === false ? (
+            <>
+              , with a password. Your account has none yet:{" "}
+              <a href="/auth/forgot-password">set one with a reset link</a>.
+            </>
+          ) : (
+            "."
+          )}
+        </p>
       )}
     </Card>
   );
+}
+
+/** ", last used …" when the identity was used after the moment it was linked. */
+function lastUsed(identity: Pick<Identity, "createdAt" | "lastUsedAt">): string {
+  const at = identity.lastUsedAt;
+  return at && at.getTime() !== identity.createdAt.getTime() ? `, last used ${formatUtc(at)}` : "";
 }
 
 function ProviderAction(props: { row: LinkedProviderRow; csrfToken: string | undefined }) {
@@ -115,7 +131,7 @@ function ProviderAction(props: { row: LinkedProviderRow; csrfToken: string | und
   if (!row.configured) return null;
   return (
     <Form action={`/account/oauth/${row.id}/link`} csrfToken={props.csrfToken}>
-      <Button type="submit" size="sm">
+      <Button type="submit" variant="secondary" size="sm">
         Link {row.label}
       </Button>
     </Form>

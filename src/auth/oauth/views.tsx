@@ -40,12 +40,14 @@ export function OAuthProblemPage(props: OAuthProblemProps) {
     <div class="stack">
       <PageHeader title={props.title} />
       <Card>
-        <Alert kind="error" id="oauth-error">
-          {props.message}
-        </Alert>
-        <p>
-          <ButtonLink href={props.back.href}>{props.back.label}</ButtonLink>
-        </p>
+        <div class="stack">
+          <Alert kind="error" id="oauth-error">
+            {props.message}
+          </Alert>
+          <p>
+            <ButtonLink href={props.back.href}>{props.back.label}</ButtonLink>
+          </p>
+        </div>
       </Card>
     </div>
   );
@@ -64,17 +66,19 @@ export function LinkRequiredPage(props: { provider: string; email: string }) {
         description={`An account already uses ${props.email}.`}
       />
       <Card>
-        <Alert kind="info" title={`${props.provider} was not connected`}>
-          To use {props.provider} with that account, sign in with your password, then link{" "}
-          {props.provider} under Account, Security. This keeps anyone else from joining your account
-          through a provider.
-        </Alert>
-        <p>
-          <ButtonLink href="/auth/login">Sign in with your password</ButtonLink>
-        </p>
-        <p>
-          <a href="/auth/forgot-password">Forgot your password?</a>
-        </p>
+        <div class="stack">
+          <Alert kind="info" title={`${props.provider} was not connected`}>
+            To use {props.provider} with that account, sign in with your password, then link{" "}
+            {props.provider} under Account, Security. This keeps anyone else from joining your
+            account through a provider.
+          </Alert>
+          <p>
+            <ButtonLink href="/auth/login">Sign in with your password</ButtonLink>
+          </p>
+          <p>
+            <a href="/auth/forgot-password">Forgot your password?</a>
+          </p>
+        </div>
       </Card>
     </div>
   );
@@ -91,17 +95,19 @@ export function CheckInboxPage(props: { csrfToken: string | undefined; email: st
     <div class="stack">
       <PageHeader title="Check your inbox" description="One more step before you can sign in." />
       <Card>
-        <Alert kind="info" title="We sent you an email">
-          We sent a message to <strong>{props.email}</strong> with the next step. Open it, then sign
-          in again.
-        </Alert>
-        <p>No email? Check your spam folder, or ask for a new confirmation link:</p>
-        <Form action="/auth/verify/resend" csrfToken={props.csrfToken}>
-          <input type="hidden" name="email" value={props.email} />
-          <Button type="submit" variant="secondary">
-            Send a new confirmation link
-          </Button>
-        </Form>
+        <div class="stack">
+          <Alert kind="info" title="We sent you an email">
+            We sent a message to <strong>{props.email}</strong> with the next step. Open it, then
+            sign in again.
+          </Alert>
+          <p>No email? Check your spam folder, or ask for a new confirmation link:</p>
+          <Form action="/auth/verify/resend" csrfToken={props.csrfToken}>
+            <input type="hidden" name="email" value={props.email} />
+            <Button type="submit" variant="secondary">
+              Send a new confirmation link
+            </Button>
+          </Form>
+        </div>
       </Card>
     </div>
   );

@@ -9,6 +9,7 @@ export const linkedProvidersSection: SecuritySection = {
       rows={await loadLinkedProviders(deps, user)}
       csrfToken={csrfToken}
       sudo={sudo}
+      hasPassword={user.passwordHash !== null}
     />
   ),
 };

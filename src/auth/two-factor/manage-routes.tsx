@@ -1,6 +1,7 @@
 import { type Context, Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
+import type { AuditEventType, AuditOutcome } from "../../audit/events.js";
 import type { Deps } from "../../deps.js";
 import { parseForm } from "../../security/form.js";
 import { requireSudo, requireUser } from "../../sessions/guards.js";
@@ -40,21 +41,24 @@ export function createManageRoutes(deps: Deps): Hono {
   const sudoPage = requireSudo({ sessions: deps.sessions, clock: deps.clock });
   const sudoPost = requireSudoOr403({ sessions: deps.sessions, clock: deps.clock });
 
+  /** An audit record about the signed-in user's own 2FA, from this request. */
   const audit = (
     c: Context,
-    user: User,
-    type: Parameters<Deps["audit"]["record"]>[0]["type"],
-    details: Record<string, unknown> = {},
-    outcome: "success" | "failure" | "info" = "success",
-  ) =>
-    deps.audit.record({
-      type,
-      outcome,
+    event: {
+      type: AuditEventType;
+      outcome?: AuditOutcome;
+      details?: Record<string, unknown>;
+    },
+  ) => {
+    const user = userOf(c);
+    return deps.audit.record({
+      outcome: "success",
+      ...event,
       actorId: user.id,
       targetId: user.id,
       ...requestAudit(c),
-      details,
     });
+  };
 
   const renderSetup = async (
     c: Context,
@@ -121,7 +125,11 @@ export function createManageRoutes(deps: Deps): Hono {
       );
     }
     if (outcome.kind === "wrong_code") {
-      await audit(c, user, "two_factor_enabled", { reason: "wrong_code" }, "failure");
+      await audit(c, {
+        type: "two_factor_enabled",
+        outcome: "failure",
+        details: { reason: "wrong_code" },
+      });
       return renderSetup(
         c,
         {
@@ -132,7 +140,10 @@ export function createManageRoutes(deps: Deps): Hono {
         422,
       );
     }
-    await audit(c, user, "two_factor_enabled", { backupCodes: outcome.backupCodes.length });
+    await audit(c, {
+      type: "two_factor_enabled",
+      details: { codeCount: outcome.backupCodes.length },
+    });
     return renderCodes(c, outcome.backupCodes, "enabled", next);
   });
 
@@ -147,7 +158,10 @@ export function createManageRoutes(deps: Deps): Hono {
     const user = userOf(c);
     const codes = await regenerateBackupCodes(deps, user);
     if (!codes) return c.redirect(SECURITY_PATH, 303);
-    await audit(c, user, "two_factor_backup_codes_regenerated", { backupCodes: codes.length });
+    await audit(c, {
+      type: "two_factor_backup_codes_regenerated",
+      details: { codeCount: codes.length },
+    });
     return renderCodes(c, codes, "regenerated");
   });
 
@@ -174,7 +188,11 @@ export function createManageRoutes(deps: Deps): Hono {
         requestId: c.get("requestId") ?? undefined,
         actorId: user.id,
       });
-      await audit(c, user, "two_factor_disabled", { reason: "wrong_code" }, "failure");
+      await audit(c, {
+        type: "two_factor_disabled",
+        outcome: "failure",
+        details: { reason: "wrong_code" },
+      });
       return renderPage(c, {
         title: "Turn off two-factor authentication",
         status: 401,
@@ -183,9 +201,13 @@ export function createManageRoutes(deps: Deps): Hono {
     }
     await deps.rateLimiter.reset("two_factor", key);
     if (outcome.method === "backup_code") {
-      await audit(c, user, "two_factor_backup_code_used", { context: "disable" }, "info");
+      await audit(c, {
+        type: "two_factor_backup_code_used",
+        outcome: "info",
+        details: { context: "disable" },
+      });
     }
-    await audit(c, user, "two_factor_disabled", { method: outcome.method });
+    await audit(c, { type: "two_factor_disabled", details: { method: outcome.method } });
     setFlash(c, deps.cookies, "two_factor_disabled");
     return c.redirect(SECURITY_PATH, 303);
   });

@@ -59,8 +59,15 @@ export async function completePrimaryAuth(
     });
     return c.redirect(TWO_FACTOR_PATH, 303);
   }
-  await startSession(c, user);
+  const session = await startSession(c, user);
   await deps.users.recordLoginSuccess(user.id, deps.clock.now());
+  // An account with no password and no 2FA has no way to re-authenticate but signing in again
+  // through its provider, so a fresh provider sign-in is the confirmation: it opens the sudo
+  // window (linking, unlinking, 2FA setup) for SUDO_WINDOW_MINUTES, as /auth/confirm would.
+  if (user.passwordHash === null && options.method.startsWith("oauth_")) {
+    const until = deps.clock.now().getTime() + deps.config.security.sudoWindowMinutes * 60_000;
+    await deps.sessions.markSudo(session.id, new Date(until));
+  }
   return finishSignIn(c, deps, user, { method: options.method, next, details: options.details });
 }
 

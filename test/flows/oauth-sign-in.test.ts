@@ -75,6 +75,22 @@ describe.each(availableDialects())("OAuth sign-in (%s)", (dialect) => {
     expect(dashboard.status).toBe(200);
   });
 
+  it("a fresh provider sign-in is the confirmation for a password-less account, for the sudo window only", async () => {
+    t = await oauthApp(dialect, p);
+    p.idp.setIdentity({ sub: "sso-sudo", email: "nopass@example.com", email_verified: true });
+    const client = t.newClient();
+    await signInVia(client, "oidc");
+    // Without this the account could never reach 2FA setup, linking or unlinking: it has no password.
+    const setup = await client.get("/account/2fa/setup");
+    expect(setup.status).toBe(200);
+    t.clock.advance((t.deps.config.security.sudoWindowMinutes + 1) * 60_000);
+    const later = await client.get("/account/2fa/setup");
+    expect(later.status).toBe(303);
+    expect(later.headers.get("Location")).toMatch(/^\/auth\/confirm\?next=/);
+    const confirm = await client.get("/auth/confirm");
+    expect(await confirm.text()).toContain("Sign out and sign");
+  });
+
   it("a returning identity signs in to the same account, found by subject even after the email changed", async () => {
     t = await oauthApp(dialect, p);
     p.idp.setIdentity({ sub: "sso-2", email: "first@example.com", email_verified: true });

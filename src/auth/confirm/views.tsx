@@ -55,9 +55,10 @@ export function ConfirmPage(props: ConfirmPageProps) {
         ) : props.codeForm ? (
           <SudoCodeForm csrfToken={props.csrfToken} next={props.next} error={props.error} />
         ) : (
-          <Alert kind="info" title="Set a password first">
-            Your account signs in through another provider and has no password yet.{" "}
-            <a href="/auth/forgot-password">Set one with a reset link</a>, then come back.
+          <Alert kind="info" title="Confirm by signing in again">
+            Your account signs in through another provider and has no password. Sign out and sign in
+            again with that provider: a fresh sign-in counts as confirmation for a few minutes. Or{" "}
+            <a href="/auth/forgot-password">set a password with a reset link</a>.
           </Alert>
         )}
       </Card>

@@ -96,8 +96,9 @@ export function LinkedProvidersSection(props: {
           Linking and unlinking ask you to confirm it is you first
           {props.hasPassword === false ? (
             <>
-              , with a password. Your account has none yet:{" "}
-              <a href="/auth/forgot-password">set one with a reset link</a>.
+              . Your account has no password: sign in again with your provider, which counts as
+              confirmation for a few minutes, or{" "}
+              <a href="/auth/forgot-password">set a password with a reset link</a>.
             </>
           ) : (
             "."

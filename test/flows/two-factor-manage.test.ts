@@ -103,6 +103,9 @@ describe.each(availableDialects())("two-factor management (%s)", (dialect) => {
     await seedUser(t);
     const { code } = await enrol(t);
     await logout(t.client);
+    // An attacker holding the old password has a challenge open in another browser.
+    const attacker = t.newClient();
+    await startChallenge(attacker);
     const NEW_PASSWORD = "violet kettle marching quietly";
     await submitForm(t.client, "/auth/forgot-password", { email: "alice@example.com" });
     const mails = (await mailTo(t, "alice@example.com")).filter((m) =>
@@ -116,6 +119,9 @@ describe.each(availableDialects())("two-factor management (%s)", (dialect) => {
       { Origin: ORIGIN },
     );
     expect(reset.status).toBe(303);
+    // The reset voided that challenge: even the right code opens no session there.
+    expect((await submitCode(attacker, code())).status).not.toBe(303);
+    expect(await t.deps.db.query("SELECT * FROM two_factor_pending_logins")).toHaveLength(0);
     const res = await login(t.client, { password: NEW_PASSWORD });
     expect(res.headers.get("Location")).toBe("/auth/2fa");
     expect((await t.client.get("/dashboard")).status).toBe(303);

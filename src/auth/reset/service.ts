@@ -4,6 +4,7 @@ import type { Deps } from "../../deps.js";
 import { passwordChangedEmail, passwordResetEmail } from "../../mail/templates/index.js";
 import { accountKey } from "../../ratelimit/keys.js";
 import type { User } from "../../users/user.js";
+import { deletePendingLoginsForUser } from "../two-factor/pending.js";
 import { sameAddress } from "../verify/service.js";
 
 type ResetDeps = Pick<
@@ -99,6 +100,8 @@ export async function completePasswordReset(
     await deps.users.clearLockout(user.id, tx);
     if (user.emailVerifiedAt === null) await deps.users.markEmailVerified(user.id, now, tx);
     await deps.sessions.revokeAllForUser(user.id, { tx });
+    // A 2FA challenge opened with the old password must not outlive the reset.
+    await deletePendingLoginsForUser(tx, user.id);
     const mail = passwordChangedEmail({
       appName: config.appName,
       appUrl: config.appUrl,

@@ -11,6 +11,7 @@ import { createResetRoutes } from "./auth/reset/routes.js";
 import { createTwoFactorRoutes, mountAdminTwoFactorPolicy } from "./auth/two-factor/routes.js";
 import { createVerifyRoutes } from "./auth/verify/routes.js";
 import type { Deps } from "./deps.js";
+import { createDocsRoutes } from "./docs/routes.js";
 import { createErrorHandler, renderError } from "./errors.js";
 import "./http/context.js";
 import { createDevMailRoutes } from "./mail/routes.js";
@@ -74,6 +75,7 @@ export function createApp(deps: Deps): Hono {
     createCspReportRoutes(deps, { limiter: deps.rateLimiter.middleware("csp_report") }),
   );
   app.route("/", createUiRoutes(deps));
+  app.route("/", createDocsRoutes());
   app.route("/", createLoginRoutes(deps));
   app.route("/", createDashboardRoutes(deps));
   app.route("/", createRegisterRoutes(deps));

@@ -142,4 +142,26 @@ describe("error pages in a real browser", () => {
     expect(await page.evaluate(SCROLL_WIDTH)).toBeLessThanOrEqual(360);
     await context.close();
   });
+
+  it.each([
+    ["docs-index", "/docs", "light"],
+    ["docs-security", "/docs/security", "dark"],
+    ["docs-getting-started", "/docs/getting-started", "light"],
+  ] as const)("documentation page %s renders cleanly", async (name, path, colorScheme) => {
+    const { page, context, problems } = await newWatchedPage(browser, { colorScheme });
+    expect((await page.goto(`${server.url}${path}`))?.status()).toBe(200);
+    await waitForHtmx(page);
+    await screenshot(page, name);
+    expectClean(problems);
+    await context.close();
+  });
+
+  it("documentation at 360 px has no horizontal scrollbar", async () => {
+    const { page, context } = await newWatchedPage(browser, {
+      viewport: { width: 360, height: 780 },
+    });
+    await page.goto(`${server.url}/docs/security`);
+    expect(await page.evaluate(SCROLL_WIDTH)).toBeLessThanOrEqual(360);
+    await context.close();
+  });
 });

@@ -41,8 +41,8 @@ const FEATURES: readonly Feature[] = [
   },
   {
     icon: "dashboard",
-    title: "Admin console",
-    text: "Manage users, read the audit trail and watch request and database metrics from one place.",
+    title: "Mail that is never lost",
+    text: "Every email is written in the same transaction as the action behind it and delivered with retries, so nothing is lost while SMTP is down.",
   },
   {
     icon: "book",

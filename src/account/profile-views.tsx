@@ -4,6 +4,7 @@ import { Card } from "../ui/components/card.js";
 import { Field } from "../ui/components/field.js";
 import { Form } from "../ui/components/form.js";
 import { PageHeader } from "../ui/components/page-header.js";
+import { EmailStatus, SummaryRow } from "../ui/components/summary.js";
 import type { User } from "../users/user.js";
 
 export interface ProfilePageProps {
@@ -52,39 +53,21 @@ export function ProfilePage(props: ProfilePageProps) {
       </Card>
       <Card title="Signing in">
         <dl class="summary">
-          <div class="summary__row">
-            <dt>Email</dt>
-            <dd>
-              {user.email}{" "}
-              <span class={verified ? "badge badge--ok" : "badge badge--warn"}>
-                {verified ? "Confirmed" : "Not confirmed"}
-              </span>
-            </dd>
-            <dd class="summary__action">
-              <a href="/account/email">Change</a>
-            </dd>
-          </div>
-          <div class="summary__row">
-            <dt>Password</dt>
-            <dd>{user.passwordHash === null ? "Not set" : "Set"}</dd>
-            <dd class="summary__action">
-              <a href="/account/password">Change</a>
-            </dd>
-          </div>
-          <div class="summary__row">
-            <dt>Sessions</dt>
-            <dd>The devices signed in to your account.</dd>
-            <dd class="summary__action">
-              <a href="/account/sessions">Review</a>
-            </dd>
-          </div>
-          <div class="summary__row">
-            <dt>Two-factor authentication</dt>
-            <dd>Authenticator apps, backup codes and linked providers.</dd>
-            <dd class="summary__action">
-              <a href="/account/security">Manage</a>
-            </dd>
-          </div>
+          <SummaryRow label="Email" action={{ href: "/account/email", label: "Change" }}>
+            <EmailStatus email={user.email} verified={verified} />
+          </SummaryRow>
+          <SummaryRow label="Password" action={{ href: "/account/password", label: "Change" }}>
+            {user.passwordHash === null ? "Not set" : "Set"}
+          </SummaryRow>
+          <SummaryRow label="Sessions" action={{ href: "/account/sessions", label: "Review" }}>
+            The devices signed in to your account.
+          </SummaryRow>
+          <SummaryRow
+            label="Two-factor authentication"
+            action={{ href: "/account/security", label: "Manage" }}
+          >
+            Authenticator apps, backup codes and linked providers.
+          </SummaryRow>
         </dl>
       </Card>
     </div>

@@ -7,6 +7,7 @@ import { Button, ButtonLink } from "../ui/components/button.js";
 import { Card } from "../ui/components/card.js";
 import { Form } from "../ui/components/form.js";
 import { PageHeader } from "../ui/components/page-header.js";
+import { EmailStatus, SummaryRow } from "../ui/components/summary.js";
 import { renderPage } from "../ui/layout.js";
 import { displayName, type User } from "./user.js";
 
@@ -27,29 +28,13 @@ export function DashboardPage(props: { user: User; csrfToken: string | undefined
       />
       <Card title="Your account">
         <dl class="summary">
-          <div class="summary__row">
-            <dt>Name</dt>
-            <dd>{`${user.firstName} ${user.lastName}`.trim() || "Not set"}</dd>
-            <dd class="summary__action">
-              <a href="/account">Edit</a>
-            </dd>
-          </div>
-          <div class="summary__row">
-            <dt>Email</dt>
-            <dd>
-              {user.email}{" "}
-              <span class={verified ? "badge badge--ok" : "badge badge--warn"}>
-                {verified ? "Confirmed" : "Not confirmed"}
-              </span>
-            </dd>
-            <dd class="summary__action">
-              <a href="/account/email">Change</a>
-            </dd>
-          </div>
-          <div class="summary__row">
-            <dt>Role</dt>
-            <dd>{user.role}</dd>
-          </div>
+          <SummaryRow label="Name" action={{ href: "/account", label: "Edit" }}>
+            {`${user.firstName} ${user.lastName}`.trim() || "Not set"}
+          </SummaryRow>
+          <SummaryRow label="Email" action={{ href: "/account/email", label: "Change" }}>
+            <EmailStatus email={user.email} verified={verified} />
+          </SummaryRow>
+          <SummaryRow label="Role">{user.role}</SummaryRow>
         </dl>
       </Card>
       <Card title="Next steps">

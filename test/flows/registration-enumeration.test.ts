@@ -35,7 +35,9 @@ describe.each(availableDialects())("enumeration: same answer, same time (%s)", (
       dialect,
       env: {
         RATE_LIMITS:
-          "global=100000/1m,register=100000/1h,password_reset=100000/1h,password_reset_ip=100000/1h,verify_resend=100000/1h",
+          "global=100000/1m,register=100000/1h,password_reset=100000/1h,password_reset_ip=100000/1h,verify_resend=100000/1h,login=100000/1h,login_account=100000/1h",
+        // High enough that the known account never locks during the rounds below.
+        MAX_FAILED_LOGIN_ATTEMPTS: "100",
       },
     });
     await seedUser(t, { email: KNOWN, verified: false });
@@ -85,12 +87,13 @@ describe.each(availableDialects())("enumeration: same answer, same time (%s)", (
   async function expectIndistinguishable(
     path: string,
     fields: (kind: "known" | "unknown", i: number) => Record<string, string>,
+    status = 200,
   ) {
     const misses: string[] = [];
     for (let round = 0; round < ROUNDS; round++) {
       const result = await measure(path, (kind, i) => fields(kind, round * 1000 + i));
-      expect([...result.known.statuses]).toEqual([200]);
-      expect([...result.unknown.statuses]).toEqual([200]);
+      expect([...result.known.statuses]).toEqual([status]);
+      expect([...result.unknown.statuses]).toEqual([status]);
       expect(result.known.bodies.size).toBe(1);
       expect([...result.unknown.bodies]).toEqual([...result.known.bodies]);
       const paired = median(result.known.ms.map((ms, i) => ms - (result.unknown.ms[i] ?? ms)));
@@ -133,6 +136,21 @@ describe.each(availableDialects())("enumeration: same answer, same time (%s)", (
       await expectIndistinguishable("/auth/verify/resend", (kind, i) => ({
         email: kind === "known" ? KNOWN : `nobody${i}@example.com`,
       }));
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
+    "login: a wrong password for an existing address and an unknown address",
+    async () => {
+      await expectIndistinguishable(
+        "/auth/login",
+        (kind, i) => ({
+          email: kind === "known" ? KNOWN : `nobody${i}@example.com`,
+          password: `wrong-password-${i}`,
+        }),
+        401,
+      );
     },
     TIMEOUT_MS,
   );

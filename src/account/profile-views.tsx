@@ -56,7 +56,14 @@ export function ProfilePage(props: ProfilePageProps) {
           <SummaryRow label="Email" action={{ href: "/account/email", label: "Change" }}>
             <EmailStatus email={user.email} verified={verified} />
           </SummaryRow>
-          <SummaryRow label="Password" action={{ href: "/account/password", label: "Change" }}>
+          <SummaryRow
+            label="Password"
+            action={
+              user.passwordHash === null
+                ? { href: "/auth/forgot-password", label: "Set one" }
+                : { href: "/account/password", label: "Change" }
+            }
+          >
             {user.passwordHash === null ? "Not set" : "Set"}
           </SummaryRow>
           <SummaryRow label="Sessions" action={{ href: "/account/sessions", label: "Review" }}>

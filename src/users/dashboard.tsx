@@ -64,13 +64,23 @@ export function DashboardPage(props: { user: User; csrfToken: string | undefined
               Manage sessions
             </ButtonLink>
           </div>
-          <div class="next-step">
-            <p class="next-step__title">Password</p>
-            <p>Change it any time; your other devices are signed out when you do.</p>
-            <ButtonLink href="/account/password" variant="secondary" size="sm">
-              Change password
-            </ButtonLink>
-          </div>
+          {user.passwordHash === null ? (
+            <div class="next-step">
+              <p class="next-step__title">Password</p>
+              <p>You sign in through a provider and have no password; a reset link sets one.</p>
+              <ButtonLink href="/auth/forgot-password" variant="secondary" size="sm">
+                Set a password
+              </ButtonLink>
+            </div>
+          ) : (
+            <div class="next-step">
+              <p class="next-step__title">Password</p>
+              <p>Change it any time; your other devices are signed out when you do.</p>
+              <ButtonLink href="/account/password" variant="secondary" size="sm">
+                Change password
+              </ButtonLink>
+            </div>
+          )}
         </div>
       </Card>
     </div>

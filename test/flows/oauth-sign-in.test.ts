@@ -73,6 +73,10 @@ describe.each(availableDialects())("OAuth sign-in (%s)", (dialect) => {
     expect(metrics).toContain('auth_logins_total{method="oauth_oidc",result="success"} 1');
     const dashboard = await client.get("/dashboard");
     expect(dashboard.status).toBe(200);
+    // No password to change: the dashboard offers to set one instead.
+    const html = await dashboard.text();
+    expect(html).toContain("Set a password");
+    expect(html).not.toContain("Change password");
   });
 
   it("a fresh provider sign-in is the confirmation for a password-less account, for the sudo window only", async () => {

@@ -20,7 +20,7 @@ export function TwoFactorSummary(props: {
           <span class="badge badge--warn" id="two-factor-state">
             Off
           </span>{" "}
-          Your account is protected by your password only.
+          Signing in needs only one factor today.
         </p>
         <p>
           With two-factor authentication, signing in also needs a code from an authenticator app on

@@ -1,9 +1,8 @@
 import { Button } from "../ui/components/button.js";
 import { Card } from "../ui/components/card.js";
-import { Field } from "../ui/components/field.js";
+import { EmailField } from "../ui/components/field.js";
 import { Form } from "../ui/components/form.js";
 import { PageHeader } from "../ui/components/page-header.js";
-import { EMAIL_MAX_LENGTH } from "../users/email.js";
 
 export function ChangeEmailPage(props: {
   csrfToken: string | undefined;
@@ -29,18 +28,7 @@ export function ChangeEmailPage(props: {
           {props.validMinutes} minutes). We also let your current address know.
         </p>
         <Form action="/account/email" csrfToken={props.csrfToken} novalidate>
-          <Field
-            name="email"
-            label="New email address"
-            type="email"
-            value={props.email}
-            error={props.error}
-            autocomplete="email"
-            inputmode="email"
-            maxlength={EMAIL_MAX_LENGTH}
-            required
-            autofocus
-          />
+          <EmailField value={props.email} error={props.error} label="New email address" autofocus />
           <div>
             <Button type="submit">Send confirmation link</Button>
           </div>

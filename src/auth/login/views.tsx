@@ -1,7 +1,7 @@
 import { Alert } from "../../ui/components/alert.js";
 import { Button } from "../../ui/components/button.js";
 import { Card } from "../../ui/components/card.js";
-import { Field } from "../../ui/components/field.js";
+import { EmailField, Field } from "../../ui/components/field.js";
 import { Form } from "../../ui/components/form.js";
 import { PageHeader } from "../../ui/components/page-header.js";
 import type { ProviderInfo } from "../oauth/providers.js";
@@ -33,16 +33,10 @@ export function LoginPage(props: LoginPageProps) {
               {props.error}
             </Alert>
           )}
-          <Field
-            name="email"
-            label="Email address"
-            type="email"
+          <EmailField
             value={props.email}
             error={errors.email}
             autocomplete="username"
-            inputmode="email"
-            maxlength={254}
-            required
             autofocus={props.email === undefined || props.email === ""}
           />
           <Field

@@ -2,10 +2,9 @@ import { NAME_MAX_CHARS } from "../../security/form-fields.js";
 import { Alert } from "../../ui/components/alert.js";
 import { Button } from "../../ui/components/button.js";
 import { Card } from "../../ui/components/card.js";
-import { Field } from "../../ui/components/field.js";
+import { EmailField, Field } from "../../ui/components/field.js";
 import { Form } from "../../ui/components/form.js";
 import { PageHeader } from "../../ui/components/page-header.js";
-import { EMAIL_MAX_LENGTH } from "../../users/email.js";
 import type { PasswordPolicy } from "../password/types.js";
 import { PasswordField } from "./strength.js";
 
@@ -57,17 +56,7 @@ export function RegisterPage(props: RegisterPageProps) {
             autocomplete="family-name"
             maxlength={NAME_MAX_CHARS}
           />
-          <Field
-            name="email"
-            label="Email address"
-            type="email"
-            value={values.email}
-            error={errors.email}
-            autocomplete="email"
-            inputmode="email"
-            maxlength={EMAIL_MAX_LENGTH}
-            required
-          />
+          <EmailField value={values.email} error={errors.email} />
           <PasswordField
             name="password"
             label="Password"

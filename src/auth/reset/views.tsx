@@ -1,10 +1,9 @@
 import { Alert } from "../../ui/components/alert.js";
 import { Button } from "../../ui/components/button.js";
 import { Card } from "../../ui/components/card.js";
-import { Field } from "../../ui/components/field.js";
+import { EmailField } from "../../ui/components/field.js";
 import { Form } from "../../ui/components/form.js";
 import { PageHeader } from "../../ui/components/page-header.js";
-import { EMAIL_MAX_LENGTH } from "../../users/email.js";
 import type { PasswordPolicy } from "../password/types.js";
 import { PasswordField } from "../register/strength.js";
 
@@ -27,18 +26,7 @@ export function ForgotPasswordPage(props: {
         }
       >
         <Form action="/auth/forgot-password" csrfToken={props.csrfToken} novalidate>
-          <Field
-            name="email"
-            label="Email address"
-            type="email"
-            value={props.email}
-            error={props.error}
-            autocomplete="email"
-            inputmode="email"
-            maxlength={EMAIL_MAX_LENGTH}
-            required
-            autofocus
-          />
+          <EmailField value={props.email} error={props.error} autofocus />
           <Button type="submit" block>
             Send me a reset link
           </Button>

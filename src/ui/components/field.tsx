@@ -75,3 +75,34 @@ export function Field(props: FieldProps) {
     </div>
   );
 }
+
+/** RFC 5321's limit on a forward path: longer input is no deliverable address. */
+const EMAIL_MAX_CHARS = 254;
+
+/**
+ * The email input every account form uses (sign-in, sign-up, resend, reset,
+ * change of address), so type, autocomplete, keyboard and length limit agree.
+ */
+export function EmailField(props: {
+  value?: string;
+  error?: string;
+  label?: Child;
+  /** "username" on sign-in so password managers pair it with the password. */
+  autocomplete?: "email" | "username";
+  autofocus?: boolean;
+}) {
+  return (
+    <Field
+      name="email"
+      label={props.label ?? "Email address"}
+      type="email"
+      value={props.value}
+      error={props.error}
+      autocomplete={props.autocomplete ?? "email"}
+      inputmode="email"
+      maxlength={EMAIL_MAX_CHARS}
+      required
+      autofocus={props.autofocus}
+    />
+  );
+}

@@ -9,6 +9,7 @@ import { createRegisterRoutes } from "./auth/register/routes.js";
 import { createPasswordStrengthRoutes } from "./auth/register/strength.js";
 import { createResetRoutes } from "./auth/reset/routes.js";
 import { createTwoFactorRoutes, mountAdminTwoFactorPolicy } from "./auth/two-factor/routes.js";
+import { createUnlockRoutes } from "./auth/unlock/routes.js";
 import { createVerifyRoutes } from "./auth/verify/routes.js";
 import type { Deps } from "./deps.js";
 import { createDocsRoutes } from "./docs/routes.js";
@@ -82,6 +83,7 @@ export function createApp(deps: Deps): Hono {
   app.route("/", createPasswordStrengthRoutes(deps));
   app.route("/", createVerifyRoutes(deps));
   app.route("/", createResetRoutes(deps));
+  app.route("/", createUnlockRoutes(deps));
   app.route("/", createConfirmRoutes(deps));
   app.route("/", createAccountRoutes(deps));
   app.route("/", createTwoFactorRoutes(deps));

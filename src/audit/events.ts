@@ -14,6 +14,7 @@ export const AUDIT_EVENT_TYPES = [
   "login_succeeded",
   "login_failed",
   "account_locked",
+  "account_unlocked",
   "logout",
   "session_revoked",
   // registration, verification, recovery and profile (src/auth/register|verify|reset|confirm, src/account)

@@ -9,7 +9,7 @@ import { isTwoFactorEnabled } from "./two-factor/credentials.js";
 import { startPendingLogin } from "./two-factor/pending.js";
 
 /** How the first factor was passed. OAuth sign-ins use `oauth_<provider>`, e.g. "oauth_github". */
-export type PrimaryAuthMethod = "password" | `oauth_${string}`;
+export type PrimaryAuthMethod = "password" | "unlock_link" | `oauth_${string}`;
 
 export interface PrimaryAuthOptions {
   method: PrimaryAuthMethod;
@@ -75,7 +75,8 @@ export async function completePrimaryAuth(
  * What every completed sign-in does once the session exists (after
  * completePrimaryAuth without 2FA, or after /auth/2fa): forget the account's
  * failed-login budget, mark this browser as one that signed in (device
- * cookie), audit, redirect. The session and recordLoginSuccess are the
+ * cookie), audit, redirect. Clearing the count here, not at the password
+ * step, means a stolen password cannot wipe the failures piled up before it. The session and recordLoginSuccess are the
  * caller's, because /auth/2fa makes them in its own transaction.
  */
 export async function finishSignIn(
@@ -90,6 +91,7 @@ export async function finishSignIn(
   },
 ): Promise<Response> {
   await deps.rateLimiter.reset("login_account", accountKey(user.email));
+  await deps.lockouts.clear(user.email);
   createDeviceCookies({ config: deps.config, cookies: deps.cookies, random: deps.random }).issue(
     c,
     user.email,

@@ -17,7 +17,12 @@ import type { Random } from "../lib/random.js";
  * - Single use is enforced by one guarded UPDATE (`used_at IS NULL AND
  *   expires_at > now`): of N concurrent submissions exactly one sees a row.
  */
-export type TokenPurpose = "email_verification" | "password_reset" | "email_change";
+export type TokenPurpose =
+  | "email_verification"
+  | "password_reset"
+  | "email_change"
+  /** The "unlock and sign in" link of the lock notice (src/auth/unlock/). */
+  | "account_unlock";
 
 export const TOKEN_BYTES = 32;
 /** A base64url token of TOKEN_BYTES is exactly 43 characters; anything else is not ours. */

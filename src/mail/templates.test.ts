@@ -47,7 +47,7 @@ const CASES: Array<[string, RenderedEmail, string | undefined]> = [
   ],
   [
     "lockout_notice",
-    lockoutNoticeEmail({ ...base, lockedMinutes: 30 }),
+    lockoutNoticeEmail({ ...base, lockedMinutes: 30, token: TOKEN, validMinutes: 15 }),
     "https://acme.example/app/auth/forgot-password",
   ],
   ["registration_attempt", registrationAttemptEmail(base), "https://acme.example/app/auth/login"],
@@ -147,9 +147,16 @@ describe("email templates", () => {
     expect(emailChangeConfirmEmail({ ...base, token: TOKEN, validMinutes: 45 }).text).toContain(
       "45 minutes",
     );
-    const lockout = lockoutNoticeEmail({ ...base, lockedMinutes: 30 });
-    expect(lockout.text).toContain("locked for 30 minutes");
-    expect(lockout.text).toMatch(/reset your password/i);
+    const lockout = lockoutNoticeEmail({
+      ...base,
+      lockedMinutes: 30,
+      token: TOKEN,
+      validMinutes: 15,
+    });
+    expect(lockout.text).toContain("paused for 30 minutes");
+    expect(lockout.text).toContain("once, for 15 minutes");
+    expect(lockout.text).toContain(`/auth/unlock?token=${TOKEN}`);
+    expect(lockout.text).toMatch(/reset my password/i);
   });
 
   it("password changed names the time in UTC when given", () => {
@@ -191,7 +198,7 @@ function render(name: string, userName: string): RenderedEmail {
     case "two_factor_backup_codes_regenerated":
       return backupCodesRegeneratedEmail(props);
     case "lockout_notice":
-      return lockoutNoticeEmail({ ...props, lockedMinutes: 30 });
+      return lockoutNoticeEmail({ ...props, lockedMinutes: 30, token: TOKEN, validMinutes: 15 });
     default:
       return registrationAttemptEmail(props);
   }

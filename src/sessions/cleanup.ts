@@ -2,14 +2,15 @@ import type { Logger } from "pino";
 import type { AuthTokens } from "../auth/tokens.js";
 import type { Db } from "../db/db.js";
 import type { Clock } from "../lib/clock.js";
+import type { Lockouts } from "../users/lockout.js";
 import type { SessionService } from "./types.js";
 
 /** Tokens stay this long after expiry or use, for support questions ("my link did not work"). */
 const TOKEN_RETENTION_MS = 24 * 60 * 60 * 1000;
 
 export interface CleanupJob {
-  /** One pass: expired sessions, then stale auth tokens. Returns what was deleted. */
-  runOnce(): Promise<{ sessions: number; tokens: number }>;
+  /** One pass: expired sessions, stale auth tokens, lapsed login-attempt counters. Returns what was deleted. */
+  runOnce(): Promise<{ sessions: number; tokens: number; loginAttempts: number }>;
   start(intervalMs?: number): void;
   stop(): Promise<void>;
 }
@@ -25,6 +26,7 @@ export function createCleanupJob(deps: {
   logger: Logger;
   sessions: Pick<SessionService, "deleteExpired">;
   tokens: Pick<AuthTokens, "deleteStale">;
+  lockouts: Pick<Lockouts, "prune">;
 }): CleanupJob {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
@@ -36,8 +38,12 @@ export function createCleanupJob(deps: {
       deps.db,
       new Date(now.getTime() - TOKEN_RETENTION_MS),
     );
-    if (sessions + tokens > 0) deps.logger.info({ sessions, tokens }, "expired sessions cleaned");
-    return { sessions, tokens };
+    // Counters of addresses nobody tried lately: keeps login_attempts as small as the attack is recent.
+    const loginAttempts = await deps.lockouts.prune();
+    if (sessions + tokens + loginAttempts > 0) {
+      deps.logger.info({ sessions, tokens, loginAttempts }, "expired sessions cleaned");
+    }
+    return { sessions, tokens, loginAttempts };
   };
 
   return {

@@ -12,12 +12,15 @@ import type { Metrics } from "../monitoring/metrics.js";
 import { type CleanupJob, createCleanupJob } from "../sessions/cleanup.js";
 import { createSessionService } from "../sessions/service.js";
 import type { SessionService } from "../sessions/types.js";
+import { createLockouts, type Lockouts } from "./lockout.js";
 import { createUsersRepository } from "./repository.js";
 import type { UsersRepository } from "./user.js";
 
 /** The account-related members of Deps, built together because sessions listen to user changes. */
 export interface AccountDeps {
   users: UsersRepository;
+  /** Per-address sign-in attempt counter and lock (login_attempts). */
+  lockouts: Lockouts;
   passwords: PasswordHasher;
   passwordPolicy: PasswordPolicy;
   sessions: SessionService;
@@ -38,6 +41,16 @@ export function createAccountDeps(deps: {
   const users = createUsersRepository({ db, clock, random });
   // Linked OAuth identities (and any stored provider tokens) go with the user.
   users.registerCascade(IDENTITIES_CASCADE);
+  const lockouts = createLockouts({
+    db,
+    clock,
+    secretKey: config.secretKey,
+    policy: {
+      maxAttempts: s.maxFailedLoginAttempts,
+      lockoutMs: s.accountLockoutMinutes * 60_000,
+    },
+  });
+  users.registerCascade(lockouts.cascade);
   const sessions = createSessionService({
     db,
     clock,
@@ -51,6 +64,7 @@ export function createAccountDeps(deps: {
   const tokens = createAuthTokens({ clock, random });
   return {
     users,
+    lockouts,
     passwords: createPasswordHasher({
       params: { memoryCost: s.argon2MemoryKib, timeCost: s.argon2TimeCost, parallelism: 1 },
       concurrency: s.passwordHashConcurrency,
@@ -60,6 +74,6 @@ export function createAccountDeps(deps: {
     passwordPolicy: createPasswordPolicy({ minLength: s.passwordMinLength }),
     sessions,
     tokens,
-    sessionCleanup: createCleanupJob({ db, clock, logger, sessions, tokens }),
+    sessionCleanup: createCleanupJob({ db, clock, logger, sessions, tokens, lockouts }),
   };
 }

@@ -6,8 +6,7 @@ import type { User, UserRole, UserStatus } from "./user.js";
  * always `lower(email) = lower($n)` so they use the unique index on lower(email).
  */
 export const USER_COLUMNS = `id, email, first_name, last_name, role, status, email_verified_at,
-  password_hash, failed_login_count, last_failed_login_at, locked_until, created_at, updated_at,
-  last_login_at`;
+  password_hash, created_at, updated_at, last_login_at`;
 
 export interface UserRow extends Record<string, unknown> {
   id: string;
@@ -18,9 +17,6 @@ export interface UserRow extends Record<string, unknown> {
   status: string;
   email_verified_at: Date | null;
   password_hash: string | null;
-  failed_login_count: number | string;
-  last_failed_login_at: Date | null;
-  locked_until: Date | null;
   created_at: Date;
   updated_at: Date;
   last_login_at: Date | null;
@@ -36,9 +32,6 @@ export function userFromRow(row: UserRow): User {
     status: row.status as UserStatus,
     emailVerifiedAt: row.email_verified_at,
     passwordHash: row.password_hash,
-    failedLoginCount: Number(row.failed_login_count),
-    lastFailedLoginAt: row.last_failed_login_at,
-    lockedUntil: row.locked_until,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
     lastLoginAt: row.last_login_at,
@@ -66,24 +59,3 @@ export async function selectUserByEmail(q: Queryable, email: string): Promise<Us
   );
   return row ? userFromRow(row) : undefined;
 }
-
-/**
- * One guarded UPDATE, so N concurrent failures count exactly N and exactly
- * one of them sets the lock:
- * - the WHERE skips the row while a lock is in force (failures during a lock
- *   are not counted, so the lock is never extended by the attacker and the
- *   count is exactly `maxAttempts` when it locks);
- * - a previous failure older than the window ($2) starts the count again at 1
- *   (decay), so a typo a week ago does not bring today's lock closer;
- * - SET expressions read the old row values (standard SQL, both engines).
- */
-export const RECORD_LOGIN_FAILURE = `
-UPDATE users SET
-  failed_login_count = CASE WHEN last_failed_login_at IS NOT NULL AND last_failed_login_at > $2
-    THEN failed_login_count + 1 ELSE 1 END,
-  locked_until = CASE WHEN (CASE WHEN last_failed_login_at IS NOT NULL AND last_failed_login_at > $2
-    THEN failed_login_count + 1 ELSE 1 END) >= $3 THEN CAST($4 AS TIMESTAMPTZ) ELSE NULL END,
-  last_failed_login_at = $1,
-  updated_at = $1
-WHERE id = $5 AND (locked_until IS NULL OR locked_until <= $1)
-RETURNING failed_login_count, locked_until`;

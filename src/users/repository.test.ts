@@ -53,7 +53,6 @@ describe.each(availableDialects())("users repository (%s)", (dialect) => {
     expect(r.user).toMatchObject({
       role: "user",
       status: "active",
-      failedLoginCount: 0,
       emailVerifiedAt: null,
     });
     t.clock.advance(1000);
@@ -103,33 +102,5 @@ describe.each(availableDialects())("users repository (%s)", (dialect) => {
     ]);
     expect(await t.deps.users.count({ search: "example.com" })).toBe(2);
     expect(await t.deps.users.list({ limit: 1, offset: 1 })).toHaveLength(1);
-  });
-
-  it("recordLoginFailure: decays, locks at max exactly once, ignores failures while locked", async () => {
-    t = await createTestApp({ dialect });
-    const { users } = t.deps;
-    const r = await users.create({ ...base, email: "a@example.com" });
-    if (!r.ok) throw new Error("seed");
-    const policy = { maxAttempts: 3, lockoutMs: 60_000 };
-    expect(await users.recordLoginFailure(r.user.id, policy)).toMatchObject({
-      counted: true,
-      failedLoginCount: 1,
-    });
-    t.clock.advance(60_001);
-    expect((await users.recordLoginFailure(r.user.id, policy))?.failedLoginCount).toBe(1); // decayed
-    await users.recordLoginFailure(r.user.id, policy);
-    const third = await users.recordLoginFailure(r.user.id, policy);
-    expect(third).toMatchObject({ counted: true, failedLoginCount: 3, justLocked: true });
-    expect(third?.lockedUntil).toEqual(new Date(t.clock.now().getTime() + 60_000));
-    expect(await users.recordLoginFailure(r.user.id, policy)).toMatchObject({
-      counted: false,
-      justLocked: false,
-    });
-    await users.clearLockout(r.user.id);
-    expect(await users.findById(r.user.id)).toMatchObject({
-      failedLoginCount: 0,
-      lockedUntil: null,
-    });
-    expect(await users.recordLoginFailure("missing", policy)).toBeUndefined();
   });
 });

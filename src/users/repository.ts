@@ -6,7 +6,6 @@ import type { Random } from "../lib/random.js";
 import { anonymiseAudit, CORE_CASCADE, deleteOptionalTables } from "./delete.js";
 import {
   normalizeEmail,
-  RECORD_LOGIN_FAILURE,
   selectUserByEmail,
   selectUserById,
   USER_COLUMNS,
@@ -60,8 +59,8 @@ export function createUsersRepository(deps: {
       try {
         const row = await tx.one<UserRow>(
           `INSERT INTO users (id, email, first_name, last_name, role, status, email_verified_at,
-             password_hash, failed_login_count, created_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $9)
+             password_hash, created_at, updated_at)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
            RETURNING ${USER_COLUMNS}`,
           [
             id,
@@ -157,54 +156,8 @@ export function createUsersRepository(deps: {
       await update(tx, id, "status = $1", [status]);
     },
 
-    async recordLoginFailure(id, policy, tx = db) {
-      const now = clock.now();
-      const row = await tx.one<{ failed_login_count: number | string; locked_until: Date | null }>(
-        RECORD_LOGIN_FAILURE,
-        [
-          now,
-          new Date(now.getTime() - policy.lockoutMs),
-          policy.maxAttempts,
-          new Date(now.getTime() + policy.lockoutMs),
-          id,
-        ],
-      );
-      if (row) {
-        changed(id);
-        return {
-          counted: true,
-          failedLoginCount: Number(row.failed_login_count),
-          lockedUntil: row.locked_until,
-          // The WHERE excludes locked rows, so only the update that crossed the threshold sees a lock.
-          justLocked: row.locked_until !== null,
-        };
-      }
-      const user = await selectUserById(tx, id);
-      if (!user) return undefined;
-      return {
-        counted: false,
-        failedLoginCount: user.failedLoginCount,
-        lockedUntil: user.lockedUntil,
-        justLocked: false,
-      };
-    },
-
     async recordLoginSuccess(id, at, tx = db) {
-      await update(
-        tx,
-        id,
-        "failed_login_count = 0, last_failed_login_at = NULL, locked_until = NULL, last_login_at = $1",
-        [at],
-      );
-    },
-
-    async clearLockout(id, tx = db) {
-      await update(
-        tx,
-        id,
-        "failed_login_count = 0, last_failed_login_at = NULL, locked_until = NULL",
-        [],
-      );
+      await update(tx, id, "last_login_at = $1", [at]);
     },
 
     async deleteUser(id) {

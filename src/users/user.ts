@@ -24,10 +24,6 @@ export interface User {
   emailVerifiedAt: Date | null;
   /** argon2id PHC string; null for accounts that only sign in with OAuth. */
   passwordHash: string | null;
-  /** Failures inside the current decay window (see recordLoginFailure). */
-  failedLoginCount: number;
-  lastFailedLoginAt: Date | null;
-  lockedUntil: Date | null;
   createdAt: Date;
   updatedAt: Date;
   lastLoginAt: Date | null;
@@ -46,22 +42,6 @@ export interface NewUser {
 
 /** Expected failure as a value: the address belongs to another account (any case). */
 export type EmailWriteResult = { ok: true; user: User } | { ok: false; reason: "email_taken" };
-
-export interface LoginFailurePolicy {
-  /** MAX_FAILED_LOGIN_ATTEMPTS: the failure that reaches it locks the account. */
-  maxAttempts: number;
-  /** ACCOUNT_LOCKOUT_MINUTES in ms: how long a lock lasts, and the decay window of the counter. */
-  lockoutMs: number;
-}
-
-export interface LoginFailureOutcome {
-  /** False when the account was already locked: failures during a lock are not counted. */
-  counted: boolean;
-  failedLoginCount: number;
-  lockedUntil: Date | null;
-  /** True for exactly one of N concurrent failures: the one that set the lock (send the notice once). */
-  justLocked: boolean;
-}
 
 export interface ListUsersOptions {
   /** Substring of email or name, case-insensitive. */
@@ -104,21 +84,8 @@ export interface UsersRepository {
   setRole(id: string, role: UserRole, tx?: Queryable): Promise<void>;
   setStatus(id: string, status: UserStatus, tx?: Queryable): Promise<void>;
 
-  /**
-   * Counts one failed login atomically (one guarded UPDATE, so N parallel
-   * failures count N). Failures older than `lockoutMs` no longer count; the
-   * failure that reaches `maxAttempts` sets `locked_until = now + lockoutMs`.
-   * Undefined when the user does not exist.
-   */
-  recordLoginFailure(
-    id: string,
-    policy: LoginFailurePolicy,
-    tx?: Queryable,
-  ): Promise<LoginFailureOutcome | undefined>;
-  /** Clears counters and lock, sets last_login_at. */
+  /** Sets last_login_at (the lockout counter lives in login_attempts: src/users/lockout.ts). */
   recordLoginSuccess(id: string, at: Date, tx?: Queryable): Promise<void>;
-  /** Clears counters and lock (password reset, admin unlock). */
-  clearLockout(id: string, tx?: Queryable): Promise<void>;
 
   /**
    * Removes the user and every row that belongs to them (sessions, auth
@@ -147,9 +114,4 @@ export interface CascadeStep {
 export function displayName(user: Pick<User, "firstName" | "lastName" | "email">): string {
   const name = `${user.firstName} ${user.lastName}`.trim();
   return name === "" ? user.email : name;
-}
-
-/** Whether a lock is in force at `now`. */
-export function isLocked(user: Pick<User, "lockedUntil">, now: Date): boolean {
-  return user.lockedUntil !== null && user.lockedUntil.getTime() > now.getTime();
 }

@@ -53,6 +53,8 @@ describe("hashing capacity", () => {
         UV_THREADPOOL_SIZE: "1",
         PASSWORD_HASH_MAX_QUEUE: "0",
         RATE_LIMITS: "login=1000/10m,login_account=1000/10m",
+        // Twelve guesses: the lock (5) would otherwise answer most of them before any hashing.
+        MAX_FAILED_LOGIN_ATTEMPTS: "100",
       },
     });
     // The hasher precomputes its dummy hash at startup; let it finish before seeding.

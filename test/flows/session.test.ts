@@ -212,7 +212,11 @@ describe.each(availableDialects())("sessions (%s)", (dialect) => {
     t.clock.advance(30 * MINUTE);
     const busy = await t.deps.sessions.create({ userId: user.id });
     t.clock.advance(45 * MINUTE); // idle: 75 min silent; busy: 45 min
-    expect(await t.deps.sessionCleanup.runOnce()).toEqual({ sessions: 1, tokens: 0 });
+    expect(await t.deps.sessionCleanup.runOnce()).toEqual({
+      sessions: 1,
+      tokens: 0,
+      loginAttempts: 0,
+    });
     const left = await t.deps.db.query<{ id: string }>("SELECT id FROM sessions");
     expect(left.map((r) => r.id)).toEqual([busy.session.id]);
     expect(left.map((r) => r.id)).not.toContain(idle.session.id);

@@ -4,7 +4,6 @@ import { z } from "zod";
 import type { Deps } from "../../deps.js";
 import { responseKind } from "../../errors.js";
 import { accountKey, ipKey } from "../../ratelimit/keys.js";
-import type { PolicyName } from "../../ratelimit/policies.js";
 import { FORM_ERROR, parseForm } from "../../security/form.js";
 import { endSession } from "../../sessions/http.js";
 import { renderPage } from "../../ui/layout.js";
@@ -15,7 +14,13 @@ import { cleanNext, completePrimaryAuth, DEFAULT_AFTER_SIGN_IN } from "../sign-i
 import { createDeviceCookies } from "./device-cookie.js";
 import { type LoginResult, loginCounter } from "./metrics.js";
 import { authenticate } from "./service.js";
-import { GENERIC_LOGIN_ERROR, LoginPage, type LoginPageProps, UnverifiedPage } from "./views.js";
+import {
+  GENERIC_LOGIN_ERROR,
+  LoginPage,
+  type LoginPageProps,
+  lockedMessage,
+  UnverifiedPage,
+} from "./views.js";
 
 /**
  * Login form. The password is length-checked here, before any hashing: a
@@ -96,20 +101,37 @@ export function createLoginRoutes(deps: Deps): Hono {
     }
     const { email, password } = form.data;
     const next = cleanNext(form.data.next);
-    const account = accountKey(email);
-    const policy: PolicyName = "login_account";
     const trustedDevice = devices.trusted(c, email);
-    // Distributed guessing against one account, checked before any argon2 work. A
-    // browser that signed into this account before is exempt (see device-cookie.ts).
-    if (!trustedDevice) await limited(() => deps.rateLimiter.guard(c, policy, account));
+    // Distributed guessing against one account: the point is TAKEN before any
+    // argon2 work, so a burst cannot all pass a check made before any is
+    // counted; a completed sign-in resets it (finishSignIn). A browser that
+    // signed into this account before is exempt (see device-cookie.ts).
+    if (!trustedDevice) {
+      await limited(() => deps.rateLimiter.enforce(c, "login_account", accountKey(email)));
+    }
 
     const outcome = await authenticate(deps, { email, password, trustedDevice });
     const ctx = auditContext(c);
 
+    if (outcome.kind === "locked") {
+      await deps.audit.record({
+        type: "login_failed",
+        outcome: "denied",
+        targetId: outcome.user?.id ?? null,
+        ...ctx,
+        details: { reason: "locked" },
+      });
+      logins.inc({ result: "locked" });
+      // The same answer for every locked address, known or not, right password or not.
+      const waitSeconds = Math.max(
+        1,
+        Math.ceil((outcome.lockedUntil.getTime() - deps.clock.now().getTime()) / 1000),
+      );
+      c.header("Retry-After", String(waitSeconds));
+      return render(c, { email, next, error: lockedMessage(waitSeconds), locked: true }, 429);
+    }
+
     if (outcome.kind === "failure") {
-      if (!trustedDevice) {
-        await deps.rateLimiter.penalize(policy, account, { ip, requestId: ctx.requestId ?? "" });
-      }
       await deps.audit.record({
         type: "login_failed",
         outcome: "failure",

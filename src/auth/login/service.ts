@@ -1,96 +1,99 @@
 import type { Deps } from "../../deps.js";
-import { lockoutNoticeEmail } from "../../mail/templates/index.js";
-import { isLocked, type User } from "../../users/user.js";
+import type { User } from "../../users/user.js";
+import { sendLockNotice } from "../unlock/service.js";
 
 /** Why a login failed. Recorded in the audit log only, never shown: the page says one thing for all. */
-export type LoginFailureReason =
-  | "unknown_email"
-  | "wrong_password"
-  | "deactivated"
-  | "locked"
-  | "no_password";
+export type LoginFailureReason = "unknown_email" | "wrong_password" | "deactivated" | "no_password";
 
 export type LoginOutcome =
   | { kind: "success"; user: User; rehashed: boolean }
   | { kind: "unverified"; user: User }
+  /**
+   * The address is locked: no password was checked. Said the same way for
+   * every locked address, known or not, whatever the password.
+   */
+  | { kind: "locked"; user?: User; lockedUntil: Date }
+  /** `justLocked`: this attempt set the lock (the owner, if any, was mailed). */
   | { kind: "failure"; reason: LoginFailureReason; user?: User; justLocked: boolean };
 
 type LoginDeps = Pick<
   Deps,
-  "config" | "db" | "clock" | "users" | "passwords" | "outbox" | "logger"
+  | "config"
+  | "db"
+  | "clock"
+  | "users"
+  | "passwords"
+  | "outbox"
+  | "logger"
+  | "lockouts"
+  | "tokens"
+  | "rateLimiter"
 >;
 
 /**
- * Checks credentials. Every failing branch costs one argon2 verify (a real
- * one, or the hasher's dummy), so response time does not tell an unknown
- * address from a wrong password, a locked or a deactivated account.
+ * Checks credentials, in an order chosen for the lockout and for timing:
+ *
+ * 1. Claim an attempt slot for the address (src/users/lockout.ts) BEFORE any
+ *    password work: the same single write for a real account and an unknown
+ *    address, and at most MAX_FAILED_LOGIN_ATTEMPTS verifications per lock
+ *    window however the guesses are spread. A refused claim is a lock.
+ * 2. Every failing branch costs one argon2 verify (a real one, or the
+ *    hasher's dummy), so response time does not tell an unknown address from
+ *    a wrong password, a deactivated or a password-less account.
+ * 3. A right password gives its slot back; the count is cleared only once
+ *    the whole sign-in (second factor included) succeeds (../sign-in.ts).
  *
  * `trustedDevice`: the browser holds a device cookie for this account (see
- * device-cookie.ts) and may sign in during a lock.
+ * device-cookie.ts). It neither needs a slot nor is stopped by a lock; its
+ * wrong guesses still count toward the lock that strangers meet.
  */
 export async function authenticate(
   deps: LoginDeps,
   input: { email: string; password: string; trustedDevice: boolean },
 ): Promise<LoginOutcome> {
-  const { users, passwords, clock, config } = deps;
+  const { users, passwords, config, lockouts } = deps;
+  const claim = input.trustedDevice ? undefined : await lockouts.claim(input.email);
   const user = await users.findByEmail(input.email);
+  // No argon2 work at all during a lock: the answer says "locked" for every
+  // address alike, so there is nothing for timing to tell, and a flood of
+  // guesses at a locked address costs the server next to nothing.
+  if (claim && !claim.allowed) return { kind: "locked", user, lockedUntil: claim.lockedUntil };
+  const fail = async (reason: LoginFailureReason): Promise<LoginOutcome> => {
+    const justLocked = claim ? claim.justLocked : await countFailure(deps, input.email);
+    // Only an owner who can use a password is told, and given the unlock link.
+    if (justLocked && user && reason === "wrong_password") await sendLockNotice(deps, user);
+    return { kind: "failure", reason, user, justLocked };
+  };
   if (!user) {
     await passwords.verify(null, input.password);
-    return { kind: "failure", reason: "unknown_email", justLocked: false };
+    return fail("unknown_email");
   }
-  if (user.status !== "active") {
+  if (user.status !== "active" || user.passwordHash === null) {
     await passwords.verify(null, input.password);
-    return { kind: "failure", reason: "deactivated", user, justLocked: false };
+    return fail(user.status !== "active" ? "deactivated" : "no_password");
   }
-  // During a lock the real password is not even checked (the lock's purpose
-  // is to stop guessing), except from a browser that signed in here before.
-  if (isLocked(user, clock.now()) && !input.trustedDevice) {
-    await passwords.verify(null, input.password);
-    return { kind: "failure", reason: "locked", user, justLocked: false };
-  }
-  if (user.passwordHash === null) {
-    await passwords.verify(null, input.password);
-    return { kind: "failure", reason: "no_password", user, justLocked: false };
-  }
-  if (!(await passwords.verify(user.passwordHash, input.password))) {
-    const justLocked = await recordFailure(deps, user);
-    return { kind: "failure", reason: "wrong_password", user, justLocked };
-  }
-  // The password is right: saying so to its owner reveals nothing new.
+  if (!(await passwords.verify(user.passwordHash, input.password))) return fail("wrong_password");
+  // The password is right: its slot goes back (and a lock it set is lifted).
+  if (claim) await lockouts.refund(input.email, claim);
+  // Saying so to its owner reveals nothing new.
   if (config.security.requireEmailVerification && user.emailVerifiedAt === null) {
     return { kind: "unverified", user };
   }
   const rehashed = await upgradeHash(deps, user, input.password);
-  // No recordLoginSuccess here: lockout counters are cleared only once the
-  // sign-in is complete (after the second factor, if any): see ../sign-in.ts.
   return { kind: "success", user, rehashed };
 }
 
 /**
- * Counts the failure (a wrong password, or a wrong 2FA code: see
- * two-factor/challenge.ts) and, for the one failure that sets the lock, queues
- * the owner's notice in the same transaction (so exactly one mail, and only
- * if the lock committed).
+ * Counts a failure that did not claim a slot first: a wrong 2FA code (see
+ * two-factor/challenge.ts) or a wrong password from a trusted device. Returns
+ * whether it set the lock; a refused claim (already locked) counts nothing.
  */
-export async function recordFailure(deps: LoginDeps, user: User): Promise<boolean> {
-  const { config } = deps;
-  const lockoutMs = config.security.accountLockoutMinutes * 60_000;
-  return deps.db.transaction(async (tx) => {
-    const outcome = await deps.users.recordLoginFailure(
-      user.id,
-      { maxAttempts: config.security.maxFailedLoginAttempts, lockoutMs },
-      tx,
-    );
-    if (!outcome?.justLocked) return false;
-    const mail = lockoutNoticeEmail({
-      appName: config.appName,
-      appUrl: config.appUrl,
-      name: user.firstName,
-      lockedMinutes: config.security.accountLockoutMinutes,
-    });
-    await deps.outbox.enqueue(tx, { ...mail, to: user.email, userId: user.id });
-    return true;
-  });
+export async function countFailure(
+  deps: Pick<LoginDeps, "lockouts">,
+  email: string,
+): Promise<boolean> {
+  const claim = await deps.lockouts.claim(email);
+  return claim.allowed && claim.justLocked;
 }
 
 /**

@@ -7,15 +7,33 @@ import { PageHeader } from "../../ui/components/page-header.js";
 import type { ProviderInfo } from "../oauth/providers.js";
 import { ProviderButtons } from "../oauth/views.js";
 
-/** The one message for every credential failure: unknown email, wrong password, locked, deactivated. */
+/** The one message for every credential failure: unknown email, wrong password, deactivated. */
 export const GENERIC_LOGIN_ERROR = "Email or password is incorrect.";
+
+/**
+ * The answer to ANY attempt on a locked address, right password or not,
+ * account or not: it tells the owner why their right password does not work
+ * and where the way back in is (the lock notice's unlock link), and tells an
+ * attacker only what they caused. Unknown addresses lock the same way
+ * (src/users/lockout.ts), so this reveals no account's existence.
+ */
+export function lockedMessage(waitSeconds: number): string {
+  const minutes = Math.ceil(waitSeconds / 60);
+  const wait = minutes <= 1 ? "a minute" : `${minutes} minutes`;
+  return (
+    `Too many failed attempts: signing in to this account with a password is paused for ${wait}. ` +
+    "If this address has an account, we have emailed its owner a link to unlock it and sign in now."
+  );
+}
 
 export interface LoginPageProps {
   csrfToken: string | undefined;
   email?: string;
   next?: string;
-  /** Form-level error (GENERIC_LOGIN_ERROR). */
+  /** Form-level error (GENERIC_LOGIN_ERROR, or lockedMessage()). */
   error?: string;
+  /** The address is locked: the error is a notice, not a mistake to correct. */
+  locked?: boolean;
   fieldErrors?: { email?: string; password?: string };
   /** Configured OAuth/OIDC providers: one "Continue with …" button each. */
   providers?: readonly ProviderInfo[];
@@ -29,7 +47,7 @@ export function LoginPage(props: LoginPageProps) {
       <Card>
         <Form action="/auth/login" csrfToken={props.csrfToken} novalidate>
           {props.error !== undefined && (
-            <Alert kind="error" id="login-error">
+            <Alert kind={props.locked ? "warning" : "error"} id="login-error">
               {props.error}
             </Alert>
           )}

@@ -9,7 +9,16 @@ import { sameAddress } from "../verify/service.js";
 
 type ResetDeps = Pick<
   Deps,
-  "config" | "db" | "clock" | "random" | "users" | "tokens" | "outbox" | "sessions" | "rateLimiter"
+  | "config"
+  | "db"
+  | "clock"
+  | "random"
+  | "users"
+  | "tokens"
+  | "outbox"
+  | "sessions"
+  | "rateLimiter"
+  | "lockouts"
 >;
 
 /**
@@ -97,7 +106,7 @@ export async function completePasswordReset(
     if (!match || match.userId !== user.id) return false;
     const now = clock.now();
     await deps.users.setPasswordHash(user.id, input.passwordHash, tx);
-    await deps.users.clearLockout(user.id, tx);
+    await deps.lockouts.clear(user.email, tx);
     if (user.emailVerifiedAt === null) await deps.users.markEmailVerified(user.id, now, tx);
     await deps.sessions.revokeAllForUser(user.id, { tx });
     // A 2FA challenge opened with the old password must not outlive the reset.

@@ -5,7 +5,6 @@ import type { Deps } from "../../deps.js";
 import { parseForm } from "../../security/form.js";
 import { installSession } from "../../sessions/http.js";
 import { renderPage } from "../../ui/layout.js";
-import { isLocked } from "../../users/user.js";
 import { createDeviceCookies } from "../login/device-cookie.js";
 import { finishSignIn, requestAudit } from "../sign-in.js";
 import { type ChallengeOutcome, submitChallengeCode } from "./challenge.js";
@@ -99,7 +98,8 @@ export function createChallengeRoutes(deps: Deps): Hono {
     if (!user) return startOver(c, "expired", 401);
     if (user.status !== "active") return startOver(c, "expired", 401);
     // Locked meanwhile (e.g. by wrong codes): only a browser that signed in here before may go on.
-    if (isLocked(user, deps.clock.now()) && !devices.trusted(c, user.email)) {
+    const locked = (await deps.lockouts.lockedUntil(user.email)) !== null;
+    if (locked && !devices.trusted(c, user.email)) {
       await audit(c, pending, "denied", { reason: "locked", method });
       count("locked", method);
       return startOver(c, "too_many_attempts", 401);

@@ -2,7 +2,8 @@ import type { Deps } from "../../deps.js";
 import { backupCodeUsedEmail } from "../../mail/templates/index.js";
 import type { CreatedSession } from "../../sessions/types.js";
 import type { User } from "../../users/user.js";
-import { recordFailure } from "../login/service.js";
+import { countFailure } from "../login/service.js";
+import { sendLockNotice } from "../unlock/service.js";
 import { countUnusedBackupCodes } from "./backup-codes.js";
 import { findEnabledCredential } from "./credentials.js";
 import { claimAttempt, consumePendingLogin, MAX_ATTEMPTS, type PendingLogin } from "./pending.js";
@@ -26,7 +27,7 @@ import {
  *    commits; the others find the step claimed (a replay) or the pending
  *    login gone, and roll back without a session.
  *
- * A wrong code also counts against the account lockout (users.failed_login_count),
+ * A wrong code also counts against the account lockout (login_attempts),
  * not only against this challenge: with the password, an attacker could
  * otherwise open challenge after challenge, 5 guesses each. Replays do not
  * count there (whoever replays a code already has it; it is no guess).
@@ -64,7 +65,8 @@ export async function submitChallengeCode(
   const method = methodOfInput(input.code);
   const match = await checkSecondFactor(deps.db, deps, { credential, code: input.code });
   if (!match) {
-    const justLocked = await recordFailure(deps, user);
+    const justLocked = await countFailure(deps, user.email);
+    if (justLocked) await sendLockNotice(deps, user);
     return { kind: "wrong", method, attemptsLeft, justLocked };
   }
 

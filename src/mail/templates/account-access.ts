@@ -64,17 +64,31 @@ export function passwordChangedEmail(props: EmailBase & { changedAt?: Date }): R
   });
 }
 
-/** Owners of a locked account learn it by mail; the sign-in page itself stays generic. */
-export function lockoutNoticeEmail(props: EmailBase & { lockedMinutes: number }): RenderedEmail {
+/**
+ * Owners of a locked account learn it by mail, with a way back in that does
+ * not wait for the lock: a single-use "unlock and sign in" link (the mailbox
+ * is the proof, as for a reset; a second factor still applies).
+ */
+export function lockoutNoticeEmail(
+  props: EmailBase & { lockedMinutes: number; token: string; validMinutes: number },
+): RenderedEmail {
   return composeEmail({
     ...props,
     template: "lockout_notice",
     subject: `Your ${props.appName} account was locked`,
     blocks: [
-      `After several failed sign-in attempts, your ${props.appName} account is locked for ${props.lockedMinutes} minutes.`,
-      "If that was you, wait and try again, or reset your password now: a reset also ends the lock.",
+      `After several failed sign-in attempts, sign-in to your ${props.appName} account with a password is paused for ${props.lockedMinutes} minutes.`,
+      `If that was you, this link unlocks the account and signs you in. It works once, for ${props.validMinutes} minutes:`,
+      {
+        action: "Unlock and sign in",
+        url: appLink(props.appUrl, "/auth/unlock", { token: props.token }),
+      },
       "If it was not you, someone may be trying to guess your password. Reset it, and turn on two-factor authentication.",
-      { action: "Reset my password", url: appLink(props.appUrl, "/auth/forgot-password") },
+      {
+        links: [
+          { label: "Reset my password", url: appLink(props.appUrl, "/auth/forgot-password") },
+        ],
+      },
     ],
   });
 }

@@ -1,0 +1,77 @@
+import { type Context, Hono } from "hono";
+import { z } from "zod";
+import { ConfirmLinkPage, InvalidLinkPage, tokenParam } from "../../account/link-pages.js";
+import { auditContext } from "../../account/request-info.js";
+import type { Deps } from "../../deps.js";
+import { parseForm } from "../../security/form.js";
+import { viewUser } from "../../sessions/view.js";
+import { renderPage } from "../../ui/layout.js";
+import { completePrimaryAuth } from "../sign-in.js";
+import { findUnlockAccount, redeemUnlockLink } from "./service.js";
+
+const tokenSchema = z.object({ token: z.string({ error: "The link is incomplete." }) });
+const TITLE = "Unlock your account";
+
+/**
+ * GET /auth/unlock?token= shows a button; POST /auth/unlock spends the link,
+ * lifts the lock and signs in through completePrimaryAuth (so an account with
+ * 2FA gets its challenge, exactly as after a password).
+ */
+export function createUnlockRoutes(deps: Deps): Hono {
+  const app = new Hono();
+
+  /** 400 for a link with no usable token, 410 for a well-formed one we do not (or no longer) honour. */
+  const invalid = (c: Context, status: 400 | 410) =>
+    renderPage(c, {
+      user: viewUser(c),
+      title: TITLE,
+      status,
+      children: (
+        <InvalidLinkPage
+          title={TITLE}
+          message="This unlock link is invalid, was already used, or has expired. Links work once, for 15 minutes. The lock also ends by itself, and a password reset ends it too."
+          next={{ href: "/auth/forgot-password", label: "Reset my password" }}
+        />
+      ),
+    });
+
+  app.get("/auth/unlock", async function unlockLink(c) {
+    const token = tokenParam(c.req.query("token"));
+    if (token === undefined) return invalid(c, 400);
+    // Only a look: a scanner prefetching this URL must not use the link up.
+    if (!(await findUnlockAccount(deps, token))) return invalid(c, 410);
+    return renderPage(c, {
+      user: viewUser(c),
+      title: TITLE,
+      children: (
+        <ConfirmLinkPage
+          title={TITLE}
+          description="Sign-in with a password was paused after several failed attempts. This link lifts the pause and signs you in."
+          action="/auth/unlock"
+          token={token}
+          button="Unlock and sign in"
+          csrfToken={c.get("csrfToken")}
+        />
+      ),
+    });
+  });
+
+  app.post("/auth/unlock", async function unlock(c) {
+    const form = await parseForm(c, tokenSchema, { maxFieldChars: 256 });
+    const token = form.ok ? tokenParam(form.data.token) : undefined;
+    if (token === undefined) return invalid(c, 400);
+    const user = await redeemUnlockLink(deps, token);
+    if (!user) return invalid(c, 410);
+    await deps.audit.record({
+      type: "account_unlocked",
+      outcome: "success",
+      actorId: user.id,
+      targetId: user.id,
+      ...auditContext(c),
+      details: { method: "unlock_link" },
+    });
+    return completePrimaryAuth(c, deps, user, { method: "unlock_link" });
+  });
+
+  return app;
+}

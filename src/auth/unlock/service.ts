@@ -1,0 +1,85 @@
+import type { Deps } from "../../deps.js";
+import { lockoutNoticeEmail } from "../../mail/templates/index.js";
+import { accountKey } from "../../ratelimit/keys.js";
+import type { User } from "../../users/user.js";
+import { sameAddress } from "../verify/service.js";
+
+/** How long the "unlock and sign in" link works: shorter than a lock, long enough to read mail. */
+export const UNLOCK_LINK_MINUTES = 15;
+
+type UnlockDeps = Pick<
+  Deps,
+  "config" | "db" | "clock" | "users" | "tokens" | "outbox" | "lockouts" | "rateLimiter"
+>;
+
+/**
+ * Queues the lock notice with a fresh single-use unlock link, in one
+ * transaction (a link without its mail, or a mail with a dead link, cannot
+ * exist). Called once per lock: only the claim that set the lock sends it.
+ *
+ * Why a link at all: a lock that only waits lets anyone who knows an address
+ * keep its owner out of every new browser (5 wrong guesses per lock window).
+ * The owner's mailbox is proof enough to lift the lock, as it is for a
+ * password reset; the 2FA step, if any, still follows.
+ */
+export async function sendLockNotice(deps: UnlockDeps, user: User): Promise<void> {
+  const { config } = deps;
+  await deps.db.transaction(async (tx) => {
+    const token = await deps.tokens.issueToken(tx, {
+      userId: user.id,
+      purpose: "account_unlock",
+      ttlMs: UNLOCK_LINK_MINUTES * 60_000,
+      // The link is for this address: it dies if the account's address changes meanwhile.
+      data: { email: user.email },
+    });
+    const mail = lockoutNoticeEmail({
+      appName: config.appName,
+      appUrl: config.appUrl,
+      name: user.firstName,
+      lockedMinutes: config.security.accountLockoutMinutes,
+      token,
+      validMinutes: UNLOCK_LINK_MINUTES,
+    });
+    await deps.outbox.enqueue(tx, { ...mail, to: user.email, userId: user.id });
+  });
+  deps.outbox.wake();
+}
+
+/** The account an unlock link belongs to, without using it up (the GET page). */
+export async function findUnlockAccount(
+  deps: UnlockDeps,
+  token: string,
+): Promise<User | undefined> {
+  const match = await deps.tokens.peekToken(deps.db, { purpose: "account_unlock", token });
+  if (!match) return undefined;
+  return usableAccount(await deps.users.findById(match.userId), match.data?.email);
+}
+
+/**
+ * Uses the link: the token is spent, the lock and count cleared and the
+ * address marked verified (the link reached its inbox) in one transaction.
+ * Undefined when the link is unknown, used, expired, or its account changed
+ * address or was deactivated. The caller then signs the user in through
+ * completePrimaryAuth, so 2FA still applies.
+ */
+export async function redeemUnlockLink(deps: UnlockDeps, token: string): Promise<User | undefined> {
+  const user = await deps.db.transaction(async (tx) => {
+    const match = await deps.tokens.consumeToken(tx, { purpose: "account_unlock", token });
+    if (!match) return undefined;
+    const owner = usableAccount(await deps.users.findById(match.userId, tx), match.data?.email);
+    if (!owner) return undefined;
+    await deps.lockouts.clear(owner.email, tx);
+    if (owner.emailVerifiedAt === null) {
+      await deps.users.markEmailVerified(owner.id, deps.clock.now(), tx);
+    }
+    return owner;
+  });
+  // The per-account limiter is part of "the lock" too.
+  if (user) await deps.rateLimiter.reset("login_account", accountKey(user.email));
+  return user;
+}
+
+function usableAccount(user: User | undefined, recordedEmail: unknown): User | undefined {
+  if (user?.status !== "active" || !sameAddress(recordedEmail, user.email)) return undefined;
+  return user;
+}

@@ -62,13 +62,28 @@ describe("starting the real server", () => {
     expect(run.output()).toMatch(/SECRET_KEY: required when NODE_ENV=production/);
   }, 20_000);
 
-  it("lists every invalid variable in one startup error", async () => {
-    const run = startMain({ PORT: "http", LOG_LEVEL: "chatty", CSP_MODE: "off" });
+  it("lists every invalid variable in one startup error, production requirements included", async () => {
+    const run = startMain({
+      NODE_ENV: "production",
+      PORT: "abc",
+      SECRET_KEY: "short",
+      LOG_LEVEL: "chatty",
+      CSP_MODE: "off",
+    });
     expect(await run.exited).toBe(1);
-    expect(run.output()).toMatch(
-      /PORT:[\s\S]*CSP_MODE:[\s\S]*LOG_LEVEL:|PORT[\s\S]*LOG_LEVEL[\s\S]*CSP_MODE/,
-    );
-    for (const name of ["PORT", "LOG_LEVEL", "CSP_MODE"]) expect(run.output()).toContain(name);
+    const output = run.output();
+    for (const problem of [
+      "PORT: must be a whole number",
+      "CSP_MODE: must be strict, report-only or relaxed",
+      "LOG_LEVEL: must be one of",
+      "APP_URL: required when NODE_ENV=production",
+      "SECRET_KEY: must be at least 32 characters",
+    ]) {
+      expect(output).toContain(`  - ${problem}`);
+    }
+    // One error, printed once: no stack trace, no second attempt.
+    expect(output.match(/Invalid configuration:/g)).toHaveLength(1);
+    expect(output).not.toMatch(/\n\s+at /);
   }, 20_000);
 
   it("refuses production with pending migrations and prints the command to run", async () => {

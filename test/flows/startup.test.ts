@@ -46,6 +46,36 @@ describe("starting the real server", () => {
     expect(landing.status).toBe(200);
     expect(await landing.text()).toContain("Bastion");
 
+    // The start log names one URL, APP_URL (http://localhost:<port> by default), not the socket.
+    const started = app
+      .output()
+      .split("\n")
+      .filter((line) => line.includes("listening on"));
+    expect(started).toHaveLength(1);
+    expect(JSON.parse(started[0] ?? "{}")).toMatchObject({
+      msg: `Bastion listening on http://localhost:${port}`,
+      url: `http://localhost:${port}`,
+      bind: `127.0.0.1:${port}`,
+    });
+    expect(app.output()).not.toContain(`http://127.0.0.1:${port}`);
+
+    // Tried as a new user would: a form opened at the socket address (127.0.0.1) is accepted too.
+    const form = await fetch(`${url}/auth/login`);
+    const cookie = (form.headers.get("Set-Cookie") ?? "").split(";")[0] ?? "";
+    const token = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? "";
+    const submitted = await fetch(`${url}/account/theme`, {
+      method: "POST",
+      redirect: "manual",
+      headers: {
+        "Content-Type": "application/x-www-form-urlencoded",
+        Cookie: cookie,
+        Origin: url,
+        "Sec-Fetch-Site": "same-origin",
+      },
+      body: new URLSearchParams({ _csrf: token, theme: "dark" }).toString(),
+    });
+    expect(submitted.status).toBe(303);
+
     // A second process on the same file is refused with a message naming the cause.
     const second = startMain({ PORT: String(await freePort()), DATA_DIR: dataDir });
     expect(await second.exited).toBe(1);

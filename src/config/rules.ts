@@ -1,5 +1,6 @@
 import { isIP } from "node:net";
 import { join, resolve } from "node:path";
+import { quoted } from "../lib/encoding.js";
 import type { ParsedEnv, RawEnv } from "./schema.js";
 import type { Config, DatabaseTarget, TrustProxy } from "./types.js";
 
@@ -11,19 +12,6 @@ import type { Config, DatabaseTarget, TrustProxy } from "./types.js";
 
 /** The value `.env.example` ships with; refusing it stops a copied example reaching production. */
 export const SECRET_KEY_PLACEHOLDER = "change-me-to-a-long-random-string-of-at-least-32-characters";
-
-/**
- * A value quoted back to the operator: control, invisible and non-ASCII
- * characters escaped (so a newline or a bidi override in a variable cannot
- * forge another line of the error), and long values cut.
- */
-export function shown(value: string): string {
-  const cut = value.length > 80 ? `${value.slice(0, 80)}…` : value;
-  return JSON.stringify(cut).replace(
-    /[^\x20-\x7e…]/g,
-    (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
-}
 
 /** Requirements of NODE_ENV=production that no single field can express. */
 export function checkProduction(parsed: ParsedEnv, problems: string[]): void {
@@ -93,7 +81,7 @@ export function parseTrustProxy(value: string | undefined, problems: string[]): 
     return !/^\d+$/.test(bits) || Number(bits) > max;
   });
   if (bad.length > 0)
-    problems.push(`TRUST_PROXY: not a hop count or IP/CIDR list (${bad.map(shown).join(", ")})`);
+    problems.push(`TRUST_PROXY: not a hop count or IP/CIDR list (${bad.map(quoted).join(", ")})`);
   return { kind: "cidrs", cidrs };
 }
 
@@ -109,7 +97,9 @@ export function parseOrigins(value: string | undefined, problems: string[]): str
       if (u.origin === "null") throw new Error("opaque");
       origins.push(u.origin);
     } catch {
-      problems.push(`TRUSTED_ORIGINS: ${shown(item)} is not an origin such as https://example.com`);
+      problems.push(
+        `TRUSTED_ORIGINS: ${quoted(item)} is not an origin such as https://example.com`,
+      );
     }
   }
   return origins;

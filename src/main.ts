@@ -6,6 +6,7 @@ import { DbError } from "./db/db.js";
 import { MigrationError } from "./db/migrate.js";
 import { systemClock } from "./lib/clock.js";
 import { systemRandom } from "./lib/random.js";
+import { describeListening } from "./listening.js";
 import { mailDelivery } from "./mail/open.js";
 import { createLogger } from "./monitoring/logger.js";
 import { startServer } from "./server.js";
@@ -55,10 +56,13 @@ async function main(): Promise<void> {
   const server = await startServer({ app, host: config.host, port: config.port, logger });
   const where =
     config.database.target.kind === "duckdb" ? config.database.target.path : "PostgreSQL";
+  // One URL, APP_URL: the socket address is not one to open (the CSRF origin check expects APP_URL).
+  const listening = describeListening(config, server.url);
   logger.info(
-    { url: server.url, env: config.env, database: where },
-    `${config.appName} listening on ${config.appUrl}`,
+    { url: listening.url, bind: listening.bind, env: config.env, database: where },
+    `${config.appName} listening on ${listening.url}`,
   );
+  if (listening.warning) logger.warn(listening.warning);
   await deps.audit.record({ type: "app_started", outcome: "info", details: { env: config.env } });
   // "hold" (production without SMTP_HOST) keeps mail queued until SMTP is configured; see mail/open.ts.
   if (mailDelivery(config) !== "hold") deps.outbox.start(config.mail.pollIntervalMs);

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -6,9 +6,9 @@ import { ConfigError, loadConfig, SECRET_KEY_PLACEHOLDER } from "./env.js";
 
 const tmp = () => mkdtempSync(join(tmpdir(), "bastion-config-"));
 const load = (env: Record<string, string>, cwd = tmp()) => loadConfig({ env, cwd });
-const problemsOf = (env: Record<string, string>): string[] => {
+const problemsOf = (env: Record<string, string>, cwd = tmp()): string[] => {
   try {
-    load(env);
+    load(env, cwd);
   } catch (error) {
     if (error instanceof ConfigError) return [...error.problems];
     throw error;
@@ -81,6 +81,107 @@ describe("configuration", () => {
     expect(() => load({ PORT: "70000" })).toThrow(/PORT: must be at most 65535/);
   });
 
+  it("reports a bad type and a short secret together, not just the first field (PORT=abc SECRET_KEY=short)", () => {
+    const problems = problemsOf({ PORT: "abc", SECRET_KEY: "short" });
+    expect(problems).toEqual([
+      "PORT: must be a whole number",
+      "SECRET_KEY: must be at least 32 characters",
+    ]);
+  });
+
+  it("reports bad types, bad lengths and missing production requirements in one error", () => {
+    let error: unknown;
+    try {
+      load({
+        NODE_ENV: "production",
+        PORT: "abc",
+        SECRET_KEY: "short",
+        LOG_LEVEL: "loud",
+        METRICS_TOKEN: "tiny",
+        GOOGLE_CLIENT_ID: "id-without-secret",
+        OIDC_ISSUER: "http://id.example",
+        OIDC_CLIENT_ID: "c",
+        OIDC_CLIENT_SECRET: "s",
+      });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const { problems, message } = error as ConfigError;
+    expect(problems.map((p) => p.split(":")[0])).toEqual([
+      "PORT",
+      "LOG_LEVEL",
+      "METRICS_TOKEN",
+      "APP_URL",
+      "SECRET_KEY",
+      "GOOGLE_CLIENT_ID and GOOGLE_CLIENT_SECRET",
+      "OIDC_ISSUER",
+    ]);
+    // The one message an operator reads names every problem, one per line.
+    for (const problem of problems) expect(message).toContain(`\n  - ${problem}`);
+    expect(message).toContain("APP_URL: required when NODE_ENV=production");
+    expect(message).toContain("SECRET_KEY: must be at least 32 characters");
+  });
+
+  it("does not add a derived complaint about a field that already failed", () => {
+    const problems = problemsOf({ ...PROD, APP_URL: "not a url" });
+    expect(problems).toEqual([
+      "APP_URL: must be an absolute http:// or https:// URL such as https://example.com",
+    ]);
+  });
+
+  it("checks production requirements even when NODE_ENV is the only valid field", () => {
+    const problems = problemsOf({ NODE_ENV: "production", PORT: "0", UV_THREADPOOL_SIZE: "-1" });
+    expect(problems.map((p) => p.split(":")[0])).toEqual([
+      "PORT",
+      "UV_THREADPOOL_SIZE",
+      "APP_URL",
+      "SECRET_KEY",
+    ]);
+  });
+
+  it("writes no development secret when the configuration is refused", () => {
+    const cwd = tmp();
+    problemsOf({ PORT: "abc" }, cwd);
+    expect(existsSync(join(cwd, "data", ".secret"))).toBe(false);
+  });
+
+  it.each([
+    ["javascript:alert(1)"],
+    ["file:///etc/passwd"],
+    ["data:text/html,<script>alert(1)</script>"],
+  ])("refuses APP_URL=%s: only http(s) has an origin the CSRF check can compare", (value) => {
+    // new URL("javascript:…").origin is "null": accepting it would let `Origin: null` through.
+    expect(problemsOf({ APP_URL: value })).toEqual([
+      "APP_URL: must be an absolute http:// or https:// URL such as https://example.com",
+    ]);
+  });
+
+  it("keeps each problem on its own line whatever the values hold (newlines, bidi, quotes, SQL)", () => {
+    const problems = problemsOf({
+      NODE_ENV: "production",
+      SECRET_KEY: "🔑".repeat(8),
+      PORT: "８０００",
+      TRUSTED_ORIGINS: 'evil"\n  - SECRET_KEY: looks fine,\u202Ehttps://x.example',
+      TRUST_PROXY: "1.2.3.4'; DROP TABLE users; --\r\n",
+      LOG_LEVEL: "info\n  - LOG_LEVEL: ok",
+    });
+    expect(problems.map((p) => p.split(":")[0])).toEqual([
+      "PORT",
+      "LOG_LEVEL",
+      "APP_URL",
+      "SECRET_KEY",
+      "TRUST_PROXY",
+      "TRUSTED_ORIGINS",
+      "TRUSTED_ORIGINS",
+    ]);
+    // Control and invisible characters are shown escaped, so a value cannot forge a line.
+    for (const problem of problems) expect(problem).not.toMatch(/[\r\n\u202e]/);
+    expect(problems).toContain(
+      'TRUSTED_ORIGINS: "evil\\"\\n  - SECRET_KEY: looks fine" is not an origin such as https://example.com',
+    );
+  });
+
   it("applies production defaults: strict CSP, JSON logs, 0.0.0.0, admins need 2FA", () => {
     const config = load(PROD);
     expect(config.isProduction).toBe(true);
@@ -137,7 +238,7 @@ describe("configuration", () => {
       cidrs: ["10.0.0.0/8", "::1", "192.168.1.7"],
     });
     expect(problemsOf({ TRUST_PROXY: "10.0.0.0/33,evil.example,1.2.3.4/8/9" })[0]).toMatch(
-      /TRUST_PROXY: .*10\.0\.0\.0\/33, evil\.example, 1\.2\.3\.4\/8\/9/,
+      /TRUST_PROXY: .*"10\.0\.0\.0\/33", "evil\.example", "1\.2\.3\.4\/8\/9"/,
     );
   });
 

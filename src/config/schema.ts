@@ -21,7 +21,14 @@ const optionalText = z
   .transform((v) => (v === "" ? undefined : v))
   .optional();
 
-const url = z.url({ error: "must be an absolute URL such as https://example.com" });
+/**
+ * Only http(s): `new URL("javascript:…").origin` is "null", and an APP_URL with
+ * origin "null" would make the CSRF origin check accept `Origin: null`.
+ */
+const url = z.url({
+  protocol: /^https?$/,
+  error: "must be an absolute http:// or https:// URL such as https://example.com",
+});
 
 /** Raw environment schema. Names match `.env.example` one to one. */
 export const envSchema = z.object({
@@ -136,3 +143,38 @@ export const envSchema = z.object({
 });
 
 export type RawEnv = z.infer<typeof envSchema>;
+
+export interface ParsedEnv {
+  /** Every field: its parsed value, or its default (undefined if none) when it failed. */
+  raw: RawEnv;
+  /** One line per invalid field, `NAME: what is wrong`, in schema order. */
+  problems: string[];
+  /** Fields that failed, so rules built on them stay quiet instead of adding a derived complaint. */
+  failed: ReadonlySet<keyof RawEnv>;
+}
+
+/**
+ * Parses field by field rather than the object at once: a failed object parse
+ * yields no data, which used to stop the cross-field rules (production
+ * requirements) from running, so an operator fixed one problem per restart.
+ */
+export function parseEnv(source: Readonly<Record<string, string>>): ParsedEnv {
+  const raw: Record<string, unknown> = {};
+  const problems: string[] = [];
+  const failed = new Set<keyof RawEnv>();
+  for (const [name, field] of Object.entries(envSchema.shape)) {
+    const result = field.safeParse(source[name]);
+    if (result.success) {
+      raw[name] = result.data;
+      continue;
+    }
+    failed.add(name as keyof RawEnv);
+    const messages = new Set(result.error.issues.map((issue) => issue.message));
+    for (const message of messages) problems.push(`${name}: ${message}`);
+    // The default keeps later rules well-typed; the config is refused anyway.
+    const fallback = field.safeParse(undefined);
+    raw[name] = fallback.success ? fallback.data : undefined;
+  }
+  // Every key of the schema was assigned above, each with its field's output type or default.
+  return { raw: raw as RawEnv, problems, failed };
+}

@@ -4,6 +4,7 @@ import type { Deps } from "../deps.js";
 import { AppError, responseKind } from "../errors.js";
 import { createClientIp } from "./client-ip.js";
 import type { Cookies } from "./cookies.js";
+import { acceptedOrigins, type CsrfRejectReason, explainRejection } from "./csrf-origin.js";
 import { type CsrfSecretSource, preSessionSecretSource } from "./csrf-source.js";
 import { createCsrfTokens } from "./csrf-token.js";
 import { CSP_REPORT_PATH } from "./headers.js";
@@ -21,7 +22,8 @@ declare module "hono" {
   }
 }
 
-export type CsrfRejectReason = "cross_site" | "origin_mismatch" | "missing_token" | "invalid_token";
+export type { CsrfRejectReason } from "./csrf-origin.js";
+
 const REASONS: readonly CsrfRejectReason[] = [
   "cross_site",
   "origin_mismatch",
@@ -63,7 +65,8 @@ export interface CsrfOptions {
  * JSON included, since `fetch` with `mode: "no-cors"` or a text/plain form can
  * still reach us): reject `Sec-Fetch-Site: cross-site`, and any `Origin` that
  * is not APP_URL's origin or a TRUSTED_ORIGINS entry (`Origin: null`, sent by
- * sandboxed frames and some redirects, is rejected). Browsers too old to send
+ * sandboxed frames and some redirects, is rejected; development also accepts
+ * the other loopback spellings, see csrf-origin.ts). Browsers too old to send
  * either header fall through to layer 2.
  *
  * Layer 2: a synchronizer token (see csrf-token.ts) from `X-CSRF-Token` or the
@@ -75,6 +78,9 @@ export interface CsrfOptions {
  * one minted, persisted only if the response is an HTML page or fragment (the
  * only place a token can be rendered), so JSON, redirects and static files
  * never set a cookie.
+ *
+ * A refusal is a generic 403 in production; in development its message names
+ * the cause (which origin, which missing piece) so a newcomer can fix it.
  */
 export function csrfProtection(options: CsrfOptions): MiddlewareHandler {
   const { config, random, audit, logger } = options.deps;
@@ -86,7 +92,7 @@ export function csrfProtection(options: CsrfOptions): MiddlewareHandler {
       tokens,
       maxAgeSeconds: Math.min(config.security.sessionMaxAgeHours * 3600, 34_560_000),
     });
-  const allowedOrigins = new Set([config.appOrigin, ...config.security.trustedOrigins]);
+  const allowedOrigins = acceptedOrigins(config);
   const exempt = new Set(options.exemptPaths ?? []);
   const resolveIp = createClientIp(config.security.trustProxy);
   const rejections = rejectionCounter(options.deps.metrics.registry);
@@ -108,7 +114,11 @@ export function csrfProtection(options: CsrfOptions): MiddlewareHandler {
     return undefined;
   };
 
-  const reject = async (c: Context, reason: CsrfRejectReason): Promise<never> => {
+  const reject = async (
+    c: Context,
+    reason: CsrfRejectReason,
+    hadSecret: boolean,
+  ): Promise<never> => {
     rejections.inc({ reason });
     try {
       await audit.record({
@@ -123,7 +133,11 @@ export function csrfProtection(options: CsrfOptions): MiddlewareHandler {
       // The rejection must stand even when the audit write fails.
       (c.get("log") ?? logger).error({ err }, "audit csrf_rejected failed");
     }
-    throw new AppError("CSRF_REJECTED");
+    if (!config.isDevelopment) throw new AppError("CSRF_REJECTED");
+    const origin = c.req.header("Origin");
+    throw new AppError("CSRF_REJECTED", {
+      message: explainRejection({ reason, origin, hadSecret }, config),
+    });
   };
 
   return async function csrfGuard(c, next) {
@@ -146,7 +160,7 @@ export function csrfProtection(options: CsrfOptions): MiddlewareHandler {
       if (reason) {
         // The 403 page renders forms too (theme switcher): give a cookie-less visitor a working secret.
         if (pending && responseKind(c) !== "json") await source.set(c, secret);
-        await reject(c, reason);
+        await reject(c, reason, existing !== undefined);
       }
     }
 

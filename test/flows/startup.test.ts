@@ -46,6 +46,36 @@ describe("starting the real server", () => {
     expect(landing.status).toBe(200);
     expect(await landing.text()).toContain("Bastion");
 
+    // The start log names one URL, APP_URL (http://localhost:<port> by default), not the socket.
+    const started = app
+      .output()
+      .split("\n")
+      .filter((line) => line.includes("listening on"));
+    expect(started).toHaveLength(1);
+    expect(JSON.parse(started[0] ?? "{}")).toMatchObject({
+      msg: `Bastion listening on http://localhost:${port}`,
+      url: `http://localhost:${port}`,
+      bind: `127.0.0.1:${port}`,
+    });
+    expect(app.output()).not.toContain(`http://127.0.0.1:${port}`);
+
+    // Tried as a new user would: a form opened at the socket address (127.0.0.1) is accepted too.
+    const form = await fetch(`${url}/auth/login`);
+    const cookie = (form.headers.get("Set-Cookie") ?? "").split(";")[0] ?? "";
+    const token = /name="_csrf" value="([^"]+)"/.exec(await form.text())?.[1] ?? "";
+    const submitted = await fetch(`${url}/account/theme`, {
+      method: "POST",
+      redirect: "manual",
+      headers: {
+        "Content-Type": "application/x-www-form-urlencoded",
+        Cookie: cookie,
+        Origin: url,
+        "Sec-Fetch-Site": "same-origin",
+      },
+      body: new URLSearchParams({ _csrf: token, theme: "dark" }).toString(),
+    });
+    expect(submitted.status).toBe(303);
+
     // A second process on the same file is refused with a message naming the cause.
     const second = startMain({ PORT: String(await freePort()), DATA_DIR: dataDir });
     expect(await second.exited).toBe(1);
@@ -62,13 +92,28 @@ describe("starting the real server", () => {
     expect(run.output()).toMatch(/SECRET_KEY: required when NODE_ENV=production/);
   }, 20_000);
 
-  it("lists every invalid variable in one startup error", async () => {
-    const run = startMain({ PORT: "http", LOG_LEVEL: "chatty", CSP_MODE: "off" });
+  it("lists every invalid variable in one startup error, production requirements included", async () => {
+    const run = startMain({
+      NODE_ENV: "production",
+      PORT: "abc",
+      SECRET_KEY: "short",
+      LOG_LEVEL: "chatty",
+      CSP_MODE: "off",
+    });
     expect(await run.exited).toBe(1);
-    expect(run.output()).toMatch(
-      /PORT:[\s\S]*CSP_MODE:[\s\S]*LOG_LEVEL:|PORT[\s\S]*LOG_LEVEL[\s\S]*CSP_MODE/,
-    );
-    for (const name of ["PORT", "LOG_LEVEL", "CSP_MODE"]) expect(run.output()).toContain(name);
+    const output = run.output();
+    for (const problem of [
+      "PORT: must be a whole number",
+      "CSP_MODE: must be strict, report-only or relaxed",
+      "LOG_LEVEL: must be one of",
+      "APP_URL: required when NODE_ENV=production",
+      "SECRET_KEY: must be at least 32 characters",
+    ]) {
+      expect(output).toContain(`  - ${problem}`);
+    }
+    // One error, printed once: no stack trace, no second attempt.
+    expect(output.match(/Invalid configuration:/g)).toHaveLength(1);
+    expect(output).not.toMatch(/\n\s+at /);
   }, 20_000);
 
   it("refuses production with pending migrations and prints the command to run", async () => {

@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, afterEach, beforeEach, describe, expect, inject, it } from "vitest";
+import { holdDuckDbFile } from "../../../test/duckdb-holder.js";
 import { createPgSchema } from "../../../test/pg.js";
 import type { Db } from "../../db/db.js";
 import { openDuckDb } from "../../db/duckdb.js";
@@ -111,10 +112,22 @@ describe.concurrent("bastion CLI process", { timeout: 60_000 }, () => {
     expect(up.stdout).toContain("Applied 0001_init");
   });
 
-  it("an unknown command prints usage and exits 2", async ({ expect }) => {
-    const result = await cli(["frobnicate"], {});
-    expect(result.code).toBe(2);
-    expect(result.stderr).toContain("Usage: npm run cli -- <command>");
+  it("says plainly that the DuckDB file is held by another process (the running server), exit 1", async ({
+    expect,
+  }) => {
+    mkdirSync(join(tmp, "held"), { recursive: true });
+    const held = await holdDuckDbFile(join(tmp, "held", "app.duckdb"));
+    try {
+      // Same DATA_DIR as the "server": the CLI's default database file is the held one.
+      const result = await cli(["migrate", "status"], { DATA_DIR: "held" });
+      expect(result.code).toBe(1);
+      expect(result.stderr).toBe(
+        `error: the database file held/app.duckdb is in use by another process (PID ${held.pid}: is the server running? stop it, then run this command again)\n` +
+          "DuckDB lets one process open a file at a time. To run commands beside a running server, use PostgreSQL (DATABASE_URL=postgres://…).\n",
+      );
+    } finally {
+      await held.release();
+    }
   });
 
   it("a database error exits 1 with a one-line message, not a stack", async ({ expect }) => {

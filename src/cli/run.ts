@@ -1,0 +1,106 @@
+import { type LoadConfigOptions, loadConfig } from "../config/env.js";
+import type { Db } from "../db/db.js";
+import { openDb } from "../db/open.js";
+import { quoted } from "../lib/encoding.js";
+import { MIGRATE_SUBCOMMANDS, MIGRATE_USAGE, runMigrateCommand } from "./commands/migrate.js";
+import { describeFailure } from "./errors.js";
+
+interface Command {
+  /** Lines listed under "Commands:", one per subcommand. */
+  usage: readonly string[];
+  /** The first argument must be one of these; nothing may follow it. */
+  subcommands: readonly string[];
+  run(args: readonly string[], ctx: { db: Db; out: (line: string) => void }): Promise<number>;
+}
+
+const COMMANDS: Readonly<Record<string, Command>> = {
+  migrate: { usage: MIGRATE_USAGE, subcommands: MIGRATE_SUBCOMMANDS, run: runMigrateCommand },
+};
+
+const HELP_FLAGS = new Set(["--help", "-h"]);
+
+function usage(name?: string): string {
+  const command = findCommand(name);
+  if (name === undefined || command === undefined) {
+    const lines = Object.values(COMMANDS).flatMap((c) => c.usage);
+    return ["Usage: npm run cli -- <command>", "", "Commands:", ...lines].join("\n");
+  }
+  const synopsis = `${name} <${command.subcommands.join("|")}>`;
+  return [`Usage: npm run cli -- ${synopsis}`, "", ...command.usage].join("\n");
+}
+
+/** hasOwn: `toString` or `__proto__` must not resolve to Object.prototype members. */
+function findCommand(name: string | undefined): Command | undefined {
+  return name !== undefined && Object.hasOwn(COMMANDS, name) ? COMMANDS[name] : undefined;
+}
+
+/** What is wrong with the arguments, in words, or undefined when the command can run. */
+function usageProblem(name: string, command: Command, args: readonly string[]): string | undefined {
+  const [sub, ...rest] = args;
+  if (sub === undefined) {
+    const choices = command.subcommands.join(" or ");
+    return `${quoted(name)} needs a subcommand: ${choices}`;
+  }
+  if (!command.subcommands.includes(sub)) return `unknown subcommand ${quoted(`${name} ${sub}`)}`;
+  const [extra] = rest;
+  if (extra !== undefined)
+    return `unexpected argument ${quoted(extra)} after ${quoted(`${name} ${sub}`)}`;
+  return undefined;
+}
+
+export interface CliIo {
+  /** Results and --help (stdout). */
+  out(line: string): void;
+  /** Errors and usage after a mistake (stderr); an unexpected error is passed whole, with its stack. */
+  err(message: unknown): void;
+  /** Where `.env` and relative paths resolve, and the variables to read (main.ts passes the process's). */
+  cwd: string;
+  env: LoadConfigOptions["env"];
+}
+
+/**
+ * `npm run cli -- <command>`: checks the arguments, reads config, opens the
+ * database, runs one command, always closes the database. Returns the exit
+ * code: 0 ok, 1 failure, 2 usage error.
+ */
+export async function runCli(argv: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...args] = argv;
+  // Checked before config and database are touched, so a typo costs nothing.
+  if (name === "help" || HELP_FLAGS.has(name ?? "")) {
+    io.out(usage());
+    return 0;
+  }
+  const command = findCommand(name);
+  if (name === undefined || command === undefined) {
+    const problem = name === undefined ? "missing command" : `unknown command ${quoted(name)}`;
+    io.err(`error: ${problem}\n\n${usage()}`);
+    return 2;
+  }
+  if (args.some((arg) => HELP_FLAGS.has(arg))) {
+    io.out(usage(name));
+    return 0;
+  }
+  const problem = usageProblem(name, command, args);
+  if (problem !== undefined) {
+    io.err(`error: ${problem}\n\n${usage(name)}`);
+    return 2;
+  }
+
+  const { cwd } = io;
+  let databasePath: string | undefined;
+  let db: Db | undefined;
+  try {
+    const config = loadConfig({ cwd, env: io.env });
+    const { target } = config.database;
+    databasePath = target.kind === "duckdb" ? target.path : undefined;
+    db = await openDb(config);
+    return await command.run(args, { db, out: io.out });
+  } catch (error) {
+    // Anything not described is a bug: keep the stack for the report.
+    const message = describeFailure(error, { databasePath, cwd });
+    io.err(message === undefined ? error : `error: ${message}`);
+    return 1;
+  } finally {
+    await db?.close();
+  }
+}

@@ -4,7 +4,7 @@ import { createAuditRecorder } from "./audit/audit.js";
 import { registerTwoFactorCascade } from "./auth/two-factor/cascade.js";
 import type { Config } from "./config/env.js";
 import type { Db, QueryHook } from "./db/db.js";
-import { createMigrator } from "./db/migrate.js";
+import { migrateAtStart } from "./db/migrate-at-start.js";
 import { openDb } from "./db/open.js";
 import { QueryStats } from "./db/query-stats.js";
 import type { Deps } from "./deps.js";
@@ -19,16 +19,8 @@ import { parseRateLimitOverrides } from "./ratelimit/policies.js";
 import { createCookies } from "./security/cookies.js";
 import { createAccountDeps } from "./users/account-deps.js";
 
-/** Raised when production starts with migrations still pending. */
-export class PendingMigrationsError extends Error {
-  constructor(readonly versions: string[]) {
-    super(
-      `${versions.length} database migration(s) pending (${versions.join(", ")}). ` +
-        "Run `npm run cli -- migrate up`, or set MIGRATE_ON_START=true.",
-    );
-    this.name = "PendingMigrationsError";
-  }
-}
+// Where main (and the CLI) have always imported it from.
+export { PendingMigrationsError } from "./db/migrate-at-start.js";
 
 /**
  * Builds Deps from a Config: opens the database (with query instrumentation),
@@ -62,15 +54,11 @@ export async function buildDeps(options: {
       ? await options.db(queryStats.record)
       : (options.db ?? (await openDb(config, { onQuery: queryStats.record })));
   try {
-    const migrator = createMigrator(db, { now: () => clock.now(), logger });
-    const pending = await migrator.pending();
-    if (pending.length > 0) {
-      if (config.isProduction && !config.database.migrateOnStart) {
-        throw new PendingMigrationsError(pending.map((m) => `${m.version} ${m.name}`));
-      }
-      const applied = await migrator.up();
-      logger.info({ applied: applied.map((m) => m.version) }, "database migrations applied");
-    }
+    await migrateAtStart(db, {
+      applyPending: !config.isProduction || config.database.migrateOnStart,
+      logger,
+      now: () => clock.now(),
+    });
   } catch (error) {
     await db.close();
     throw error;

@@ -2,6 +2,7 @@ import type { Context, ErrorHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Logger } from "pino";
+import { CLIENT_CLOSED_REQUEST, clientGone } from "./http/client-gone.js";
 import type { Random } from "./lib/random.js";
 
 /** Every error code the app can answer with, its status and the text a user sees. */
@@ -130,9 +131,14 @@ export function createErrorHandler(options: {
         options.renderPage,
       );
     }
+    const log = c.get("log") ?? options.logger;
+    if (clientGone(c)) {
+      // Nobody is left to read an answer; the access log records the 499.
+      log.debug({ err: { message: err.message } }, "client closed the connection");
+      return new Response(null, { status: CLIENT_CLOSED_REQUEST });
+    }
     // Unexpected: log once with the stack under an id the user can quote; never show the stack in production.
     const errorId = options.random.token(9);
-    const log = c.get("log") ?? options.logger;
     log.error({ err, errorId, requestId: c.get("requestId") }, "unhandled error");
     return renderError(
       c,

@@ -6,9 +6,10 @@ import { DbError } from "./db/db.js";
 import { MigrationError } from "./db/migrate.js";
 import { systemClock } from "./lib/clock.js";
 import { systemRandom } from "./lib/random.js";
+import { createLifecycle } from "./lifecycle.js";
 import { describeListening } from "./listening.js";
 import { mailDelivery } from "./mail/open.js";
-import { createLogger } from "./monitoring/logger.js";
+import { chooseLogOutput, createLogger } from "./monitoring/logger.js";
 import { startServer } from "./server.js";
 
 /** The composition root: the one place that reads the environment, opens sockets and picks adapters. */
@@ -23,7 +24,14 @@ async function main(): Promise<void> {
     }
     throw error;
   }
-  const logger = createLogger({ level: config.log.level, pretty: config.log.pretty });
+  // Decided once, here: pretty lines for a person at a terminal, JSON lines for a pipe or a file.
+  const output = chooseLogOutput(config.log.format, process.stdout.isTTY === true);
+  const logger = createLogger({ level: config.log.level, ...output });
+  // Before anything opens: a signal from here on is a clean stop, never Node's default kill.
+  const lifecycle = createLifecycle({ logger, exit: (code) => process.exit(code) });
+  process.on("SIGTERM", () => void lifecycle.stop("SIGTERM"));
+  process.on("SIGINT", () => void lifecycle.stop("SIGINT"));
+
   // One shared client for shared state. ioredis reconnects by itself; the rate
   // limiter falls back to its insurance meanwhile. Without an "error" listener
   // every failed reconnect would be an unhandled error event, so log them at debug:
@@ -31,29 +39,50 @@ async function main(): Promise<void> {
   const redis = config.redisUrl
     ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1 })
     : undefined;
-  redis?.on("error", (err) => logger.debug({ err }, "redis connection error"));
-  redis?.on("ready", () => logger.info("redis connected"));
-  let deps: Awaited<ReturnType<typeof buildDeps>>;
-  try {
-    deps = await buildDeps({ config, logger, clock: systemClock, random: systemRandom(), redis });
-  } catch (error) {
-    redis?.disconnect();
-    if (
-      error instanceof ConfigError ||
-      error instanceof DbError ||
-      error instanceof MigrationError ||
-      error instanceof PendingMigrationsError
-    ) {
-      logger.fatal(error.message);
-      logger.flush?.();
-      console.error(error.message);
-      process.exit(1);
-    }
-    throw error;
+  if (redis) {
+    redis.on("error", (err) => logger.debug({ err }, "redis connection error"));
+    redis.on("ready", () => logger.info("redis connected"));
+    lifecycle.closeAtStop("redis", () => redis.quit().catch(() => redis.disconnect()));
   }
+  const deps = await lifecycle.step(async () => {
+    let built: Awaited<ReturnType<typeof buildDeps>>;
+    try {
+      built = await buildDeps({
+        config,
+        logger,
+        clock: systemClock,
+        random: systemRandom(),
+        redis,
+      });
+    } catch (error) {
+      redis?.disconnect();
+      if (
+        error instanceof ConfigError ||
+        error instanceof DbError ||
+        error instanceof MigrationError ||
+        error instanceof PendingMigrationsError
+      ) {
+        logger.fatal(error.message);
+        logger.flush?.();
+        console.error(error.message);
+        process.exit(1);
+      }
+      throw error;
+    }
+    // Closed in reverse: background jobs settle their rows, then mail, then the database.
+    lifecycle.closeAtStop("database", () => built.db.close());
+    lifecycle.closeAtStop("mailer", () => built.mailer.close());
+    lifecycle.closeAtStop("session cleanup", () => built.sessionCleanup.stop());
+    lifecycle.closeAtStop("outbox", () => built.outbox.stop());
+    return built;
+  });
 
   const app = createApp(deps);
-  const server = await startServer({ app, host: config.host, port: config.port, logger });
+  const server = await lifecycle.step(async () => {
+    const started = await startServer({ app, host: config.host, port: config.port, logger });
+    lifecycle.closeAtStop("server", async () => started.close(config.shutdownTimeoutMs));
+    return started;
+  });
   const where =
     config.database.target.kind === "duckdb" ? config.database.target.path : "PostgreSQL";
   // One URL, APP_URL: the socket address is not one to open (the CSRF origin check expects APP_URL).
@@ -63,30 +92,13 @@ async function main(): Promise<void> {
     `${config.appName} listening on ${listening.url}`,
   );
   if (listening.warning) logger.warn(listening.warning);
-  await deps.audit.record({ type: "app_started", outcome: "info", details: { env: config.env } });
-  // "hold" (production without SMTP_HOST) keeps mail queued until SMTP is configured; see mail/open.ts.
-  if (mailDelivery(config) !== "hold") deps.outbox.start(config.mail.pollIntervalMs);
-  // Deletes expired sessions and stale mailed tokens every 15 minutes.
-  deps.sessionCleanup.start();
-
-  let stopping = false;
-  const stop = async (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    logger.info({ signal }, "shutting down: finishing in-flight requests");
-    const { forced } = await server.close(config.shutdownTimeoutMs);
-    // Let a batch in flight settle its rows before the database goes away.
-    await deps.outbox.stop();
-    await deps.sessionCleanup.stop();
-    await deps.mailer.close();
-    await deps.db.close();
-    await redis?.quit().catch(() => redis.disconnect());
-    logger.info({ forced }, "shutdown complete");
-    logger.flush?.();
-    process.exit(0);
-  };
-  process.on("SIGTERM", () => void stop("SIGTERM"));
-  process.on("SIGINT", () => void stop("SIGINT"));
+  await lifecycle.step(async () => {
+    await deps.audit.record({ type: "app_started", outcome: "info", details: { env: config.env } });
+    // "hold" (production without SMTP_HOST) keeps mail queued until SMTP is configured; see mail/open.ts.
+    if (mailDelivery(config) !== "hold") deps.outbox.start(config.mail.pollIntervalMs);
+    // Deletes expired sessions and stale mailed tokens every 15 minutes.
+    deps.sessionCleanup.start();
+  });
 }
 
 main().catch((error: unknown) => {

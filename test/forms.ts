@@ -66,3 +66,15 @@ export function outboxRows(t: TestApp) {
     "SELECT to_address, template, status FROM mail_outbox ORDER BY created_at, id",
   );
 }
+
+/** A browser opening the form at `pageUrl` over a real socket: the cookies it got and the form's token. */
+export async function openFormOverHttp(
+  pageUrl: string,
+): Promise<{ cookie: string; token: string }> {
+  const page = await fetch(pageUrl);
+  const cookie = page.headers
+    .getSetCookie()
+    .map((line) => line.split(";")[0])
+    .join("; ");
+  return { cookie, token: csrfFrom(await page.text()) };
+}

@@ -29,6 +29,8 @@ export interface TestAppOptions {
   clock?: FixedClock;
   /** Skip createApp's default prom-client process metrics (faster). */
   defaultMetrics?: boolean;
+  /** Lowest level captured in `logs` (default info); "debug" to assert on debug lines. */
+  logLevel?: string;
 }
 
 /** A fetch-like client with a cookie jar, driving the app without a socket. */
@@ -123,7 +125,7 @@ async function openTestDb(
 
 /** A real app on in-memory DuckDB (or a fresh PostgreSQL schema) with a fixed clock. */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const { logger, lines: logs } = captureLogger();
+  const { logger, lines: logs } = captureLogger(options.logLevel);
   const config = loadConfig({ env: { NODE_ENV: "test", ...options.env }, dotenv: false });
   const clock = options.clock ?? fixedClock();
   let cleanup: () => Promise<void> = async () => {};

@@ -34,7 +34,8 @@ describe("configuration", () => {
       path: join(cwd, "data", "app.duckdb"),
     });
     expect(config.security.cspMode).toBe("relaxed");
-    expect(config.log.pretty).toBe(true);
+    // Pretty or JSON is decided by main from the terminal, not by the mode.
+    expect(config.log.format).toBe("auto");
   });
 
   it("keeps one generated development secret in data/.secret, readable only by the owner", () => {
@@ -182,11 +183,12 @@ describe("configuration", () => {
     );
   });
 
-  it("applies production defaults: strict CSP, JSON logs, 0.0.0.0, admins need 2FA", () => {
+  it("applies production defaults: strict CSP, 0.0.0.0, admins need 2FA", () => {
     const config = load(PROD);
     expect(config.isProduction).toBe(true);
     expect(config.security.cspMode).toBe("strict");
-    expect(config.log.pretty).toBe(false);
+    expect(config.log.format).toBe("auto");
+    expect(load({ ...PROD, LOG_FORMAT: "json" }).log.format).toBe("json");
     expect(config.host).toBe("0.0.0.0");
     expect(config.security.require2faForAdmins).toBe(true);
     expect(config.appOrigin).toBe("https://app.example.com");
@@ -223,6 +225,18 @@ describe("configuration", () => {
       kind: "duckdb",
       path: "/abs/y.duckdb",
     });
+  });
+
+  it("warns about slow queries from a default per engine: higher on in-process DuckDB", () => {
+    const duck = load({}).database.slowQueryMs;
+    const pg = load({ DATABASE_URL: "postgres://u@db:5432/app" }).database.slowQueryMs;
+    expect({ duck, pg }).toEqual({ duck: 500, pg: 100 });
+    // QUERY_SLOW_MS overrides either default.
+    expect(load({ QUERY_SLOW_MS: "250" }).database.slowQueryMs).toBe(250);
+    expect(
+      load({ DATABASE_URL: "postgres://u@db:5432/app", QUERY_SLOW_MS: "40" }).database.slowQueryMs,
+    ).toBe(40);
+    expect(problemsOf({ QUERY_SLOW_MS: "0" })[0]).toMatch(/^QUERY_SLOW_MS: must be at least 1/);
   });
 
   it("rejects database URLs it cannot serve", () => {

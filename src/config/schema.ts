@@ -7,13 +7,14 @@ const bool = (fallback: boolean) =>
     .default(fallback ? "true" : "false")
     .transform((v) => v === "true" || v === "1" || v === "yes");
 
-const int = (fallback: number, min: number, max: number) =>
+const wholeNumber = (min: number, max: number) =>
   z.coerce
     .number({ error: "must be a whole number" })
     .int("must be a whole number")
     .min(min, `must be at least ${min}`)
-    .max(max, `must be at most ${max}`)
-    .default(fallback);
+    .max(max, `must be at most ${max}`);
+
+const int = (fallback: number, min: number, max: number) => wholeNumber(min, max).default(fallback);
 
 const optionalText = z
   .string()
@@ -53,7 +54,8 @@ export const envSchema = z.object({
     .string()
     .regex(/^\d+(\.\d+)?\s*(KB|MB|GB|KiB|MiB|GiB)$/i, "must be a size such as 512MB")
     .default("512MB"),
-  QUERY_SLOW_MS: int(100, 1, 600_000),
+  // Unset: a default per engine (SLOW_QUERY_DEFAULT_MS in env.ts).
+  QUERY_SLOW_MS: wholeNumber(1, 600_000).optional(),
 
   // redis
   REDIS_URL: optionalText.pipe(

@@ -110,7 +110,11 @@ export interface Config {
     /** Largest request body accepted (BODY_LIMIT_BYTES); larger ones get 413. */
     readonly bodyLimitBytes: number;
   };
-  readonly log: { readonly level: RawEnv["LOG_LEVEL"]; readonly pretty: boolean };
+  readonly log: {
+    readonly level: RawEnv["LOG_LEVEL"];
+    /** LOG_FORMAT, or "auto" when unset: main picks pretty for a terminal, JSON otherwise. */
+    readonly format: "json" | "pretty" | "auto";
+  };
   readonly metricsToken: string | undefined;
   readonly shutdownTimeoutMs: number;
   /** A request without a response after this long gets 503 (REQUEST_TIMEOUT_MS). */

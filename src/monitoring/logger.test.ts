@@ -1,6 +1,6 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
-import { createLogger } from "./logger.js";
+import { chooseLogOutput, createLogger } from "./logger.js";
 
 function capture() {
   const lines: Array<Record<string, unknown>> = [];
@@ -40,8 +40,49 @@ describe("logger", () => {
     expect(typeof lines[0]?.time).toBe("string");
   });
 
-  it("builds a pretty logger for development without throwing", () => {
-    const logger = createLogger({ level: "silent", pretty: true });
-    expect(typeof logger.info).toBe("function");
+  it("is pretty only for a terminal unless LOG_FORMAT says otherwise; colour only for a terminal", () => {
+    expect(chooseLogOutput("auto", true)).toEqual({ pretty: true, colorize: true });
+    expect(chooseLogOutput("auto", false)).toEqual({ pretty: false, colorize: false });
+    expect(chooseLogOutput("json", true)).toEqual({ pretty: false, colorize: false });
+    expect(chooseLogOutput("pretty", false)).toEqual({ pretty: true, colorize: false });
+  });
+});
+
+describe("pretty logger (a terminal)", () => {
+  function capturePretty() {
+    const text: string[] = [];
+    const destination = { write: (chunk: string) => void text.push(chunk) };
+    const logger = createLogger({ level: "info", pretty: true, destination });
+    return { output: () => text.join(""), logger };
+  }
+
+  it("writes each request as one short line: method, route, status, duration", () => {
+    const { output, logger } = capturePretty();
+    const access = { method: "GET", route: "/auth/login", durationMs: 3.42, requestId: "r-123456" };
+    logger.info({ ...access, status: 200 }, "request");
+    logger.info(
+      { ...access, method: "POST", status: 303, durationMs: 27.6, userId: "u1" },
+      "request",
+    );
+    const lines = output().trimEnd().split("\n");
+    expect(lines).toHaveLength(2);
+    expect(lines[0]).toMatch(/INFO.*: GET \/auth\/login 200 3\.4ms$/);
+    // Whatever the message does not carry stays on the same line.
+    expect(lines[1]).toMatch(/: POST \/auth\/login 303 28ms \{"userId":"u1"\}$/);
+    expect(output()).not.toContain("r-123456");
+    expect(output()).not.toContain("\u001b["); // no colour unless asked (a terminal)
+  });
+
+  it("keeps other entries on one line with their fields, and still redacts secrets", () => {
+    const { output, logger } = capturePretty();
+    logger.warn(
+      { fingerprint: "select ?", durationMs: 612, password: "hunter2hunter2" },
+      "slow query",
+    );
+    const lines = output().trimEnd().split("\n");
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain("slow query");
+    expect(lines[0]).toContain('"durationMs":612');
+    expect(output()).not.toContain("hunter2hunter2");
   });
 });

@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from "pino";
+import { prettyStream } from "./pretty.js";
 
 /**
  * Paths pino replaces with "[redacted]" before a line is written. Cookies,
@@ -29,10 +30,30 @@ export const REDACT_PATHS = [
   "*.*.secret",
 ];
 
+/** LOG_FORMAT: json, pretty, or unset ("auto"): decided by whether a person is reading. */
+export type LogFormatSetting = "json" | "pretty" | "auto";
+
+/**
+ * Pretty, coloured lines only for a terminal; JSON lines whenever stdout is a
+ * pipe or a file (a log shipper, `npm start > app.log`, a container runtime),
+ * in every mode, so a redirected log is always machine-readable. An explicit
+ * LOG_FORMAT wins; colour still follows the terminal. Decided once, by the
+ * composition root, from `process.stdout.isTTY`.
+ */
+export function chooseLogOutput(
+  setting: LogFormatSetting,
+  stdoutIsTty: boolean,
+): { pretty: boolean; colorize: boolean } {
+  const pretty = setting === "pretty" || (setting === "auto" && stdoutIsTty);
+  return { pretty, colorize: pretty && stdoutIsTty };
+}
+
 export interface LoggerOptions {
   level: string;
-  /** Human-readable output for development (pino-pretty); JSON otherwise. */
+  /** One compact line per entry for a terminal (see pretty.ts); JSON lines otherwise. */
   pretty: boolean;
+  /** ANSI colours in pretty output; only for a terminal. */
+  colorize?: boolean;
   /** Where lines go; defaults to stdout. Tests pass a stream to assert on lines. */
   destination?: DestinationStream;
 }
@@ -44,15 +65,10 @@ export function createLogger(options: LoggerOptions): Logger {
     base: { pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
   };
-  if (options.destination) return pino(base, options.destination);
+  const { destination } = options;
   if (options.pretty) {
-    return pino({
-      ...base,
-      transport: {
-        target: "pino-pretty",
-        options: { colorize: true, translateTime: "SYS:HH:MM:ss.l", ignore: "pid,hostname" },
-      },
-    });
+    const write = destination ? (text: string) => destination.write(text) : undefined;
+    return pino(base, prettyStream({ colorize: options.colorize ?? false, write }));
   }
-  return pino(base);
+  return destination ? pino(base, destination) : pino(base);
 }

@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
 import type { Logger } from "pino";
+import { CLIENT_CLOSED_REQUEST, clientGone } from "../http/client-gone.js";
 import { monotonicMs } from "../lib/clock.js";
 import type { Random } from "../lib/random.js";
 import type { Metrics } from "./metrics.js";
@@ -41,13 +42,15 @@ export function requestContext(deps: {
       c.header("X-Request-Id", requestId);
       const durationMs = monotonicMs() - started;
       const route = routeLabel(routePath(c));
-      const status = c.res.status;
+      // A client that left before its answer gets 499, whatever the handler made of it.
+      const status = clientGone(c) ? CLIENT_CLOSED_REQUEST : c.res.status;
       deps.metrics.httpRequestsTotal.inc({ method: c.req.method, route, status: String(status) });
       deps.metrics.httpRequestDurationSeconds.observe(
         { method: c.req.method, route },
         durationMs / 1000,
       );
-      const level = status >= 500 ? "warn" : "info";
+      // 499 at debug: routine (a closed tab), and never worth an operator's attention.
+      const level = status === CLIENT_CLOSED_REQUEST ? "debug" : status >= 500 ? "warn" : "info";
       deps.logger[level](
         {
           requestId,

@@ -2,6 +2,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { Counter } from "prom-client";
 import type { Deps } from "../deps.js";
 import { AppError, responseKind } from "../errors.js";
+import { clientGone } from "../http/client-gone.js";
 import { createClientIp } from "./client-ip.js";
 import type { Cookies } from "./cookies.js";
 import { acceptedOrigins, type CsrfRejectReason, explainRejection } from "./csrf-origin.js";
@@ -193,7 +194,9 @@ async function submittedToken(c: Context): Promise<string | undefined> {
     const value = (await c.req.parseBody({ all: true }))[CSRF_FIELD];
     // A repeated or file-valued field is not a token: no guessing which copy to trust.
     return typeof value === "string" ? value : undefined;
-  } catch {
+  } catch (error) {
+    // A client that hung up mid-body forged nothing: let the app log it as a 499, unaudited.
+    if (clientGone(c)) throw error;
     return undefined; // malformed multipart: no readable token
   }
 }

@@ -2,6 +2,7 @@ import type { Context } from "hono";
 import { AppError } from "../../errors.js";
 import { timingSafeEqual } from "../../lib/crypto.js";
 import { ipKey } from "../../ratelimit/keys.js";
+import { failureLogFields } from "./failure-log.js";
 import { finishLink, finishSignIn } from "./finish.js";
 import { BACK_TO_LOGIN, BACK_TO_SECURITY, type OAuthKit } from "./kit.js";
 import { failureProblem, STATE_PROBLEM } from "./messages.js";
@@ -112,17 +113,7 @@ function classifyAndLog(
 ): FailureReason {
   const log = c.get("log") ?? kit.deps.logger;
   if (error instanceof OAuthFailure) {
-    const cause = error.cause as { message?: unknown; code?: unknown } | undefined;
-    log.warn(
-      {
-        provider: provider.id,
-        reason: error.reason,
-        detail: error.message,
-        cause: typeof cause?.message === "string" ? cause.message : undefined,
-        code: typeof cause?.code === "string" ? cause.code : undefined,
-      },
-      "oauth flow failed",
-    );
+    log.warn({ provider: provider.id, ...failureLogFields(error) }, "oauth flow failed");
     return error.reason;
   }
   // Not a known provider failure: possibly our bug. Logged loudly, still a friendly page.

@@ -6,6 +6,7 @@ import { requireUser } from "../../sessions/guards.js";
 import { setFlash } from "../../ui/flash.js";
 import { cleanNext, DEFAULT_AFTER_SIGN_IN } from "../sign-in.js";
 import { handleCallback } from "./callback.js";
+import { failureLogFields } from "./failure-log.js";
 import {
   BACK_TO_LOGIN,
   BACK_TO_SECURITY,
@@ -110,8 +111,13 @@ async function startFlow(
   try {
     url = await provider.authorizationUrl(secrets);
   } catch (error) {
-    // OIDC discovery can fail (provider down, timeout): a page, not a 500.
+    // OIDC discovery can fail (provider down, timeout, an issuer mismatch): a page, not a 500,
+    // and a log line saying why, since the page tells the operator nothing.
     if (!(error instanceof OAuthFailure)) throw error;
+    (c.get("log") ?? kit.deps.logger).warn(
+      { provider: provider.id, intent: flow.intent, ...failureLogFields(error) },
+      "oauth flow failed",
+    );
     await kit.audit(c, {
       type: "oauth_failed",
       outcome: "failure",

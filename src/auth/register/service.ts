@@ -2,13 +2,13 @@ import { rehearse } from "../../account/rehearse.js";
 import type { Queryable } from "../../db/db.js";
 import type { Deps } from "../../deps.js";
 import { registrationAttemptEmail } from "../../mail/templates/index.js";
-import { accountKey } from "../../ratelimit/keys.js";
 import type { User } from "../../users/user.js";
 import { issueVerification } from "../verify/service.js";
+import { claimAttemptNotice } from "./notice.js";
 
 type RegisterDeps = Pick<
   Deps,
-  "config" | "db" | "clock" | "random" | "users" | "tokens" | "outbox" | "passwords" | "rateLimiter"
+  "config" | "db" | "clock" | "random" | "users" | "tokens" | "outbox" | "passwords"
 >;
 
 export interface RegistrationInput {
@@ -26,7 +26,7 @@ export type RegistrationOutcome =
 /** Thrown inside the transaction to roll it back when a concurrent sign-up won the address. */
 class LostRace extends Error {}
 
-/** Thrown to roll back the owner's notice when their address was tried too often this hour. */
+/** Thrown to roll back the owner's notice when this window's notice was already sent. */
 class NoticeSuppressed extends Error {
   constructor(readonly owner: User) {
     super("registration-attempt notice over budget");
@@ -46,27 +46,28 @@ class NoticeSuppressed extends Error {
  * Races (20 parallel sign-ups of one address): the unique index on
  * lower(email) lets exactly one insert win; the losers see `email_taken`,
  * roll back, and send nothing (the winner's verification mail is the one the
- * address receives).
+ * address receives). Attempts on an address that already has an account
+ * claim the owner's notice with one conditional UPDATE, so exactly one per
+ * window is sent however they overlap.
  */
 export async function registerAccount(
   deps: RegisterDeps,
   input: RegistrationInput,
 ): Promise<RegistrationOutcome> {
   const passwordHash = await deps.passwords.hash(input.password);
-  // The owner of a taken address is told at most a few times an hour however often
-  // someone tries it. Counted on both branches, so the count itself reveals nothing.
-  const noticeBudget = await deps.rateLimiter.consume(
-    "verify_resend",
-    accountKey(`registration-attempt:${input.email}`),
-  );
   let outcome: RegistrationOutcome;
   try {
     outcome = await deps.db.transaction(async (tx): Promise<RegistrationOutcome> => {
       const existing = await deps.users.findByEmail(input.email, tx);
       if (existing) {
+        // One notice per window, decided atomically in the database (see notice.ts).
+        const claimed = await claimAttemptNotice(tx, {
+          userId: existing.id,
+          now: deps.clock.now(),
+        });
         await queueAttemptNotice(deps, tx, existing);
-        // Over budget: the notice is written and rolled back, so this branch costs the same.
-        if (!noticeBudget.allowed) throw new NoticeSuppressed(existing);
+        // Already told this window: the notice is written and rolled back, so this branch costs the same.
+        if (!claimed) throw new NoticeSuppressed(existing);
         return { kind: "email_taken", user: existing, notified: true };
       }
       const created = await deps.users.create({ ...input, passwordHash }, tx);
@@ -85,9 +86,12 @@ export async function registerAccount(
     }
   }
   if (outcome.kind === "created") {
-    // The "taken" branch's write: the owner's notice (its look-up is shared by both).
+    // The "taken" branch's writes: the notice claim and the notice (its look-up is shared by both).
     const user = outcome.user;
-    await rehearse(deps.db, (tx) => queueAttemptNotice(deps, tx, user));
+    await rehearse(deps.db, async (tx) => {
+      await claimAttemptNotice(tx, { userId: user.id, now: deps.clock.now() });
+      await queueAttemptNotice(deps, tx, user);
+    });
   } else {
     // The same writes as the "created" branch, for a phantom with its own address: the
     // typed one is taken, and a unique violation would end the rehearsal early.

@@ -6,6 +6,7 @@ import type { Deps } from "../deps.js";
 import { accountKey } from "../ratelimit/keys.js";
 import { parseForm } from "../security/form.js";
 import { requireUser } from "../sessions/guards.js";
+import { rotateSession } from "../sessions/http.js";
 import { viewUser } from "../sessions/view.js";
 import { setFlash } from "../ui/flash.js";
 import { renderPage } from "../ui/layout.js";
@@ -94,6 +95,8 @@ export function createPasswordChangeRoutes(deps: Deps): Hono {
       currentSessionId: session.id,
       passwordHash,
     });
+    // Other sessions are gone; this one keeps going under a new token (ASVS 7.2.4).
+    await rotateSession(c);
     deps.outbox.wake();
     await deps.rateLimiter.reset("login_account", key);
     await deps.audit.record({

@@ -19,7 +19,7 @@ declare module "hono" {
      */
     csrfToken: string;
     /** Internal to the CSRF guard: call `rotateCsrf(c)` instead. */
-    csrfRotate: () => Promise<void>;
+    csrfRotate: (adopted?: string) => Promise<void>;
   }
 }
 
@@ -148,11 +148,11 @@ export function csrfProtection(options: CsrfOptions): MiddlewareHandler {
     let secret = existing ?? tokens.newSecret();
     let pending = existing === undefined;
     c.set("csrfToken", tokens.issue(secret));
-    c.set("csrfRotate", async () => {
+    c.set("csrfRotate", async (adopted) => {
       // New secret: every token rendered before this call stops working.
-      secret = tokens.newSecret();
+      secret = adopted ?? tokens.newSecret();
       pending = false;
-      await source.set(c, secret);
+      if (adopted === undefined) await source.set(c, secret);
       c.set("csrfToken", tokens.issue(secret));
     });
 
@@ -172,15 +172,17 @@ export function csrfProtection(options: CsrfOptions): MiddlewareHandler {
 }
 
 /**
- * Called by the session work on login and logout (and on privilege change):
- * issues a new secret so tokens from before stop working, and refreshes
- * `c.var.csrfToken` for the response being built.
+ * Called by the session work on login, logout and session rotation: a new
+ * secret so tokens from before stop working, and a fresh `c.var.csrfToken`
+ * for the response being built. `adopted` is a secret the caller has just
+ * drawn and stored itself (a new session row carries one, written in the
+ * same statement as its token): the guard uses it instead of writing again.
  */
-export async function rotateCsrf(c: Context): Promise<void> {
-  const rotate: (() => Promise<void>) | undefined = c.get("csrfRotate");
+export async function rotateCsrf(c: Context, adopted?: string): Promise<void> {
+  const rotate: ((adopted?: string) => Promise<void>) | undefined = c.get("csrfRotate");
   // Failing loudly: rotating without the guard mounted would silently keep old tokens valid.
   if (!rotate) throw new Error("rotateCsrf: csrfProtection is not mounted on this app");
-  await rotate();
+  await rotate(adopted);
 }
 
 /** The header wins; otherwise the form field. JSON bodies are not read: JSON callers send the header. */

@@ -96,7 +96,8 @@ export function createSessionService(
         ip: input.ip ?? null,
         userAgent: input.userAgent ? input.userAgent.slice(0, MAX_USER_AGENT) : null,
         sudoUntil: null,
-        // The CSRF guard rotates this right after login; a fresh random value until then.
+        // Fresh for every session: the CSRF guard adopts it (installSession), so
+        // tokens rendered before sign-in are bound to another secret and fail.
         csrfSecret: random.token(32),
       };
       await tx.execute(
@@ -182,6 +183,26 @@ export function createSessionService(
     },
 
     forgetUser: (userId) => cache.deleteUser(userId),
+
+    async rotate(sessionId, opts = {}) {
+      const token = random.token(SESSION_TOKEN_BYTES);
+      // One UPDATE: the old token stops matching any row at the instant the new
+      // one (and a new CSRF secret) starts to, so there is no moment with both
+      // or neither. Same row otherwise: user, lifetime and sudo window carry
+      // over, unless this is the re-authentication that opens the window.
+      const sudo = opts.sudoUntil ? ", sudo_until = $4" : "";
+      const params = [sessionIdFor(token), random.token(32), sessionId];
+      cache.delete(sessionId);
+      const row = await db.one<SessionRow>(
+        `UPDATE sessions SET id = $1, csrf_secret = $2${sudo} WHERE id = $3
+         RETURNING ${SESSION_COLUMNS}`,
+        opts.sudoUntil ? [...params, opts.sudoUntil] : params,
+      );
+      // Again after the write, as in revoke: a look-up of the old token racing
+      // the UPDATE may have cached the row meanwhile.
+      cache.delete(sessionId);
+      return row ? { token, session: sessionFromRow(row) } : undefined;
+    },
 
     async markSudo(sessionId, until) {
       await db.execute("UPDATE sessions SET sudo_until = $1 WHERE id = $2", [until, sessionId]);

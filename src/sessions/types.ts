@@ -68,6 +68,15 @@ export interface SessionService {
   ): Promise<number>;
   /** Drops this process's cached lookups of a user's sessions (no DB change). */
   forgetUser(userId: string): void;
+  /**
+   * A new token for an existing session (re-authentication, privilege
+   * change): the row keeps its user, lifetime and sudo window, gets a new id
+   * and a new CSRF secret in one statement, and the old token is dropped from
+   * the cache. `sudoUntil` opens the sudo window in the same statement.
+   * Undefined when the session is gone (revoked meanwhile). Does not touch
+   * cookies: see rotateSession for the HTTP side.
+   */
+  rotate(sessionId: string, options?: { sudoUntil?: Date }): Promise<CreatedSession | undefined>;
   /** Opens the sudo window (set by /auth/confirm after a successful re-authentication). */
   markSudo(sessionId: string, until: Date): Promise<void>;
   /** Whether `session` is inside its sudo window at `now`. Pure. */
@@ -97,16 +106,22 @@ export interface SessionControl {
   /** Puts an already-created session on the response (see installSession in http.ts). */
   install(c: Context, user: User, created: CreatedSession): Promise<Session>;
   end(c: Context): Promise<void>;
+  /** A new token for the current session (see rotateSession in http.ts). */
+  rotate(c: Context, options: { sudoUntil?: Date }): Promise<Session | undefined>;
 }
 
 /**
  * Signatures of the HTTP helpers (implemented in src/sessions/http.ts):
  *
- * - `startSession(c, user)`: after a successful login, 2FA completion or a
- *   privilege change of the current user. Revokes the current session (if
+ * - `startSession(c, user)`: after a successful login or 2FA completion.
+ *   Revokes the current session (if
  *   any), creates a new one (new token: session fixation defence), sets the
  *   cookie and `c.var.user/session/userId`, and rotates the CSRF secret so
  *   tokens rendered before stop working.
+ * - `rotateSession(c, { sudoUntil? })`: after a re-authentication
+ *   (/auth/confirm) or a privilege change of the signed-in user (2FA turned
+ *   on or off, password changed). Same session, new token and CSRF secret;
+ *   the old cookie signs nobody in from then on.
  * - `endSession(c)`: logout. Deletes the session server-side, clears the
  *   cookie, unsets the context vars, rotates the CSRF secret.
  */

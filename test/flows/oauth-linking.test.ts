@@ -240,16 +240,18 @@ describe.each(availableDialects())("OAuth linking (%s)", (dialect) => {
     );
     expect(json.status).toBe(403);
     await confirmSudo(client);
+    // Confirming gave the session a new token and CSRF secret: the page is reloaded.
+    const fresh = csrfFrom(await (await client.get("/account/security")).text());
     const htmx = await client.post(
       "/account/oauth/github/link",
-      { _csrf: token },
+      { _csrf: fresh },
       { Origin: ORIGIN, "HX-Request": "true" },
     );
     expect(htmx.status).toBe(204);
     expect(htmx.headers.get("HX-Redirect")).toMatch(/\/login\/oauth\/authorize\?/);
     const unknown = await client.post(
       "/account/oauth/myspace/unlink",
-      { _csrf: token },
+      { _csrf: fresh },
       { Origin: ORIGIN },
     );
     expect(unknown.status).toBe(404);

@@ -7,6 +7,7 @@ import { accountKey } from "../../ratelimit/keys.js";
 import { parseForm } from "../../security/form.js";
 import { safeNextPath } from "../../security/redirect.js";
 import { requireUser } from "../../sessions/guards.js";
+import { rotateSession } from "../../sessions/http.js";
 import { viewUser } from "../../sessions/view.js";
 import { setFlash } from "../../ui/flash.js";
 import { renderPage } from "../../ui/layout.js";
@@ -71,14 +72,8 @@ export function createConfirmRoutes(deps: Deps): Hono {
 
   app.post("/auth/confirm", requireUser(), async function confirm(c) {
     const user = currentUser(c);
-    const session = c.get("session");
-    if (!session) throw new Error("requireUser guarantees a session");
     if (await canConfirmWithCode(deps, user)) {
-      const result = await confirmSudoWithCode(c, deps, {
-        user,
-        sessionId: session.id,
-        windowMinutes,
-      });
+      const result = await confirmSudoWithCode(c, deps, { user, windowMinutes });
       const codeNext = cleanNext(result.next);
       if (!result.ok) return render(c, { next: codeNext, error: result.error }, 401);
       if (codeNext) return c.redirect(codeNext, 303);
@@ -109,8 +104,10 @@ export function createConfirmRoutes(deps: Deps): Hono {
       });
       return render(c, { next, error: WRONG_PASSWORD }, 401);
     }
-    const until = new Date(deps.clock.now().getTime() + windowMinutes * 60_000);
-    await deps.sessions.markSudo(session.id, until);
+    // Re-authenticated: a new token that alone holds the sudo window (ASVS 7.2.4).
+    await rotateSession(c, {
+      sudoUntil: new Date(deps.clock.now().getTime() + windowMinutes * 60_000),
+    });
     await deps.rateLimiter.reset("login_account", key);
     await deps.audit.record({
       type: "sudo_confirmed",

@@ -5,6 +5,7 @@ import type { AuditEventType, AuditOutcome } from "../../audit/events.js";
 import type { Deps } from "../../deps.js";
 import { parseForm } from "../../security/form.js";
 import { requireSudo, requireUser } from "../../sessions/guards.js";
+import { rotateSession } from "../../sessions/http.js";
 import { setFlash } from "../../ui/flash.js";
 import { renderPage } from "../../ui/layout.js";
 import type { User } from "../../users/user.js";
@@ -140,6 +141,9 @@ export function createManageRoutes(deps: Deps): Hono {
         422,
       );
     }
+    // A privilege change: the session gets a new token (ASVS 7.2.4), so a
+    // copy of the old cookie is not an account with 2FA freshly turned on.
+    await rotateSession(c);
     await audit(c, {
       type: "two_factor_enabled",
       details: { codeCount: outcome.backupCodes.length },
@@ -200,6 +204,7 @@ export function createManageRoutes(deps: Deps): Hono {
       });
     }
     await deps.rateLimiter.reset("two_factor", key);
+    await rotateSession(c);
     if (outcome.method === "backup_code") {
       await audit(c, {
         type: "two_factor_backup_code_used",

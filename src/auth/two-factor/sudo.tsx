@@ -3,6 +3,7 @@ import { z } from "zod";
 import type { Deps } from "../../deps.js";
 import { accountKey } from "../../ratelimit/keys.js";
 import { parseForm } from "../../security/form.js";
+import { rotateSession } from "../../sessions/http.js";
 import { Button } from "../../ui/components/button.js";
 import { Form } from "../../ui/components/form.js";
 import type { User } from "../../users/user.js";
@@ -39,13 +40,13 @@ export async function canConfirmWithCode(deps: Pick<Deps, "db">, user: User): Pr
 }
 
 /**
- * Checks the posted `code` and, when right, opens the session's sudo
- * window. The caller (the /auth/confirm route) renders or redirects.
+ * Checks the posted `code` and, when right, gives the session a new token
+ * holding the sudo window. The caller (the /auth/confirm route) renders or redirects.
  */
 export async function confirmSudoWithCode(
   c: Context,
   deps: Deps,
-  input: { user: User; sessionId: string; windowMinutes: number },
+  input: { user: User; windowMinutes: number },
 ): Promise<SudoCodeOutcome> {
   const { user } = input;
   const key = accountKey(user.email);
@@ -74,10 +75,8 @@ export async function confirmSudoWithCode(
     });
     return { ok: false, next, error: WRONG_SUDO_CODE };
   }
-  await deps.sessions.markSudo(
-    input.sessionId,
-    new Date(now.getTime() + input.windowMinutes * 60_000),
-  );
+  // Re-authenticated: a new token that alone holds the sudo window (ASVS 7.2.4).
+  await rotateSession(c, { sudoUntil: new Date(now.getTime() + input.windowMinutes * 60_000) });
   await deps.rateLimiter.reset("login_account", key);
   await deps.audit.record({
     type: "sudo_confirmed",

@@ -1,4 +1,4 @@
--- 0007 when the owner of an address was last told that someone tried to sign up with it.
+-- 0008 when the owner of an address was last told that someone tried to sign up with it.
 --
 -- Registration with a taken address mails its owner a notice, at most one per
 -- window. The decision is one conditional UPDATE ... RETURNING on this column

@@ -6,6 +6,7 @@ import {
   type LimiterFixture,
   limitedApp,
 } from "../../test/ratelimit-fixture.js";
+import type { AppError } from "../errors.js";
 import { clientIpMiddleware } from "../security/client-ip.js";
 import { accountKey, boundedKey } from "./keys.js";
 
@@ -221,6 +222,37 @@ describe("penalize, guard and reset (login and 2FA throttling)", () => {
     const first = await fx.limiter.penalize("two_factor", "pending-1");
     const second = await fx.limiter.penalize("two_factor", "pending-1");
     expect([first.allowed, second.allowed, second.remaining]).toEqual([true, false, 0]);
+  });
+});
+
+describe("refuse (a cap counted outside the store)", () => {
+  it("answers like an exhausted key, with the policy's headers and the flow's own words", async () => {
+    fx = await createLimiterFixture();
+    const app = new Hono();
+    app.post("/", async (c) => {
+      // One failure counted by the store; the cap itself was decided elsewhere.
+      await fx.limiter.penalize("two_factor", "pending-1");
+      return fx.limiter.refuse(c, "two_factor", "pending-1", { message: "Start again." });
+    });
+    app.onError((err, c) => {
+      for (const [k, v] of Object.entries((err as AppError).headers)) c.header(k, v);
+      return c.text(err.message, (err as AppError).status);
+    });
+    fx.clock.advance(60_000);
+    const res = await app.request("/", { method: "POST" });
+    expect(res.status).toBe(429);
+    expect(await res.text()).toBe("Start again.");
+    const reset = res.headers.get("Retry-After");
+    expect(Number(reset)).toBeGreaterThan(0);
+    expect(Number(reset)).toBeLessThanOrEqual(900);
+    expect(headersOf(res, RATE_HEADERS)).toEqual({
+      "X-RateLimit-Limit": "5",
+      "X-RateLimit-Remaining": "0",
+      "X-RateLimit-Reset": reset,
+      "RateLimit-Policy": '"two_factor";q=5;w=900',
+      RateLimit: `"two_factor";r=0;t=${reset}`,
+    });
+    expect(await fx.metricValue("rate_limit_rejections_total", { policy: "two_factor" })).toBe(1);
   });
 });
 

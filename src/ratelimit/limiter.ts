@@ -121,16 +121,21 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
 
   const counted = (d: Decision) => d.degraded !== "open" && d.degraded !== "closed";
 
-  const rejection = (c: Context, decision: Decision): AppError => {
+  const tooMany = (c: Context, decision: Decision, message?: string): AppError => {
+    const headers = rateLimitHeaders(c.get("rateLimitDecisions") ?? [decision]);
+    return new AppError("RATE_LIMITED", {
+      message,
+      headers: { ...headers, "Retry-After": String(decision.resetSeconds) },
+    });
+  };
+
+  const rejection = (c: Context, decision: Decision, message?: string): AppError => {
     if (decision.degraded === "closed") {
       return new AppError("SERVICE_UNAVAILABLE", {
         headers: { "Retry-After": String(UNAVAILABLE_RETRY_SECONDS) },
       });
     }
-    const headers = rateLimitHeaders(c.get("rateLimitDecisions") ?? [decision]);
-    return new AppError("RATE_LIMITED", {
-      headers: { ...headers, "Retry-After": String(decision.resetSeconds) },
-    });
+    return tooMany(c, decision, message);
   };
 
   const contextOf = (c: Context): LimitContext => ({
@@ -175,14 +180,29 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       if (!decision.allowed) throw rejection(c, decision);
       return decision;
     },
-    async guard(c, policy, key) {
+    async guard(c, policy, key, options = {}) {
       const decision = await limiter.peek(policy, key);
       applyRateLimitHeaders(c, decision);
       if (!decision.allowed) {
         rejections.inc({ policy });
-        throw rejection(c, decision);
+        throw rejection(c, decision, options.message);
       }
       return decision;
+    },
+    async refuse(c, policy, key, options = {}) {
+      // The cap was reached by a count kept elsewhere (attempt slots claimed in
+      // the database), which the store may not have seen yet: a concurrent
+      // burst, RATE_LIMITS set above that cap, a store that lost its counts.
+      // The key is spent either way, so the answer is the 429 of an exhausted
+      // key with the policy's own window, even while the store is down.
+      const decision: Decision = {
+        ...(await limiter.peek(policy, key)),
+        allowed: false,
+        remaining: 0,
+      };
+      applyRateLimitHeaders(c, decision);
+      rejections.inc({ policy });
+      throw tooMany(c, decision, options.message);
     },
     middleware(policy, keyFn?: KeyFn) {
       const keyOf: KeyFn = keyFn ?? ((c) => ipKey(c.get("clientIp") ?? UNKNOWN_IP));

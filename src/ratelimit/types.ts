@@ -22,6 +22,11 @@ export interface LimitContext {
   actorId?: string;
 }
 
+/** What a refusal says to the user, when the flow has better words than the catalog's. */
+export interface RefusalOptions {
+  message?: string;
+}
+
 /** Returns the key to limit this request by, or undefined to let it through unlimited. */
 export type KeyFn = (c: Context) => string | undefined;
 
@@ -60,8 +65,15 @@ export interface RateLimiter {
   /**
    * For handlers on penalize policies: peek, set headers, and throw
    * RATE_LIMITED when the key is already exhausted, before any secret is checked.
+   * `message` replaces the catalog's text where a flow has a better one.
    */
-  guard(c: Context, policy: PolicyName, key: string): Promise<Decision>;
+  guard(c: Context, policy: PolicyName, key: string, options?: RefusalOptions): Promise<Decision>;
+  /**
+   * For a cap decided outside the store (attempt slots claimed in the
+   * database): throws the same RATE_LIMITED as `guard` on an exhausted key
+   * (429, Retry-After, the policy's headers), whatever the store counted.
+   */
+  refuse(c: Context, policy: PolicyName, key: string, options?: RefusalOptions): Promise<never>;
   /** A guard for a route or group. Default key: the client IP (IPv6 grouped by /64). */
   middleware(policy: PolicyName, keyFn?: KeyFn): MiddlewareHandler;
 }

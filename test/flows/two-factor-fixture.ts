@@ -2,7 +2,7 @@ import { expect } from "vitest";
 import { generateTotp } from "../../src/auth/totp/totp.js";
 import { csrfFrom, ORIGIN, submitForm } from "../forms.js";
 import type { TestApp, TestClient } from "../harness.js";
-import { login, PASSWORD } from "./login-fixture.js";
+import { login, logout, PASSWORD, seedUser } from "./login-fixture.js";
 
 /** Shared by the two-factor flows: enrol through the real pages, as a person would. */
 
@@ -89,6 +89,19 @@ export async function startChallenge(client: TestClient): Promise<void> {
   const res = await login(client);
   expect(res.status).toBe(303);
   expect(res.headers.get("Location")).toBe("/auth/2fa");
+}
+
+/**
+ * A 2FA account (seeded, enrolled, signed out) whose next sign-in waits at
+ * /auth/2fa in `t.client`: the code maker and the challenge page's HTML.
+ */
+export async function openChallenge(t: TestApp): Promise<{ code: Enrolled["code"]; html: string }> {
+  await seedUser(t);
+  const { code } = await enrol(t);
+  await logout(t.client);
+  await startChallenge(t.client);
+  const html = await (await t.client.get("/auth/2fa")).text();
+  return { code, html };
 }
 
 /** Loads /auth/2fa and submits `code` (the browser round trip). */

@@ -10,7 +10,12 @@ import { finishSignIn, requestAudit } from "../sign-in.js";
 import { type ChallengeOutcome, submitChallengeCode } from "./challenge.js";
 import { ChallengePage, StartOverPage, WRONG_CODE } from "./challenge-views.js";
 import { type TwoFactorResult, twoFactorCounter } from "./metrics.js";
-import { findPendingLogin, PENDING_LOGIN_COOKIE, type PendingLogin } from "./pending.js";
+import {
+  findPendingLogin,
+  MAX_ATTEMPTS,
+  PENDING_LOGIN_COOKIE,
+  type PendingLogin,
+} from "./pending.js";
 import { methodOfInput, type SecondFactorMethod } from "./second-factor.js";
 
 const codeSchema = z.object({
@@ -19,6 +24,12 @@ const codeSchema = z.object({
 
 /** The two_factor limiter key: the pending login, never the account (see policies.ts). */
 const limiterKey = (pending: PendingLogin) => `pending:${pending.id}`;
+
+/** The 429's words: waiting alone does not help, this challenge is spent. */
+const CAPPED = {
+  message:
+    "Too many wrong codes for this sign-in. For your security, start again with your password.",
+};
 
 /**
  * /auth/2fa: the second step of signing in to an account with 2FA. Only a
@@ -78,10 +89,26 @@ export function createChallengeRoutes(deps: Deps): Hono {
   const count = (result: TwoFactorResult, method: SecondFactorMethod) =>
     checks.inc({ result, method });
 
+  /**
+   * Once a challenge is out of attempts, every answer for it is the 429 that
+   * every limit gives (Retry-After, RateLimit headers), before the code, the
+   * form or the account lock is looked at: a client must be able to tell
+   * "stop" from "wrong code, go on". Two counts can say so: the two_factor
+   * limiter, and the challenge's attempt slots (the authority, claimed
+   * atomically before any code is checked).
+   */
+  const refuseIfCapped = async (c: Context, pending: PendingLogin) => {
+    if (pending.attempts >= MAX_ATTEMPTS) {
+      await deps.rateLimiter.refuse(c, "two_factor", limiterKey(pending), CAPPED);
+    }
+    await deps.rateLimiter.guard(c, "two_factor", limiterKey(pending), CAPPED);
+  };
+
   app.get("/auth/2fa", async function challengeForm(c) {
     if (c.get("user")) return c.redirect("/dashboard", 303);
     const pending = await findPendingLogin(c, deps);
     if (!pending) return startOver(c, "expired", 401);
+    await refuseIfCapped(c, pending);
     return render(c);
   });
 
@@ -90,9 +117,15 @@ export function createChallengeRoutes(deps: Deps): Hono {
     // No cookie (another browser), an unknown token, or past its 5 minutes.
     if (!pending) return startOver(c, "expired", 401);
     const form = await parseForm(c, codeSchema, { maxFieldChars: 256 });
-    if (!form.ok) return render(c, { error: form.errors.code ?? WRONG_CODE }, 422);
-    const code = form.data.code;
+    const code = form.ok ? form.data.code : "";
     const method = methodOfInput(code);
+    try {
+      await refuseIfCapped(c, pending);
+    } catch (error) {
+      count("rate_limited", method);
+      throw error;
+    }
+    if (!form.ok) return render(c, { error: form.errors.code ?? WRONG_CODE }, 422);
 
     const user = await deps.users.findById(pending.userId);
     if (!user) return startOver(c, "expired", 401);
@@ -103,12 +136,6 @@ export function createChallengeRoutes(deps: Deps): Hono {
       await audit(c, pending, "denied", { reason: "locked", method });
       count("locked", method);
       return startOver(c, "too_many_attempts", 401);
-    }
-    try {
-      await deps.rateLimiter.guard(c, "two_factor", limiterKey(pending));
-    } catch (error) {
-      count("rate_limited", method);
-      throw error;
     }
 
     const outcome = await submitChallengeCode(deps, {
@@ -128,11 +155,13 @@ export function createChallengeRoutes(deps: Deps): Hono {
     if (outcome.kind === "void") {
       await audit(c, pending, "denied", { reason: outcome.reason, method });
       count(outcome.reason === "gone" ? "expired" : "too_many_attempts", method);
-      return startOver(c, outcome.reason === "gone" ? "expired" : "too_many_attempts", 401);
+      if (outcome.reason === "gone") return startOver(c, "expired", 401);
+      // Every slot was taken (by a concurrent burst) before this one could be.
+      return deps.rateLimiter.refuse(c, "two_factor", limiterKey(pending), CAPPED);
     }
     if (outcome.kind === "wrong" || outcome.kind === "replayed") {
       const reason = outcome.kind === "wrong" ? "wrong_code" : "replayed";
-      await deps.rateLimiter.penalize("two_factor", limiterKey(pending), {
+      const penalty = await deps.rateLimiter.penalize("two_factor", limiterKey(pending), {
         ...limitContext(c),
         actorId: pending.userId,
       });
@@ -151,7 +180,10 @@ export function createChallengeRoutes(deps: Deps): Hono {
         });
       }
       count(reason, outcome.method);
-      if (outcome.attemptsLeft <= 0) return startOver(c, "too_many_attempts", 401);
+      // This failure used the last attempt: the cap's 429 from now on, this answer included.
+      if (outcome.attemptsLeft <= 0 || !penalty.allowed) {
+        return deps.rateLimiter.refuse(c, "two_factor", limiterKey(pending), CAPPED);
+      }
       return render(c, { error: WRONG_CODE, attemptsLeft: outcome.attemptsLeft }, 401);
     }
 

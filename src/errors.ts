@@ -3,6 +3,7 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Logger } from "pino";
 import { CLIENT_CLOSED_REQUEST, clientGone } from "./http/client-gone.js";
+import { formatWait, retryAfterSeconds } from "./lib/duration.js";
 import type { Random } from "./lib/random.js";
 
 /** Every error code the app can answer with, its status and the text a user sees. */
@@ -30,7 +31,10 @@ export const ERROR_CATALOG = {
   PAYLOAD_TOO_LARGE: { status: 413, message: "The request is too large." },
   UNSUPPORTED_MEDIA_TYPE: { status: 415, message: "That content type is not supported here." },
   VALIDATION_FAILED: { status: 422, message: "Some fields need your attention." },
-  RATE_LIMITED: { status: 429, message: "Too many requests. Please wait a moment and try again." },
+  RATE_LIMITED: {
+    status: 429,
+    message: "To protect accounts, requests that come this often are paused for a while.",
+  },
   INTERNAL: {
     status: 500,
     message: "Something went wrong on our side. We have logged it and will look into it.",
@@ -76,6 +80,22 @@ export interface ErrorView {
   errorId?: string;
   /** Only outside production: the message and stack of an unexpected error. */
   devDetails?: string;
+  /** From the Retry-After header of a 429: how long until the limit lets the client through. */
+  retryAfterSeconds?: number;
+}
+
+/**
+ * What a rate-limited person should do, in words: "Try again in 7 minutes."
+ * Only 429s carry it (other Retry-After values are a few seconds, and their
+ * messages already say "try again shortly").
+ */
+export function retryAdvice(
+  view: Pick<ErrorView, "status" | "retryAfterSeconds">,
+): string | undefined {
+  if (view.status !== 429) return undefined;
+  return view.retryAfterSeconds === undefined
+    ? "Please wait a moment and try again."
+    : `Try again in ${formatWait(view.retryAfterSeconds)}.`;
 }
 
 export type ErrorPageRenderer = (c: Context, view: ErrorView) => Response | Promise<Response>;
@@ -89,9 +109,17 @@ export async function renderError(
   renderPage: ErrorPageRenderer,
 ): Promise<Response> {
   const kind = responseKind(c);
+  const advice = retryAdvice(view);
   if (kind === "json") {
     return c.json(
-      { error: { code: view.code, message: view.message, errorId: view.errorId } },
+      {
+        error: {
+          code: view.code,
+          message: advice ? `${view.message} ${advice}` : view.message,
+          errorId: view.errorId,
+          retryAfterSeconds: view.retryAfterSeconds,
+        },
+      },
       view.status,
     );
   }
@@ -99,8 +127,9 @@ export async function renderError(
     const id = view.errorId
       ? ` <small>Error id: <code>${escapeHtml(view.errorId)}</code></small>`
       : "";
+    const text = advice ? `${view.message} ${advice}` : view.message;
     return c.html(
-      `<div class="alert alert-error" role="alert">${escapeHtml(view.message)}${id}</div>`,
+      `<div class="alert alert-error" role="alert">${escapeHtml(text)}${id}</div>`,
       view.status,
     );
   }
@@ -118,7 +147,12 @@ export function createErrorHandler(options: {
       for (const [k, v] of Object.entries(err.headers)) c.header(k, v);
       return renderError(
         c,
-        { status: err.status, code: err.code, message: err.message },
+        {
+          status: err.status,
+          code: err.code,
+          message: err.message,
+          retryAfterSeconds: retryAfterSeconds(err.headers["Retry-After"]),
+        },
         options.renderPage,
       );
     }

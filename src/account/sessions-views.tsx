@@ -24,24 +24,55 @@ export function relativeTime(at: Date, now: Date): string {
   return `${days} day${days === 1 ? "" : "s"} ago`;
 }
 
-function SessionRow(props: { session: Session; current: boolean; now: Date; csrfToken?: string }) {
+/** This device first (the one a person looks for), then the most recently active. */
+export function orderSessions(sessions: readonly Session[], currentSessionId: string): Session[] {
+  return [...sessions].sort((a, b) => {
+    if (a.id === currentSessionId) return -1;
+    if (b.id === currentSessionId) return 1;
+    return b.lastSeenAt.getTime() - a.lastSeenAt.getTime();
+  });
+}
+
+/**
+ * One device as a small card: its name, three labelled facts and its sign-out
+ * button. A list of cards rather than a table, so a phone shows every field
+ * and every button without scrolling sideways; wide screens lay the same
+ * markup out in columns (app.css, .session).
+ */
+function SessionItem(props: { session: Session; current: boolean; now: Date; csrfToken?: string }) {
   const { session, current } = props;
   return (
-    <tr>
-      <th scope="row">
-        {describeDevice(session.userAgent)}{" "}
-        {current && <span class="badge badge--ok">This device</span>}
-      </th>
-      <td>{session.ip ?? "Unknown"}</td>
-      <td>
-        <time datetime={session.lastSeenAt.toISOString()} title={formatUtc(session.lastSeenAt)}>
-          {current ? "Now" : relativeTime(session.lastSeenAt, props.now)}
-        </time>
-      </td>
-      <td>
-        <time datetime={session.createdAt.toISOString()}>{formatUtc(session.createdAt)}</time>
-      </td>
-      <td class="table__action">
+    <li class={current ? "session session--current" : "session"}>
+      <h3 class="session__device">
+        {describeDevice(session.userAgent)}
+        {current && (
+          <>
+            {" "}
+            <span class="badge badge--ok">This device</span>
+          </>
+        )}
+      </h3>
+      <dl class="session__facts">
+        <div class="session__fact">
+          <dt>IP address</dt>
+          <dd>{session.ip ?? "Unknown"}</dd>
+        </div>
+        <div class="session__fact">
+          <dt>Last active</dt>
+          <dd>
+            <time datetime={session.lastSeenAt.toISOString()} title={formatUtc(session.lastSeenAt)}>
+              {current ? "Now" : relativeTime(session.lastSeenAt, props.now)}
+            </time>
+          </dd>
+        </div>
+        <div class="session__fact">
+          <dt>Signed in</dt>
+          <dd>
+            <time datetime={session.createdAt.toISOString()}>{formatUtc(session.createdAt)}</time>
+          </dd>
+        </div>
+      </dl>
+      <div class="session__action">
         {current ? (
           <Form action="/auth/logout" csrfToken={props.csrfToken}>
             <Button type="submit" variant="secondary" size="sm">
@@ -55,13 +86,14 @@ function SessionRow(props: { session: Session; current: boolean; now: Date; csrf
             </Button>
           </Form>
         )}
-      </td>
-    </tr>
+      </div>
+    </li>
   );
 }
 
 export function SessionsPage(props: SessionsPageProps) {
-  const others = props.sessions.filter((s) => s.id !== props.currentSessionId).length;
+  const sessions = orderSessions(props.sessions, props.currentSessionId);
+  const others = sessions.filter((s) => s.id !== props.currentSessionId).length;
   return (
     <div class="stack">
       <PageHeader
@@ -69,33 +101,18 @@ export function SessionsPage(props: SessionsPageProps) {
         title="Where you are signed in"
         description="Sign out any device you do not recognise, then change your password."
       />
-      <Card>
+      <Card title="Your devices">
         <div class="stack">
-          <div class="table-wrap">
-            <table class="table">
-              <thead>
-                <tr>
-                  <th scope="col">Device</th>
-                  <th scope="col">IP address</th>
-                  <th scope="col">Last active</th>
-                  <th scope="col">Signed in</th>
-                  <th scope="col">
-                    <span class="visually-hidden">Actions</span>
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {props.sessions.map((session) => (
-                  <SessionRow
-                    session={session}
-                    current={session.id === props.currentSessionId}
-                    now={props.now}
-                    csrfToken={props.csrfToken}
-                  />
-                ))}
-              </tbody>
-            </table>
-          </div>
+          <ul class="session-list">
+            {sessions.map((session) => (
+              <SessionItem
+                session={session}
+                current={session.id === props.currentSessionId}
+                now={props.now}
+                csrfToken={props.csrfToken}
+              />
+            ))}
+          </ul>
           {others > 0 ? (
             <Form action="/account/sessions/revoke-others" csrfToken={props.csrfToken}>
               <Button type="submit" variant="secondary">

@@ -14,6 +14,25 @@ const SLUG = /^[a-z0-9][a-z0-9-]{0,63}$/;
 
 const escapeHtml = (s: string) => s.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
+/** What a screen reader announces when a code block takes focus. */
+const CODE_LABELS: Readonly<Record<string, string>> = {
+  sh: "Shell commands",
+  bash: "Shell commands",
+  shell: "Shell commands",
+  console: "Shell commands",
+  ts: "TypeScript code",
+  typescript: "TypeScript code",
+  js: "JavaScript code",
+  json: "JSON",
+  sql: "SQL",
+  env: "Environment variables",
+  dotenv: "Environment variables",
+};
+
+export function codeBlockLabel(lang: string | undefined): string {
+  return (lang && CODE_LABELS[lang.toLowerCase()]) || "Code example";
+}
+
 /**
  * Markdown to HTML for pages we ship. Raw HTML in a document is escaped, not
  * passed through: the docs are ours, but the strict CSP and the markup rule
@@ -26,6 +45,17 @@ function createRenderer(): Marked {
     renderer: {
       html(token: Tokens.HTML | Tokens.Tag) {
         return escapeHtml(token.text);
+      },
+      // A long line scrolls the block sideways: keyboard users reach the scroll by
+      // focusing it (tabindex), and hear what it is (a named group, not a landmark,
+      // so a page of examples does not fill the landmark list).
+      code(token: Tokens.Code) {
+        const lang = /^\S+/.exec(token.lang ?? "")?.[0];
+        const body = `${token.text.replace(/\n$/, "")}\n`;
+        const text = token.escaped ? body : escapeHtml(body);
+        const langClass = lang ? ` class="language-${escapeHtml(lang)}"` : "";
+        const label = escapeHtml(codeBlockLabel(lang));
+        return `<pre tabindex="0" role="group" aria-label="${label}"><code${langClass}>${text}</code></pre>\n`;
       },
       link(
         this: { parser: { parseInline(tokens: Tokens.Generic[]): string } },

@@ -60,6 +60,25 @@ describe("documentation viewer", () => {
     expect(app.routes.map((r) => r.path)).toEqual(["/docs", "/docs/:page"]);
   });
 
+  it("code blocks are focusable, named groups, their code escaped (axe: scrollable-region-focusable)", () => {
+    const dir = mkdtempSync(join(tmpdir(), "bastion-docs-"));
+    writeFileSync(
+      join(dir, "code.md"),
+      '# Code\n\n```sh\nnpm run cli -- migrate up\n```\n\n```\n<b onclick="x">not markup</b>\n```\n\n```weird"lang\nx\n```\n',
+    );
+    const [page] = loadDocs({ docsDir: dir });
+    const blocks = page?.html.match(/<pre[^>]*>/g) ?? [];
+    expect(blocks).toEqual([
+      '<pre tabindex="0" role="group" aria-label="Shell commands">',
+      '<pre tabindex="0" role="group" aria-label="Code example">',
+      '<pre tabindex="0" role="group" aria-label="Code example">',
+    ]);
+    expect(page?.html).toContain('<code class="language-sh">npm run cli -- migrate up\n</code>');
+    expect(page?.html).toContain("&#60;b onclick=&#34;x&#34;&#62;not markup&#60;/b&#62;");
+    expect(page?.html).toContain('class="language-weird&#34;lang"');
+    expect(page?.html).not.toMatch(/<b |onclick="/);
+  });
+
   it("rewrites only safe link targets", () => {
     expect(rewriteHref("security.md#sessions")).toBe("/docs/security#sessions");
     expect(rewriteHref("./accounts.md")).toBe("/docs/accounts");

@@ -72,7 +72,15 @@ export function DevMailPage(props: DevMailPageProps) {
             <time datetime={m.created_at.toISOString()}>{m.created_at.toISOString()}</time>
           </p>
           <figure class="code-block">
-            <pre class="code-block__pre">{autolink(m.text)}</pre>
+            {/* biome-ignore lint/a11y/useSemanticElements: <fieldset> groups form controls; this is a mail's text */}
+            <pre
+              class="code-block__pre code-block__pre--wrap"
+              tabindex={0}
+              role="group"
+              aria-label={`Text version of “${m.subject}”`}
+            >
+              {autolink(m.text)}
+            </pre>
           </figure>
         </Card>
       ))}

@@ -7,13 +7,16 @@ import { DevMailPage } from "./dev-mail-page.js";
 /**
  * The HTML version of a captured mail, as its own document: never injected
  * into our pages, where its markup would run under our origin. `sandbox`
- * gives it an opaque origin with scripts, forms and plugins off. In strict
- * and relaxed CSP modes the security-headers guard replaces this header with
- * the app's own enforcing policy, whose nonce-only script-src keeps the
- * mail's scripts from running just the same; in report-only mode this one
- * stays and is the enforcing one.
+ * gives it an opaque origin with scripts, forms and plugins off, and
+ * `default-src 'none'` loads nothing. Inline styles are allowed because mail
+ * is styled that way (the fluid layout's max-width), and under the sandbox
+ * they can only change how the mail looks. The security-headers guard sends
+ * this policy in every CSP mode instead of the app's (c.var.documentCsp),
+ * which would otherwise block those styles: the preview shows the mail as a
+ * mail client would.
  */
-const MAIL_HTML_CSP = "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:";
+export const MAIL_HTML_CSP =
+  "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
 
 function toJson(m: CapturedMail) {
   return {
@@ -52,7 +55,7 @@ export function createDevMailRoutes(deps: Pick<Deps, "config" | "mailer">): Hono
   app.get("/dev/mail/:id/html", function devMailHtml(c) {
     const message = capture?.find(c.req.param("id"));
     if (!message) return c.notFound();
-    c.header("Content-Security-Policy", MAIL_HTML_CSP);
+    c.set("documentCsp", MAIL_HTML_CSP);
     return c.html(message.html);
   });
 

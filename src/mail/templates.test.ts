@@ -17,6 +17,7 @@ import {
   twoFactorEnabledEmail,
   verificationEmail,
 } from "./templates/index.js";
+import { MAIL_BREAK_STYLE, MAIL_COLUMN_STYLE } from "./templates/layout.js";
 
 // A path prefix proves links are built from APP_URL, not from a hard-coded root.
 const base = { appName: "Acme", appUrl: "https://acme.example/app", name: "Ada" };
@@ -102,8 +103,26 @@ describe("email templates", () => {
       for (const [, href] of email.html.matchAll(/href="([^"]*)"/g)) {
         expect(href?.startsWith("https://acme.example/app/")).toBe(true);
       }
-      // No CSS and no script in mail: nothing depends on a client honouring either.
-      expect(email.html).not.toMatch(/style=|<style|<script/i);
+      // No stylesheet and no script in mail; the only inline styles are the two optional
+      // declarations of the layout, so nothing depends on a client honouring CSS.
+      expect(email.html).not.toMatch(/<style|<script/i);
+      for (const [, style] of email.html.matchAll(/style="([^"]*)"/g)) {
+        expect([MAIL_COLUMN_STYLE, MAIL_BREAK_STYLE]).toContain(style);
+      }
+    },
+  );
+
+  it.each(CASES)(
+    "%s: fluid on a phone (100% up to 608 px), fixed width only for Outlook",
+    (_name, email) => {
+      expect(MAIL_COLUMN_STYLE).toBe("width:100%;max-width:608px");
+      expect(email.html).toContain(
+        `width="100%" cellpadding="16" cellspacing="0" style="${MAIL_COLUMN_STYLE}"`,
+      );
+      // Outside Outlook's conditional comments no table has a width in pixels.
+      const visible = email.html.replace(/<!--\[if mso\]>[\s\S]*?<!\[endif\]-->/g, "");
+      expect(visible).not.toMatch(/width="\d+"/);
+      expect(email.html).toContain('<!--[if mso]><table role="presentation" width="608"');
     },
   );
 

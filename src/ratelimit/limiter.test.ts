@@ -85,7 +85,7 @@ describe("rate limiter with a fixed clock (memory store)", () => {
     const htmx = await ask({ "HX-Request": "true" });
     expect([htmx.status, htmx.headers.get("Retry-After")]).toEqual([429, "60"]);
     expect(await htmx.text()).toMatch(
-      /^<div class="alert alert-error" role="alert">Too many requests/,
+      /^<div class="alert alert-error" role="alert">[^<]*Try again in 1 minute\./,
     );
     const page = await ask({ Accept: "text/html" });
     expect([page.status, page.headers.get("X-RateLimit-Remaining")]).toEqual([429, "0"]);

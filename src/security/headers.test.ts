@@ -99,6 +99,12 @@ function guardedApp(
   );
   app.get("/raw", () => new Response("<p>raw</p>", { headers: { "Content-Type": "text/html" } }));
   app.get("/redirect", () => Response.redirect("http://localhost/elsewhere", 302));
+  app.get("/document", (c) => {
+    c.set("documentCsp", "sandbox; default-src 'none'; style-src 'unsafe-inline'");
+    // A handler's own header is never what goes out: only documentCsp can replace the policy.
+    c.header("Content-Security-Policy", "default-src *");
+    return c.html('<table style="max-width:608px"></table>');
+  });
   app.get("/boom", () => {
     throw new Error("kaboom");
   });
@@ -234,6 +240,23 @@ describe("securityHeaders guard (threat: XSS, clickjacking, MIME sniffing, downg
     const policy = snapshot(res)["content-security-policy"];
     expect(policy).toBe(RELAXED_CSP);
     expect(policy).not.toMatch(/unsafe-(inline|eval|hashes)/);
+  });
+
+  it("sends a document's own policy (a captured mail) instead of the app's, in every mode", async () => {
+    for (const cspMode of ["strict", "relaxed", "report-only"] as const) {
+      const res = await guardedApp({ ...PRODUCTION, cspMode }).request("/document");
+      expect(res.headers.get("content-security-policy"), cspMode).toBe(
+        "sandbox; default-src 'none'; style-src 'unsafe-inline'",
+      );
+      expect(res.headers.has("content-security-policy-report-only"), cspMode).toBe(false);
+      // Everything else stays: the document is still framed by nobody, sniffed by nobody.
+      expect(res.headers.get("x-frame-options")).toBe("DENY");
+      expect(res.headers.get("x-content-type-options")).toBe("nosniff");
+    }
+    // Pages that do not ask keep the app's policy.
+    expect(snapshot(await guardedApp().request("/page"))["content-security-policy"]).toBe(
+      STRICT_CSP,
+    );
   });
 
   it("sends HSTS only in production, with preload only when opted in", () => {

@@ -24,6 +24,19 @@ export const DEFAULTS = {
   "X-XSS-Protection": "0",
 } as const satisfies Record<string, string>;
 
+declare module "hono" {
+  interface ContextVariableMap {
+    /**
+     * Set by a handler serving a document that is not one of our pages (a
+     * captured mail at /dev/mail/:id/html): its own enforcing policy, sent
+     * instead of the app's. That document carries no nonce, so the app's
+     * policy could only block it; the replacement must itself forbid scripts
+     * (`sandbox` without allow-scripts, `default-src 'none'`).
+     */
+    documentCsp: string | undefined;
+  }
+}
+
 /** Where browsers send violation reports; the route lives in csp-report.ts. */
 export const CSP_REPORT_PATH = "/csp-report";
 export const CSP_REPORT_GROUP = "csp-endpoint";
@@ -197,10 +210,15 @@ export function securityHeaders(options: SecurityHeadersOptions): MiddlewareHand
   const [first = "", ...rest] = csp.parts;
   const nextNonce = createNonceSource(options.random);
 
-  function apply(headers: Headers, nonce: string): void {
-    let policy = first;
-    for (const part of rest) policy += nonce + part;
-    headers.set(csp.header, policy);
+  function apply(headers: Headers, nonce: string, documentCsp: string | undefined): void {
+    if (documentCsp !== undefined) {
+      headers.delete("Content-Security-Policy-Report-Only");
+      headers.set("Content-Security-Policy", documentCsp);
+    } else {
+      let policy = first;
+      for (const part of rest) policy += nonce + part;
+      headers.set(csp.header, policy);
+    }
     for (const [name, value] of fixed) headers.set(name, value);
     // No banner: the stack and its version are nobody's business.
     headers.delete("X-Powered-By");
@@ -211,13 +229,14 @@ export function securityHeaders(options: SecurityHeadersOptions): MiddlewareHand
   }
 
   function applyToResponse(c: Context, nonce: string): void {
+    const documentCsp = c.get("documentCsp");
     try {
-      apply(c.res.headers, nonce);
+      apply(c.res.headers, nonce, documentCsp);
     } catch (error) {
       // Response.redirect()/fetch() responses have immutable headers: copy once, then apply.
       if (!(error instanceof TypeError)) throw error;
       c.res = new Response(c.res.body, c.res);
-      apply(c.res.headers, nonce);
+      apply(c.res.headers, nonce, documentCsp);
     }
   }
 

@@ -46,7 +46,7 @@ describe("error pages", () => {
       renderErrorPage(c, {
         status: 429,
         code: "RATE_LIMITED",
-        message: "Too many requests. Please wait a moment and try again.",
+        message: "To protect accounts, requests that come this often are paused for a while.",
       }),
     );
     app.get("/teapot", (c) =>
@@ -62,10 +62,29 @@ describe("error pages", () => {
     );
     const limited = await app.request("/limited");
     expect(limited.status).toBe(429);
-    expect(await limited.text()).toContain("Too many requests</h1>");
+    const limitedHtml = await limited.text();
+    expect(limitedHtml).toContain("Too many requests</h1>");
+    // Without a Retry-After there is no number to give, but still advice.
+    expect(limitedHtml).toContain("Please wait a moment and try again.");
     expect(await (await app.request("/teapot")).text()).toContain("Request not accepted</h1>");
     const busy = await (await app.request("/busy")).text();
     expect(busy).toContain("Temporarily unavailable</h1>");
     expect(busy).toContain("ref-1");
+  });
+
+  it("429: says how long to wait, once, instead of repeating its heading", async () => {
+    const { app } = createUiTestApp();
+    app.get("/limited", (c) =>
+      renderErrorPage(c, {
+        status: 429,
+        code: "RATE_LIMITED",
+        message: "To protect accounts, requests that come this often are paused for a while.",
+        retryAfterSeconds: 420,
+      }),
+    );
+    const html = await (await app.request("/limited")).text();
+    expect(html).toContain("Too many requests</h1>");
+    expect(html.match(/too many requests/gi)).toHaveLength(2); // <title> and <h1>, nowhere else
+    expect(html).toMatch(/id="retry-advice"[^>]*>[\s\S]*Try again in 7 minutes\./);
   });
 });

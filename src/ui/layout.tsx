@@ -41,6 +41,8 @@ export interface LayoutProps {
   nonce: string | undefined;
   stylesheetUrl: string;
   htmxUrl: string;
+  /** URLs of the page's own scripts (progressive enhancements), loaded after htmx with the nonce. */
+  scriptUrls?: readonly string[];
   faviconUrl: string;
   currentPath: string;
   user?: SignedInUser;
@@ -71,6 +73,9 @@ export function Layout(props: LayoutProps) {
         <link rel="stylesheet" href={props.stylesheetUrl} />
         {/* 'strict-dynamic' ignores 'self', so even an external script needs the nonce. */}
         <script src={props.htmxUrl} nonce={props.nonce} defer />
+        {props.scriptUrls?.map((url) => (
+          <script src={url} nonce={props.nonce} defer />
+        ))}
       </head>
       <body hx-headers={hxHeaders}>
         <a class="skip-link" href="#main">
@@ -108,6 +113,11 @@ export interface PageOptions {
   csrfToken?: string;
   flash?: Flash;
   fullWidth?: boolean;
+  /**
+   * Files under static/ this page needs ("print.js"). Only ever a file, with
+   * the response's nonce: the CSP runs no inline script or handler.
+   */
+  scripts?: readonly string[];
 }
 
 function themeOf(c: Context): Theme {
@@ -133,6 +143,7 @@ export function renderPage(c: Context, options: PageOptions): Response | Promise
       nonce={c.get("cspNonce")}
       stylesheetUrl={assetUrl(c, "app.css")}
       htmxUrl={assetUrl(c, "vendor/htmx.min.js")}
+      scriptUrls={options.scripts?.map((name) => assetUrl(c, name))}
       faviconUrl={assetUrl(c, "favicon.svg")}
       currentPath={c.req.path}
       // Every page shows who is signed in (and the sign-out form) without each handler passing it.

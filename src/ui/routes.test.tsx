@@ -206,7 +206,7 @@ describe("layout", () => {
     expect(html).toContain('href="/account"');
     expect(html).toContain('href="/admin"');
     expect(html).toMatch(
-      /<form class="nav__form" method="post" action="\/auth\/logout"><input type="hidden" name="_csrf" value="tok-123"\/>/,
+      /<form class="site-header__sign-out" method="post" action="\/auth\/logout"><input type="hidden" name="_csrf" value="tok-123"\/>/,
     );
     expect(html).not.toContain('href="/auth/login"');
     expect(html).toContain('hx-headers="{&quot;X-CSRF-Token&quot;:&quot;tok-123&quot;}"');

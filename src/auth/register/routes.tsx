@@ -30,6 +30,19 @@ const registerSchema = z.object({
   last_name: optionalName.default(""),
 });
 
+const passwordOnly = z.object({ password: z.string() });
+
+/**
+ * The password as typed, when the form as a whole failed validation (the
+ * failure's echoed values never hold passwords). The body is cached, so this
+ * reads no more of the request; a malformed password field is already among
+ * the form's errors and yields undefined here.
+ */
+async function typedPassword(c: Context): Promise<string | undefined> {
+  const form = await parseForm(c, passwordOnly, { maxFieldChars: 4096 });
+  return form.ok ? form.data.password : undefined;
+}
+
 export function createRegisterRoutes(deps: Deps): Hono {
   const app = new Hono();
   const registrations = registrationCounter(deps.metrics.registry);
@@ -62,34 +75,41 @@ export function createRegisterRoutes(deps: Deps): Hono {
     }
 
     const form = await parseForm(c, registerSchema, { maxFieldChars: 4096 });
-    if (!form.ok) {
+    // Every problem at once: the password policy runs even when another field
+    // failed, so nobody fixes the email only to learn about the password on the
+    // next try. It depends only on what was typed, never on the database: no
+    // enumeration here.
+    const typed = form.ok
+      ? { email: form.data.email, first_name: form.data.first_name, last_name: form.data.last_name }
+      : form.values;
+    const candidate = form.ok ? form.data.password : await typedPassword(c);
+    const check =
+      candidate === undefined
+        ? undefined
+        : policy.check({
+            password: candidate,
+            email: typed.email,
+            personal: [typed.first_name ?? "", typed.last_name ?? ""],
+          });
+    if (!form.ok || !check?.ok) {
       registrations.inc({ result: "invalid_form" });
-      const { email, password, first_name, last_name } = form.errors;
+      const errors = form.ok ? {} : form.errors;
       return render(
         c,
         {
-          values: form.values,
-          error: form.errors[FORM_ERROR],
-          fieldErrors: { email, password, first_name, last_name },
+          values: typed,
+          error: errors[FORM_ERROR],
+          fieldErrors: {
+            email: errors.email,
+            password: errors.password ?? check?.error,
+            first_name: errors.first_name,
+            last_name: errors.last_name,
+          },
         },
         422,
       );
     }
     const { email, password, first_name: firstName, last_name: lastName } = form.data;
-    // The policy depends only on what was typed, never on the database: no enumeration here.
-    const check = policy.check({ password, email, personal: [firstName, lastName] });
-    if (!check.ok) {
-      registrations.inc({ result: "invalid_form" });
-      return render(
-        c,
-        {
-          values: { email, first_name: firstName, last_name: lastName },
-          fieldErrors: { password: check.error },
-        },
-        422,
-      );
-    }
-
     const outcome = await registerAccount(deps, { email, password, firstName, lastName });
     deps.outbox.wake();
     const ctx = auditContext(c);

@@ -100,6 +100,8 @@ export function createManageRoutes(deps: Deps): Hono {
     c.header("Cache-Control", "no-store");
     return renderPage(c, {
       title: "Save your backup codes",
+      // Shows and wires the Print button (hidden without script).
+      scripts: ["print.js"],
       children: (
         <BackupCodesPage appName={deps.config.appName} codes={codes} reason={reason} next={next} />
       ),

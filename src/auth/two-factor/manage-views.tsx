@@ -3,6 +3,7 @@ import { Button, ButtonLink } from "../../ui/components/button.js";
 import { Card } from "../../ui/components/card.js";
 import { CodeBlock } from "../../ui/components/code-block.js";
 import { Form } from "../../ui/components/form.js";
+import { Icon } from "../../ui/components/icon.js";
 import { PageHeader } from "../../ui/components/page-header.js";
 import { CodeField } from "./challenge-views.js";
 
@@ -110,18 +111,30 @@ export function BackupCodesPage(props: {
             This is the only time these codes are shown. Each works once. Download or print them now
             and keep them away from your phone.
           </Alert>
-          <div id="backup-codes">
+          {/* Printing this page prints this sheet alone (app.css, @media print). */}
+          <section class="print-sheet" id="backup-codes">
+            <h2 class="print-sheet__title">{props.appName} backup codes</h2>
             <CodeBlock label="Backup codes" lines={props.codes} />
-          </div>
-          <p>
+          </section>
+          <div class="actions">
             <ButtonLink
               href={backupCodesDownloadUrl(props.appName, props.codes)}
               variant="secondary"
               attrs={{ download: fileName, id: "download-backup-codes" }}
             >
+              <Icon name="download" />
               Download as a text file
             </ButtonLink>
-          </p>
+            {/* Shown and wired by static/print.js; without script, the browser's own Print still works. */}
+            <Button
+              type="button"
+              variant="secondary"
+              attrs={{ id: "print-backup-codes", "data-print": true, hidden: true }}
+            >
+              <Icon name="printer" />
+              Print
+            </Button>
+          </div>
           <form class="form" method="get" action="/account/2fa/done">
             <label class="checkbox" for="saved-codes">
               <input type="checkbox" id="saved-codes" name="saved" value="1" required /> I have

@@ -1,3 +1,4 @@
+import { raw } from "hono/html";
 import type { Child } from "hono/jsx";
 
 /** What every template returns: ready for `outbox.enqueue(tx, { to, userId, ...email })`. */
@@ -98,7 +99,10 @@ function BlockView(props: { block: Block }) {
           </a>
         </p>
         <p>
-          <small>If the link does not open, copy this address into your browser: {block.url}</small>
+          <small>
+            If the link does not open, copy this address into your browser:{" "}
+            <span style={MAIL_BREAK_STYLE}>{block.url}</span>
+          </small>
         </p>
       </>
     );
@@ -122,8 +126,27 @@ function BlockView(props: { block: Block }) {
 }
 
 /**
+ * The two inline declarations mail carries, both optional by design: a client
+ * that drops styles still gets a fluid 100%-wide table (the width attribute)
+ * and URLs that may run long on a phone, nothing worse.
+ */
+export const MAIL_COLUMN_STYLE = "width:100%;max-width:608px";
+/** On the bare URL only: a 60-character token has no other place to break on a phone. */
+export const MAIL_BREAK_STYLE = "word-break:break-all";
+
+/**
+ * Outlook for Windows ignores max-width: a conditional fixed-width table
+ * holds its column at the same 608 px. Every other client skips the comment.
+ */
+const OUTLOOK_OPEN = raw(
+  '<!--[if mso]><table role="presentation" width="608" align="center" cellpadding="0" cellspacing="0"><tr><td><![endif]-->',
+);
+const OUTLOOK_CLOSE = raw("<!--[if mso]></td></tr></table><![endif]-->");
+
+/**
  * A plain single-column table: the layout mail clients render most
- * consistently, and no CSS at all, so nothing depends on a client honouring it.
+ * consistently. Fluid: as wide as the screen up to 608 px, so a phone shows
+ * it without sideways scrolling and a desktop keeps a readable line.
  */
 function EmailLayout(props: { subject: string; appName: string; appUrl: string; children: Child }) {
   return (
@@ -137,7 +160,14 @@ function EmailLayout(props: { subject: string; appName: string; appUrl: string; 
         <table role="presentation" width="100%" cellpadding="0" cellspacing="0">
           <tr>
             <td align="center">
-              <table role="presentation" width="600" cellpadding="16" cellspacing="0">
+              {OUTLOOK_OPEN}
+              <table
+                role="presentation"
+                width="100%"
+                cellpadding="16"
+                cellspacing="0"
+                style={MAIL_COLUMN_STYLE}
+              >
                 <tr>
                   <td>
                     <h1>{props.appName}</h1>
@@ -155,6 +185,7 @@ function EmailLayout(props: { subject: string; appName: string; appUrl: string; 
                   </td>
                 </tr>
               </table>
+              {OUTLOOK_CLOSE}
             </td>
           </tr>
         </table>

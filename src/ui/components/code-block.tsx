@@ -22,7 +22,12 @@ export function CodeBlock(props: CodeBlockProps) {
           <span class="code-block__label">{props.label}</span>
         </figcaption>
       )}
-      <pre class="code-block__pre">
+      {/*
+        Focusable and named: a long line scrolls the block, and keyboard users must reach that
+        scroll. A named group (not a landmark), since a page may hold several blocks.
+      */}
+      {/* biome-ignore lint/a11y/useSemanticElements: <fieldset> groups form controls; these are lines of code */}
+      <pre class="code-block__pre" tabindex={0} role="group" aria-label={props.label ?? "Code"}>
         <code>
           {props.lines.map((line, i) => (
             <>

@@ -92,6 +92,20 @@ const SHAPES = {
       <path d="M12 16v-4M12 8h.01" />
     </>
   ),
+  clock: () => (
+    <>
+      <circle cx="12" cy="12" r="10" />
+      <path d="M12 6v6l4 2" />
+    </>
+  ),
+  printer: () => (
+    <>
+      <path d="M6 9V2h12v7" />
+      <path d="M6 18H4a2 2 0 0 1-2-2v-5a2 2 0 0 1 2-2h16a2 2 0 0 1 2 2v5a2 2 0 0 1-2 2h-2" />
+      <rect width="12" height="8" x="6" y="14" />
+    </>
+  ),
+  download: () => <path d="M21 15v4a2 2 0 0 1-2 2H5a2 2 0 0 1-2-2v-4M7 10l5 5 5-5M12 15V3" />,
   terminal: () => <path d="m4 17 6-6-6-6M12 19h8" />,
   home: () => (
     <>

@@ -66,20 +66,26 @@ export function SiteHeader(props: SiteHeaderProps) {
               {user.role === "admin" && (
                 <NavLink href="/admin" label="Admin" currentPath={currentPath} />
               )}
-              {/* Sign out changes state, so it is a POST form carrying the CSRF token, never a link. */}
-              <form class="nav__form" method="post" action="/auth/logout">
-                <CsrfField token={props.csrfToken} />
-                <button
-                  type="submit"
-                  class="nav__link nav__button"
-                  title={`Signed in as ${user.email}`}
-                >
-                  Sign out
-                </button>
-              </form>
             </>
           )}
         </nav>
+        {/*
+          Sign out changes state, so it is a POST form carrying the CSRF token, never a link.
+          It sits outside the nav (an action, not a place): on a phone it stays on the brand's
+          row, next to the theme switcher, instead of wrapping onto a row of its own.
+        */}
+        {user !== undefined && (
+          <form class="site-header__sign-out" method="post" action="/auth/logout">
+            <CsrfField token={props.csrfToken} />
+            <button
+              type="submit"
+              class="nav__link nav__button"
+              title={`Signed in as ${user.email}`}
+            >
+              Sign out
+            </button>
+          </form>
+        )}
         <ThemeSwitcher current={props.theme} csrfToken={props.csrfToken} />
       </div>
     </header>

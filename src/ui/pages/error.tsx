@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { Child } from "hono/jsx";
-import type { ErrorView } from "../../errors.js";
+import { type ErrorView, retryAdvice } from "../../errors.js";
 import { ButtonLink } from "../components/button.js";
 import { Icon } from "../components/icon.js";
 import { renderPage } from "../layout.js";
@@ -116,11 +116,18 @@ export function renderErrorPage(c: Context, view: ErrorView): Response | Promise
   }
   const heading =
     HEADINGS[view.status] ?? (view.status >= 500 ? "Something went wrong" : "Request not accepted");
+  const advice = retryAdvice(view);
   return renderPage(c, {
     title: heading,
     status: view.status,
     children: (
       <ProblemPage code={String(view.status)} heading={heading} message={view.message}>
+        {advice !== undefined && (
+          <p class="problem__wait" id="retry-advice">
+            <Icon name="clock" />
+            {advice}
+          </p>
+        )}
         {view.errorId !== undefined && (
           <p class="problem__reference">
             Reference: <code class="problem__id">{view.errorId}</code>

@@ -155,7 +155,7 @@ describe("accounts in Chromium under the strict CSP", () => {
 
     await page.goto(`${server.url}/account/sessions`);
     await expect(page.getByText("This device").isVisible()).resolves.toBe(true);
-    await expect(page.locator("tbody tr").count()).resolves.toBe(1);
+    await expect(page.locator("li.session").count()).resolves.toBe(1);
     await shoot(page, "sessions");
 
     await Promise.all([page.waitForURL(`${server.url}/`), page.locator(".nav__button").click()]);

@@ -1,7 +1,9 @@
-import { ConfigError, loadConfig } from "../config/env.js";
+import { type Config, ConfigError, loadConfig } from "../config/env.js";
 import { type Db, DbError } from "../db/db.js";
 import { MigrationError } from "../db/migrate.js";
 import { openDb } from "../db/open.js";
+import { systemClock } from "../lib/clock.js";
+import { acceptsDbArgs, DB_USAGE, runDbCommand } from "./commands/db.js";
 import { MIGRATE_SUBCOMMANDS, MIGRATE_USAGE, runMigrateCommand } from "./commands/migrate.js";
 
 /**
@@ -15,13 +17,42 @@ interface Command {
   run(args: readonly string[], ctx: { db: Db; out: (line: string) => void }): Promise<number>;
 }
 
-const COMMANDS: Readonly<Record<string, Command>> = {
+/**
+ * A command that handles the database file itself (db check/repair/shell): it
+ * must not get a read-write connection, which would replay and checkpoint a
+ * file it is meant to inspect or replace.
+ */
+interface FileCommand {
+  usage: readonly string[];
+  accepts(args: readonly string[]): boolean;
+  runWithConfig(args: readonly string[], config: Config): Promise<number>;
+}
+
+const COMMANDS: Readonly<Record<string, Command | FileCommand>> = {
   migrate: {
     usage: MIGRATE_USAGE,
     accepts: (args) => args.length === 1 && MIGRATE_SUBCOMMANDS.includes(args[0] ?? ""),
     run: runMigrateCommand,
   },
+  db: {
+    usage: DB_USAGE,
+    accepts: acceptsDbArgs,
+    runWithConfig: (args, config) =>
+      runDbCommand(args, {
+        config,
+        now: systemClock.now(),
+        out: (line) => console.log(line),
+        err: (line) => console.error(line),
+        readStdin: async () => (process.stdin.isTTY ? "" : await text(process.stdin)),
+      }),
+  },
 };
+
+async function text(stream: NodeJS.ReadableStream): Promise<string> {
+  let all = "";
+  for await (const chunk of stream) all += String(chunk);
+  return all;
+}
 
 const USAGE = [
   "Usage: npm run cli -- <command>",
@@ -47,7 +78,9 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   let db: Db | undefined;
   try {
-    db = await openDb(loadConfig());
+    const config = loadConfig();
+    if ("runWithConfig" in command) return await command.runWithConfig(args, config);
+    db = await openDb(config);
     return await command.run(args, { db, out: (line) => console.log(line) });
   } catch (error) {
     // Anything else is a bug: keep the stack for the report.

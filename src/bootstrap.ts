@@ -7,6 +7,8 @@ import type { Db, QueryHook } from "./db/db.js";
 import { migrateAtStart } from "./db/migrate-at-start.js";
 import { openDb } from "./db/open.js";
 import { QueryStats } from "./db/query-stats.js";
+import { probeDuckDbAtStart } from "./db/start-probe.js";
+import { createDbWriteState, watchWrites } from "./db/write-state.js";
 import type { Deps } from "./deps.js";
 import type { Clock } from "./lib/clock.js";
 import type { Random } from "./lib/random.js";
@@ -49,11 +51,19 @@ export async function buildDeps(options: {
     onSlow: ({ fingerprint, durationMs }) =>
       logger.warn({ fingerprint, durationMs: Math.round(durationMs) }, "slow query"),
   });
-  const db =
+  const opened =
     typeof options.db === "function"
       ? await options.db(queryStats.record)
       : (options.db ?? (await openDb(config, { onQuery: queryStats.record })));
+  const dbWriteState = createDbWriteState({
+    onUnwritable: (reason) =>
+      logger.fatal({ reason }, "database refuses writes until restart; /healthz answers 503"),
+  });
+  // Every statement passes the watch: a fatal engine error flips the cached write state.
+  const db = watchWrites(opened, dbWriteState);
   try {
+    // Only a file this process opened itself; tests hand in their own databases.
+    if (options.db === undefined) await probeDuckDbAtStart({ config, db, logger });
     await migrateAtStart(db, {
       applyPending: !config.isProduction || config.database.migrateOnStart,
       logger,
@@ -100,6 +110,7 @@ export async function buildDeps(options: {
     logger,
     metrics,
     queryStats,
+    dbWriteState,
     audit,
     rateLimiter,
     cookies,

@@ -3,6 +3,7 @@ import type { AuditRecorder } from "./audit/audit.js";
 import type { Config } from "./config/env.js";
 import type { Db } from "./db/db.js";
 import type { QueryStats } from "./db/query-stats.js";
+import type { DbWriteState } from "./db/write-state.js";
 import type { Clock } from "./lib/clock.js";
 import type { Random } from "./lib/random.js";
 import type { Mailer } from "./mail/mailer.js";
@@ -28,6 +29,8 @@ export interface Deps extends AccountDeps {
   logger: Logger;
   metrics: Metrics;
   queryStats: QueryStats;
+  /** Whether the database still takes writes (a fatal DuckDB error stops it); /healthz reports it. */
+  dbWriteState: DbWriteState;
   audit: AuditRecorder;
   /** Named rate-limit policies; Redis-backed when the composition root opened a client. */
   rateLimiter: RateLimiter;

@@ -6,4 +6,10 @@ process.exitCode = await runCli(process.argv.slice(2), {
   err: (message) => console.error(message),
   cwd: process.cwd(),
   env: process.env,
+  readStdin: async () => {
+    if (process.stdin.isTTY) return "";
+    let all = "";
+    for await (const chunk of process.stdin) all += String(chunk);
+    return all;
+  },
 });

@@ -1,20 +1,52 @@
-import { type LoadConfigOptions, loadConfig } from "../config/env.js";
+import { type Config, type LoadConfigOptions, loadConfig } from "../config/env.js";
 import type { Db } from "../db/db.js";
 import { openDb } from "../db/open.js";
+import { systemClock } from "../lib/clock.js";
 import { quoted } from "../lib/encoding.js";
+import { acceptsDbArgs, DB_USAGE, runDbCommand } from "./commands/db.js";
 import { MIGRATE_SUBCOMMANDS, MIGRATE_USAGE, runMigrateCommand } from "./commands/migrate.js";
 import { describeFailure } from "./errors.js";
 
-interface Command {
+interface BaseCommand {
   /** Lines listed under "Commands:", one per subcommand. */
   usage: readonly string[];
-  /** The first argument must be one of these; nothing may follow it. */
+  /** The first argument must be one of these. */
   subcommands: readonly string[];
+  /** Whether the arguments after the subcommand are acceptable (default: none may follow). */
+  acceptsRest?(args: readonly string[]): boolean;
+}
+
+/** A command run on an open database connection. */
+interface DbCommand extends BaseCommand {
   run(args: readonly string[], ctx: { db: Db; out: (line: string) => void }): Promise<number>;
 }
 
+/**
+ * A command that handles the database file itself (db check/repair/shell): it
+ * must not get a read-write connection, which would replay and checkpoint a
+ * file it is meant to inspect or replace.
+ */
+interface FileCommand extends BaseCommand {
+  runWithConfig(args: readonly string[], config: Config, io: CliIo): Promise<number>;
+}
+
+type Command = DbCommand | FileCommand;
+
 const COMMANDS: Readonly<Record<string, Command>> = {
   migrate: { usage: MIGRATE_USAGE, subcommands: MIGRATE_SUBCOMMANDS, run: runMigrateCommand },
+  db: {
+    usage: DB_USAGE,
+    subcommands: ["check", "repair", "shell"],
+    acceptsRest: acceptsDbArgs,
+    runWithConfig: (args, config, io) =>
+      runDbCommand(args, {
+        config,
+        now: systemClock.now(),
+        out: io.out,
+        err: (line) => io.err(line),
+        readStdin: io.readStdin ?? (async () => ""),
+      }),
+  },
 };
 
 const HELP_FLAGS = new Set(["--help", "-h"]);
@@ -42,6 +74,11 @@ function usageProblem(name: string, command: Command, args: readonly string[]): 
     return `${quoted(name)} needs a subcommand: ${choices}`;
   }
   if (!command.subcommands.includes(sub)) return `unknown subcommand ${quoted(`${name} ${sub}`)}`;
+  if (command.acceptsRest) {
+    return command.acceptsRest(args)
+      ? undefined
+      : `unexpected arguments after ${quoted(`${name} ${sub}`)}`;
+  }
   const [extra] = rest;
   if (extra !== undefined)
     return `unexpected argument ${quoted(extra)} after ${quoted(`${name} ${sub}`)}`;
@@ -56,6 +93,8 @@ export interface CliIo {
   /** Where `.env` and relative paths resolve, and the variables to read (main.ts passes the process's). */
   cwd: string;
   env: LoadConfigOptions["env"];
+  /** Standard input, for `db shell` without SQL on the command line. */
+  readStdin?: () => Promise<string>;
 }
 
 /**
@@ -93,6 +132,7 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     const config = loadConfig({ cwd, env: io.env });
     const { target } = config.database;
     databasePath = target.kind === "duckdb" ? target.path : undefined;
+    if ("runWithConfig" in command) return await command.runWithConfig(args, config, io);
     db = await openDb(config);
     return await command.run(args, { db, out: io.out });
   } catch (error) {

@@ -46,6 +46,10 @@ export type DbErrorCode =
   | "CHECK_VIOLATION"
   | "SERIALIZATION_FAILURE"
   | "DATABASE_LOCKED"
+  /** DuckDB hit a fatal error (e.g. a broken index) and refuses every statement until restart. */
+  | "DATABASE_INVALIDATED"
+  /** The integrity check found an index that no longer matches its table. */
+  | "DATABASE_CORRUPT"
   | "CONNECTION_FAILED"
   | "QUERY_FAILED";
 

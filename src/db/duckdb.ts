@@ -3,21 +3,15 @@ import { mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { performance } from "node:perf_hooks";
 import {
-  BIGINT,
-  blobValue,
   type DuckDBConnection,
   DuckDBInstance,
   type DuckDBPreparedStatement,
-  type DuckDBResultReader,
-  type DuckDBType,
-  type DuckDBValue,
-  ResultReturnType,
   StatementType,
-  timestampTZValue,
 } from "@duckdb/node-api";
 import { Mutex } from "async-mutex";
 import { type Db, DbError, type Queryable, type QueryHook, type Row, type SqlValue } from "./db.js";
-import { normalizeRow } from "./normalize.js";
+import { openError, translate } from "./duckdb-errors.js";
+import { bindable, type Outcome, outcome } from "./duckdb-values.js";
 
 export interface DuckDbOptions {
   /** A file path, or ":memory:" for a private in-memory database. */
@@ -28,21 +22,11 @@ export interface DuckDbOptions {
   onQuery?: QueryHook;
 }
 
-interface Outcome {
-  rows: Row[];
-  count: number;
-}
-
 const READ_KEYWORDS = new Set(["select", "with", "show", "describe", "explain", "pragma"]);
 const READ_TYPES = new Set<StatementType>([
   StatementType.SELECT,
   StatementType.EXPLAIN,
   StatementType.PRAGMA,
-]);
-const DML_TYPES = new Set<StatementType>([
-  StatementType.INSERT,
-  StatementType.UPDATE,
-  StatementType.DELETE,
 ]);
 
 /**
@@ -265,96 +249,4 @@ async function runOn(conn: DuckDBConnection, sql: string, params: readonly SqlVa
   if (params.length === 0) return outcome(await conn.runAndReadAll(sql));
   const bound = bindable(params);
   return outcome(await conn.runAndReadAll(sql, bound.values, bound.types));
-}
-
-function bindable(params: readonly SqlValue[]) {
-  const values: DuckDBValue[] = [];
-  const types: (DuckDBType | undefined)[] = [];
-  params.forEach((value, index) => {
-    if (value instanceof Date) {
-      const ms = value.getTime();
-      if (Number.isNaN(ms))
-        throw new DbError("QUERY_FAILED", `parameter $${index + 1} is an invalid Date`);
-      values.push(timestampTZValue(BigInt(ms) * 1000n));
-    } else if (value instanceof Uint8Array) {
-      values.push(blobValue(value));
-    } else {
-      values.push(value);
-    }
-    // The driver would guess HUGEINT for a bigint; BIGINT matches Postgres int8.
-    types.push(typeof value === "bigint" ? BIGINT : undefined);
-  });
-  // undefined entries are fine at runtime (the driver infers those); the typings are narrower.
-  return { values, types: types as DuckDBType[] };
-}
-
-function outcome(reader: DuckDBResultReader): Outcome {
-  // INSERT/UPDATE/DELETE without RETURNING yield a synthetic {Count} row; Postgres yields none.
-  if (reader.returnType !== ResultReturnType.QUERY_RESULT) {
-    return { rows: [], count: reader.rowsChanged };
-  }
-  const names = reader.columnNames();
-  const jsonColumns = reader
-    .columnTypes()
-    .flatMap((t, i) => (t.alias === "JSON" ? [names[i]] : []));
-  const rows = reader.getRowObjectsJS().map((raw) => {
-    const row = normalizeRow<Row>(raw);
-    // pg parses json/jsonb; do the same so callers see one shape on both engines.
-    for (const name of jsonColumns) {
-      const value = name === undefined ? undefined : row[name];
-      if (name !== undefined && typeof value === "string") row[name] = JSON.parse(value);
-    }
-    return row;
-  });
-  // With RETURNING DuckDB reports rowsChanged = 0; the returned rows are the changed rows.
-  const count = DML_TYPES.has(reader.statementType) ? rows.length : reader.rowsChanged;
-  return { rows, count };
-}
-
-const ERROR_CODES: readonly [RegExp, DbError["code"]][] = [
-  [/duplicate key|violates (primary key|unique) constraint/i, "UNIQUE_VIOLATION"],
-  [/foreign key/i, "FOREIGN_KEY_VIOLATION"],
-  [/NOT NULL constraint/i, "NOT_NULL_VIOLATION"],
-  [/CHECK constraint/i, "CHECK_VIOLATION"],
-  [/Conflict on|write-write conflict/i, "SERIALIZATION_FAILURE"],
-  [/Could not set lock on file/i, "DATABASE_LOCKED"],
-];
-
-function translate(error: unknown): DbError {
-  if (error instanceof DbError) return error;
-  const message = error instanceof Error ? error.message : String(error);
-  const code = ERROR_CODES.find(([pattern]) => pattern.test(message))?.[1] ?? "QUERY_FAILED";
-  if (code === "UNIQUE_VIOLATION") {
-    // DuckDB quotes the offending value (often an email); keep only the key columns
-    // and drop the cause so the value cannot reach logs.
-    const key = /Duplicate key "([^":]*):/i.exec(message)?.[1];
-    return new DbError(code, `duplicate key violates unique constraint${key ? ` on ${key}` : ""}`);
-  }
-  return new DbError(code, message, { cause: error });
-}
-
-function openError(path: string, error: unknown): DbError {
-  const message = error instanceof Error ? error.message : String(error);
-  const cause = { cause: error };
-  if (/Could not set lock on file/i.test(message)) {
-    return new DbError(
-      "DATABASE_LOCKED",
-      `database file ${path} is in use by another process; DuckDB allows one process per file — scale-out uses PostgreSQL (DATABASE_URL=postgres://…)`,
-      cause,
-    );
-  }
-  if (/different configuration/i.test(message)) {
-    const hint = "open it with the same threads and memory limit";
-    return new DbError(
-      "CONNECTION_FAILED",
-      `database file ${path} is already open in this process with other settings; ${hint}`,
-      cause,
-    );
-  }
-  if (/not a valid DuckDB database/i.test(message)) {
-    const what =
-      "it exists but is not a valid DuckDB database (corrupt, or another program's file)";
-    return new DbError("CONNECTION_FAILED", `cannot open database file ${path}: ${what}`, cause);
-  }
-  return new DbError("CONNECTION_FAILED", `cannot open database file ${path}: ${message}`, cause);
 }

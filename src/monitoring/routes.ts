@@ -8,13 +8,20 @@ import { timingSafeEqual } from "../lib/crypto.js";
  * /metrics needs `Authorization: Bearer $METRICS_TOKEN`; without a token it is
  * open in development (convenience) and does not exist in production.
  */
-export function createOpsRoutes(deps: Pick<Deps, "config" | "db" | "metrics" | "clock">) {
+export function createOpsRoutes(
+  deps: Pick<Deps, "config" | "db" | "metrics" | "clock" | "dbWriteState">,
+) {
   const app = new Hono();
   const token = deps.config.metricsToken;
 
+  // Liveness includes the database's write state: a process whose database stopped
+  // after a fatal error serves no write again until it restarts, so it is not alive
+  // in any useful sense. The state is cached (set when a statement fails fatally),
+  // so this probe never touches the database. Why it stopped goes to the log only.
   app.get("/healthz", (c) => {
     c.header("Cache-Control", "no-store");
-    return c.json({ status: "ok" });
+    const writable = deps.dbWriteState.writable;
+    return c.json({ status: writable ? "ok" : "degraded", db: { writable } }, writable ? 200 : 503);
   });
 
   app.get("/readyz", async (c) => {

@@ -9,11 +9,11 @@ afterEach(async () => {
 const accessLines = (app: TestApp) => app.logs.filter((l) => l.msg === "request");
 
 describe("app shell: operations endpoints", () => {
-  it("GET /healthz answers {status: ok} and is never cached", async () => {
+  it("GET /healthz answers {status: ok} with the database writable, and is never cached", async () => {
     t = await createTestApp();
     const res = await t.client.get("/healthz");
     expect(res.status).toBe(200);
-    expect(await res.json()).toEqual({ status: "ok" });
+    expect(await res.json()).toEqual({ status: "ok", db: { writable: true } });
     expect(res.headers.get("cache-control")).toBe("no-store");
   });
 

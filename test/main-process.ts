@@ -1,8 +1,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { join, resolve } from "node:path";
+import { resolve } from "node:path";
 
 const ROOT = resolve(import.meta.dirname, "..");
-const TSX = join(ROOT, "node_modules/.bin/tsx");
 
 export interface MainProcess {
   child: ChildProcess;
@@ -23,13 +22,19 @@ export interface MainOptions {
 }
 
 /**
- * Starts the real entry point as `npm start` runs it, with a clean environment plus `env`.
- * LOG_FORMAT defaults to json; pass `LOG_FORMAT: ""` to leave it unset.
+ * Starts the real entry point with tsx, as `npm start` does, with a clean environment
+ * plus `env`. LOG_FORMAT defaults to json; pass `LOG_FORMAT: ""` to leave it unset.
+ *
+ * The tsx loader runs inside this one process rather than behind the tsx command's
+ * wrapper process: the wrapper forwards SIGTERM but cannot forward SIGKILL, so killing
+ * it after a failed test left the real server running (its port, its database file and
+ * its CPU) long after the suite had ended.
  */
 export function startMain(env: Record<string, string>, options: MainOptions = {}): MainProcess {
+  const node = `${process.execPath} --import tsx src/main.ts`;
   const command = options.terminal
-    ? { file: "script", args: ["-qefc", `${TSX} src/main.ts`, "/dev/null"] }
-    : { file: TSX, args: ["src/main.ts"] };
+    ? { file: "script", args: ["-qefc", node, "/dev/null"] }
+    : { file: process.execPath, args: ["--import", "tsx", "src/main.ts"] };
   const child = spawn(command.file, command.args, {
     cwd: ROOT,
     env: {
@@ -51,4 +56,30 @@ export function startMain(env: Record<string, string>, options: MainOptions = {}
   });
   const exited = new Promise<number | null>((done) => child.on("exit", (code) => done(code)));
   return { child, exited, output: () => output, stdout: () => stdout };
+}
+
+/**
+ * Polls `url` until the server answers with `status`, and returns that response.
+ * Start-up takes seconds on a busy machine, so the deadline only guards against a
+ * server that never comes up: it is not a speed requirement.
+ */
+export async function waitForAnswer(
+  url: string,
+  init: RequestInit = {},
+  status = 200,
+  deadlineMs = 45_000,
+): Promise<Response> {
+  const deadline = performance.now() + deadlineMs;
+  let last = "no answer yet";
+  while (performance.now() < deadline) {
+    try {
+      const res = await fetch(url, init);
+      if (res.status === status) return res;
+      last = `status ${res.status}`;
+    } catch (error) {
+      last = (error as Error).message; // not listening yet
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${url} did not answer ${status} within ${deadlineMs} ms (${last})`);
 }

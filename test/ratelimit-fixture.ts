@@ -15,6 +15,14 @@ import type { RateLimiter } from "../src/ratelimit/types.js";
 import { clientIpMiddleware } from "../src/security/client-ip.js";
 import { captureLogger } from "./logs.js";
 
+/**
+ * The Redis timeout of test limiters. The product's 500 ms is a latency budget for
+ * production; on a busy test machine 200 parallel requests through the TCP proxy take
+ * longer, and the fall-back to the insurance limiter would then decide the test. Here
+ * it is only a hang guard, unless a test sets its own timeout to exercise it.
+ */
+export const REDIS_HANG_GUARD_MS = 10_000;
+
 export interface LimiterFixture {
   deps: Deps;
   limiter: RateLimiter;
@@ -55,7 +63,7 @@ export async function createLimiterFixture(
         metrics,
         redis: options.redis,
         redisKeyPrefix: keyPrefix,
-        redisTimeoutMs: options.redisTimeoutMs,
+        redisTimeoutMs: options.redisTimeoutMs ?? REDIS_HANG_GUARD_MS,
       })
     : deps.rateLimiter;
   return {

@@ -45,6 +45,25 @@ describe("openDuckDb", () => {
     expect(error.message).toContain("already open in this process with other settings");
   });
 
+  it("close() while reads are still being prepared waits for them instead of crashing the process", async () => {
+    // Before the fix, freeing the connection under an in-flight prepare was a segfault
+    // (the vitest worker "exited unexpectedly"), usually within the first few rounds.
+    const outcomes: string[] = [];
+    for (let round = 0; round < 8; round++) {
+      const racing = await openDuckDb({ path: ":memory:", threads: 1 });
+      const read = racing.one(
+        "SELECT 1 AS present FROM information_schema.tables WHERE table_name = 'schema_migrations'",
+      );
+      const write = racing.execute("CREATE TABLE t (id INTEGER)");
+      await racing.close();
+      for (const settled of await Promise.allSettled([read, write])) {
+        if (settled.status === "fulfilled") outcomes.push("answered");
+        else outcomes.push(settled.reason instanceof DbError ? "refused" : String(settled.reason));
+      }
+    }
+    expect(outcomes.filter((o) => o !== "answered" && o !== "refused")).toEqual([]);
+  });
+
   it("never auto-installs or auto-loads extensions from the network", async () => {
     db = await openDuckDb({ path: ":memory:" });
     const rows = await db.query<{ name: string; value: string }>(

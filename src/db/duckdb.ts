@@ -76,6 +76,7 @@ class DuckDb implements Db {
   private readonly txScope = new AsyncLocalStorage<true>();
   private readonly reads = new Set<Promise<unknown>>();
   private closing: Promise<void> | undefined;
+  private closed = false;
 
   constructor(
     private readonly c: {
@@ -103,6 +104,7 @@ class DuckDb implements Db {
     this.assertUsable();
     this.assertNotInTransaction();
     return this.mutex.runExclusive(async () => {
+      this.assertOpen();
       let active = true;
       const run = (sql: string, params: readonly SqlValue[]) => {
         if (!active) throw new DbError("QUERY_FAILED", "transaction already finished");
@@ -142,6 +144,7 @@ class DuckDb implements Db {
       // fail while another Db on the same file is mid-transaction; the WAL is
       // still durable then, so that is not an error worth surfacing.
       if (this.c.path !== ":memory:") await this.c.write.run("CHECKPOINT").catch(() => {});
+      this.closed = true;
       this.c.read.closeSync();
       this.c.write.closeSync();
       this.c.instance.closeSync();
@@ -151,21 +154,33 @@ class DuckDb implements Db {
   private async auto(sql: string, params: readonly SqlValue[]): Promise<Outcome> {
     this.assertUsable();
     if (READ_KEYWORDS.has(leadingKeyword(sql))) {
-      const start = performance.now();
-      let prepared: DuckDBPreparedStatement | undefined;
-      try {
-        prepared = await prepareRead(this.c.read, sql);
-      } catch (error) {
-        this.report(sql, start, false);
-        throw translate(error);
-      }
-      if (prepared) return this.trackRead(this.timed(sql, () => runPrepared(prepared, params)));
+      // Tracked from the prepare on, not only while it runs: close() frees the
+      // native connection, and freeing it under an in-flight prepare crashes
+      // the whole process (a segfault, seen when a caller gave up on a read).
+      const outcome = await this.trackRead(this.read(sql, params));
+      if (outcome) return outcome;
     }
     this.assertNotInTransaction();
-    return this.mutex.runExclusive(() => this.timed(sql, () => runOn(this.c.write, sql, params)));
+    return this.mutex.runExclusive(() => {
+      this.assertOpen();
+      return this.timed(sql, () => runOn(this.c.write, sql, params));
+    });
   }
 
-  private trackRead(promise: Promise<Outcome>): Promise<Outcome> {
+  /** Runs `sql` on the read connection, or returns undefined when it must go to the writer. */
+  private async read(sql: string, params: readonly SqlValue[]): Promise<Outcome | undefined> {
+    const start = performance.now();
+    let prepared: DuckDBPreparedStatement | undefined;
+    try {
+      prepared = await prepareRead(this.c.read, sql);
+    } catch (error) {
+      this.report(sql, start, false);
+      throw translate(error);
+    }
+    return prepared ? this.timed(sql, () => runPrepared(prepared, params)) : undefined;
+  }
+
+  private trackRead<T>(promise: Promise<T>): Promise<T> {
     this.reads.add(promise);
     const forget = () => this.reads.delete(promise);
     promise.then(forget, forget);
@@ -204,6 +219,11 @@ class DuckDb implements Db {
 
   private assertUsable(): void {
     if (this.closing) throw new DbError("CONNECTION_FAILED", `database ${this.c.path} is closed`);
+  }
+
+  /** Inside the write mutex: a write queued behind close() must not touch a freed connection. */
+  private assertOpen(): void {
+    if (this.closed) throw new DbError("CONNECTION_FAILED", `database ${this.c.path} is closed`);
   }
 }
 

@@ -83,7 +83,10 @@ export function createMigrator(db: Db, options: MigratorOptions = {}): Migrator 
   const dir = options.dir ?? join(MIGRATIONS_ROOT, db.dialect);
 
   async function state() {
-    const [files, applied] = await Promise.all([loadMigrations(dir), appliedRows(db)]);
+    // One after the other: with Promise.all a bad folder rejected at once and left
+    // the database query running unobserved, racing the caller's db.close().
+    const files = await loadMigrations(dir);
+    const applied = await appliedRows(db);
     for (const m of files) {
       const row = applied.get(m.version);
       if (row && row.checksum !== m.checksum) throw checksumMismatch(m);

@@ -251,7 +251,8 @@ describe.each(availableDialects())("mail outbox on %s", (dialect) => {
   });
 });
 
-async function waitFor(condition: () => boolean, timeoutMs = 5000): Promise<void> {
+/** Polls until `condition` holds; the deadline only guards against a hang, it measures nothing. */
+async function waitFor(condition: () => boolean, timeoutMs = 30_000): Promise<void> {
   const started = performance.now();
   while (!condition()) {
     if (performance.now() - started > timeoutMs) throw new Error("condition not met in time");

@@ -104,12 +104,13 @@ describe("SMTP mailer", () => {
     silent = createServer(() => {}); // holds the socket open, says nothing
     await new Promise<void>((resolve) => silent?.listen(port, "127.0.0.1", resolve));
     const mailer = createSmtpMailer(settings(port), { timeoutMs: 200 });
-    const started = performance.now();
     const error = await failure(
       mailer.send({ to: "ada@example.test", subject: "Hi", text: "t", html: "<p>t</p>" }),
     );
-    expect(error.code).toMatch(/^E(TIMEDOUT|CONNECTION|SOCKET)$/);
-    expect(performance.now() - started).toBeLessThan(5000);
+    // The sender's own timeout ended it (a hang would run into the test timeout);
+    // no stopwatch, so a slow machine cannot fail this.
+    expect(error.code).toBe("ETIMEDOUT");
+    expect(error.message).toMatch(/^ETIMEDOUT: (Greeting never received|Connection timeout)/);
   });
 
   it("toMailError keeps one short line and blanks the configured secrets", () => {

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
-import { startMain as spawnMain } from "../main-process.js";
+import { startMain as spawnMain, waitForAnswer } from "../main-process.js";
 import { freePort } from "../net.js";
 
 const children: ChildProcess[] = [];
@@ -19,27 +19,13 @@ function startMain(env: Record<string, string>) {
   return run;
 }
 
-async function waitForHealthy(url: string, timeoutMs: number): Promise<number> {
-  const started = performance.now();
-  while (performance.now() - started < timeoutMs) {
-    try {
-      const res = await fetch(`${url}/healthz`);
-      if (res.ok) return performance.now() - started;
-    } catch {
-      // not listening yet
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`no healthy answer from ${url} within ${timeoutMs} ms`);
-}
-
 describe("starting the real server", () => {
-  it("serves / and /healthz within 10 s on a new DuckDB file, and exits 0 on SIGTERM", async () => {
+  it("serves / and /healthz on a new DuckDB file, and exits 0 on SIGTERM", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "bastion-start-"));
     const port = await freePort();
     const app = startMain({ PORT: String(port), DATA_DIR: dataDir });
     const url = `http://127.0.0.1:${port}`;
-    await waitForHealthy(url, 10_000);
+    await waitForAnswer(`${url}/healthz`);
     expect(existsSync(join(dataDir, "app.duckdb"))).toBe(true);
     expect(existsSync(join(dataDir, ".secret"))).toBe(true);
     const landing = await fetch(`${url}/`);
@@ -84,13 +70,13 @@ describe("starting the real server", () => {
     app.child.kill("SIGTERM");
     expect(await app.exited).toBe(0);
     expect(app.output()).toContain("shutdown complete");
-  }, 40_000);
+  }, 120_000); // two processes start here; the budget is a hang guard (vitest.config.ts)
 
   it("refuses production without SECRET_KEY, naming it, with exit 1", async () => {
     const run = startMain({ NODE_ENV: "production", APP_URL: "https://example.com" });
     expect(await run.exited).toBe(1);
     expect(run.output()).toMatch(/SECRET_KEY: required when NODE_ENV=production/);
-  }, 20_000);
+  });
 
   it("lists every invalid variable in one startup error, production requirements included", async () => {
     const run = startMain({
@@ -114,7 +100,7 @@ describe("starting the real server", () => {
     // One error, printed once: no stack trace, no second attempt.
     expect(output.match(/Invalid configuration:/g)).toHaveLength(1);
     expect(output).not.toMatch(/\n\s+at /);
-  }, 20_000);
+  });
 
   it("refuses production with pending migrations and prints the command to run", async () => {
     const dataDir = mkdtempSync(join(tmpdir(), "bastion-prod-"));
@@ -127,5 +113,5 @@ describe("starting the real server", () => {
     });
     expect(await run.exited).toBe(1);
     expect(run.output()).toContain("npm run cli -- migrate up");
-  }, 20_000);
+  });
 });

@@ -109,7 +109,9 @@ async function openTestDb(
   let opened: { db: Db; cleanup: () => Promise<void> };
   if (dialect === "duckdb") {
     opened = {
-      db: await openDuckDb({ path: ":memory:", threads: 1, onQuery }),
+      // One thread and a small memory cap: a test database holds a few rows, and
+      // many of them live at once in a worker (see vitest.config.ts).
+      db: await openDuckDb({ path: ":memory:", threads: 1, memoryLimit: "128MB", onQuery }),
       cleanup: async () => {},
     };
   } else {

@@ -110,7 +110,7 @@ describe("SMTP mailer", () => {
     // The sender's own timeout ended it (a hang would run into the test timeout);
     // no stopwatch, so a slow machine cannot fail this.
     expect(error.code).toBe("ETIMEDOUT");
-    expect(error.message).toMatch(/^ETIMEDOUT: (Greeting never received|Connection timeout)/);
+    expect(error.message).toMatch(/^ETIMEDOUT: /);
   });
 
   it("toMailError keeps one short line and blanks the configured secrets", () => {

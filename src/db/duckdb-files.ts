@@ -31,6 +31,20 @@ export function scratchFolder(path: string, purpose: string): Promise<string> {
   return mkdtemp(join(dirname(path), `.${basename(path)}.${purpose}-`));
 }
 
+/**
+ * Removes private folders a killed run left behind: they hold full copies of
+ * the data (password hashes included). Only safe for a caller that holds the
+ * file's exclusive lock, so no other run can be using them.
+ */
+export async function removeStaleFolders(path: string, purpose: string): Promise<number> {
+  const prefix = `.${basename(path)}.${purpose}-`;
+  const dir = dirname(path);
+  if (!existsSync(dir)) return 0;
+  const stale = readdirSync(dir).filter((f) => f.startsWith(prefix));
+  for (const f of stale) await removeFolder(join(dir, f));
+  return stale.length;
+}
+
 export async function removeFolder(dir: string): Promise<void> {
   await rm(dir, { recursive: true, force: true });
 }

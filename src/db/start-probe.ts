@@ -1,6 +1,7 @@
 import { performance } from "node:perf_hooks";
 import type { Config } from "../config/env.js";
 import { type Db, DbError } from "./db.js";
+import { removeStaleFolders } from "./duckdb-files.js";
 import { checkDuckDbFile, type IntegrityReport, RECENT_ROWS } from "./duckdb-integrity.js";
 
 /** The start probe found a broken index: the server must not take writes on this file. */
@@ -47,6 +48,8 @@ export async function probeDuckDbAtStart(options: {
   const started = performance.now();
   let report: IntegrityReport;
   try {
+    // We hold the exclusive lock: no check can be running, so any copy left here is stale.
+    await removeStaleFolders(target.path, "check");
     report = await checkDuckDbFile({
       path: target.path,
       mode: "recent",

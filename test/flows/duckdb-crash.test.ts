@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { DuckDBInstance } from "@duckdb/node-api";
@@ -13,6 +13,8 @@ import { fixedClock } from "../../src/lib/clock.js";
 import { systemRandom } from "../../src/lib/random.js";
 import { type CrashedDatabase, copyDatabaseFiles, crashDuckDb } from "../duckdb-crash.js";
 import { captureLogger } from "../logs.js";
+import { startMain } from "../main-process.js";
+import { freePort } from "../net.js";
 
 /**
  * Threat: after a kill -9, any other DuckDB client that opens and closes the
@@ -130,8 +132,12 @@ describe("DuckDB after a crash and another client's open/close", { timeout: 120_
 
     // Bastion's own restart after the crash replays the log and checkpoints it at once.
     const crashed = copyOf(fixture.crashed);
+    // A probe killed mid-way left a full copy of the data behind: the next start removes it.
+    const stale = join(dir, `.${crashed.split("/").at(-1)}.check-killed`);
+    mkdirSync(stale);
     const deps = await start(crashed);
     await deps.db.close();
+    expect(existsSync(stale)).toBe(false);
     expect(lines.find((l) => l.msg === "database integrity probe passed")).toMatchObject({
       replayedLog: true,
     });
@@ -139,6 +145,21 @@ describe("DuckDB after a crash and another client's open/close", { timeout: 120_
     const instance = await DuckDBInstance.create(crashed);
     instance.closeSync();
     expect((await cli(["check"], crashed)).code).toBe(0);
+  });
+
+  it("the real server exits 1 on the broken file, naming db repair, before it listens", async () => {
+    const dataDir = join(dir, "server-data");
+    mkdirSync(dataDir);
+    copyDatabaseFiles(fixture.reopened, join(dataDir, "app.duckdb"));
+    const run = startMain({ PORT: String(await freePort()), DATA_DIR: dataDir });
+    try {
+      expect(await run.exited).toBe(1);
+    } finally {
+      if (run.child.exitCode === null) run.child.kill("SIGKILL");
+    }
+    expect(run.output()).toContain("has a broken index in");
+    expect(run.output()).toContain("npm run cli -- db repair");
+    expect(run.output()).not.toContain("listening");
   });
 
   it("/healthz answers 503 degraded once a statement fails fatally, without leaking row values", async () => {

@@ -8,6 +8,7 @@ import { createMigrator } from "./db/migrate.js";
 import { openDb } from "./db/open.js";
 import { QueryStats } from "./db/query-stats.js";
 import type { Deps } from "./deps.js";
+import { createBackgroundTasks } from "./jobs/background.js";
 import type { Clock } from "./lib/clock.js";
 import type { Random } from "./lib/random.js";
 import type { Mailer } from "./mail/mailer.js";
@@ -117,6 +118,7 @@ export async function buildDeps(options: {
     cookies,
     mailer,
     outbox,
+    background: createBackgroundTasks({ logger, registry: metrics.registry }),
     ...account,
   };
 }

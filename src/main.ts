@@ -71,6 +71,8 @@ async function main(): Promise<void> {
     stopping = true;
     logger.info({ signal }, "shutting down: finishing in-flight requests");
     const { forced } = await server.close(config.shutdownTimeoutMs);
+    // Work the last responses scheduled (a reset mail's transaction) commits before the db closes.
+    await deps.background.drain(config.shutdownTimeoutMs);
     // Let a batch in flight settle its rows before the database goes away.
     await deps.outbox.stop();
     await deps.sessionCleanup.stop();

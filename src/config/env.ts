@@ -120,6 +120,10 @@ export interface Config {
   };
   readonly log: { readonly level: RawEnv["LOG_LEVEL"]; readonly pretty: boolean };
   readonly metricsToken: string | undefined;
+  /** /.well-known/security.txt fields (SECURITY_CONTACT as URIs); undefined: no such file. */
+  readonly securityTxt:
+    | { readonly contacts: readonly string[]; readonly preferredLanguages: string | undefined }
+    | undefined;
   readonly shutdownTimeoutMs: number;
   /** A request without a response after this long gets 503 (REQUEST_TIMEOUT_MS). */
   readonly requestTimeoutMs: number;
@@ -230,6 +234,10 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       pretty: (raw.LOG_FORMAT ?? (raw.NODE_ENV === "development" ? "pretty" : "json")) === "pretty",
     },
     metricsToken: raw.METRICS_TOKEN,
+    securityTxt: raw.SECURITY_CONTACT && {
+      contacts: raw.SECURITY_CONTACT,
+      preferredLanguages: raw.SECURITY_PREFERRED_LANGUAGES?.replace(/\s*,\s*/g, ", "),
+    },
     shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
     requestTimeoutMs: raw.REQUEST_TIMEOUT_MS,
   };

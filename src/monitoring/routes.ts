@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { Deps } from "../deps.js";
 import { AppError } from "../errors.js";
 import { timingSafeEqual } from "../lib/crypto.js";
+import { readiness } from "./readiness.js";
 
 /**
  * Operations endpoints: liveness, readiness and Prometheus metrics.
@@ -17,23 +18,7 @@ export function createOpsRoutes(deps: Pick<Deps, "config" | "db" | "metrics" | "
     return c.json({ status: "ok" });
   });
 
-  app.get("/readyz", async (c) => {
-    c.header("Cache-Control", "no-store");
-    const started = performance.now();
-    let database: { status: "ok" | "fail"; durationMs: number; error?: string };
-    try {
-      await deps.db.one("SELECT 1 AS ok");
-      database = { status: "ok", durationMs: round(performance.now() - started) };
-    } catch {
-      database = {
-        status: "fail",
-        durationMs: round(performance.now() - started),
-        error: "database unreachable",
-      };
-    }
-    const ok = database.status === "ok";
-    return c.json({ status: ok ? "ok" : "fail", checks: { database } }, ok ? 200 : 503);
-  });
+  app.get("/readyz", readiness(deps));
 
   app.get("/metrics", async (c) => {
     if (token === undefined) {
@@ -56,8 +41,4 @@ export function createOpsRoutes(deps: Pick<Deps, "config" | "db" | "metrics" | "
   });
 
   return app;
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 100) / 100;
 }

@@ -24,6 +24,7 @@ import { clientIpMiddleware } from "./security/client-ip.js";
 import { createCspReportRoutes } from "./security/csp-report.js";
 import { CSRF_EXEMPT_PATHS, csrfProtection } from "./security/csrf.js";
 import { securityHeaders, securityHeadersOptions } from "./security/headers.js";
+import { createSecurityTxtRoutes } from "./security/security-txt.js";
 import { sessionCsrfSource } from "./sessions/csrf-source.js";
 import { sessionMiddleware } from "./sessions/middleware.js";
 import { siteInfo } from "./ui/assets.js";
@@ -40,6 +41,8 @@ export function createApp(deps: Deps): Hono {
   const app = new Hono();
   const assets = createStaticRoutes({ root: STATIC_ROOT, isProduction: deps.config.isProduction });
 
+  // Outermost: work scheduled with deps.background starts once the response exists.
+  app.use(deps.background.middleware);
   app.use(requestContext(deps));
   // First guard: its headers (and the CSP nonce views read) land on every response, including
   // timeouts, 413, 429 and onError pages produced by anything mounted after it.
@@ -71,6 +74,7 @@ export function createApp(deps: Deps): Hono {
 
   app.route("/", assets.routes);
   app.route("/", createOpsRoutes(deps));
+  app.route("/", createSecurityTxtRoutes(deps));
   app.route(
     "/",
     createCspReportRoutes(deps, { limiter: deps.rateLimiter.middleware("csp_report") }),

@@ -10,6 +10,7 @@ import { QueryStats } from "./db/query-stats.js";
 import { probeDuckDbAtStart } from "./db/start-probe.js";
 import { createDbWriteState, watchWrites } from "./db/write-state.js";
 import type { Deps } from "./deps.js";
+import { createBackgroundTasks } from "./jobs/background.js";
 import type { Clock } from "./lib/clock.js";
 import type { Random } from "./lib/random.js";
 import type { Mailer } from "./mail/mailer.js";
@@ -116,6 +117,7 @@ export async function buildDeps(options: {
     cookies,
     mailer,
     outbox,
+    background: createBackgroundTasks({ logger, registry: metrics.registry }),
     ...account,
   };
 }

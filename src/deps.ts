@@ -4,6 +4,7 @@ import type { Config } from "./config/env.js";
 import type { Db } from "./db/db.js";
 import type { QueryStats } from "./db/query-stats.js";
 import type { DbWriteState } from "./db/write-state.js";
+import type { BackgroundTasks } from "./jobs/background.js";
 import type { Clock } from "./lib/clock.js";
 import type { Random } from "./lib/random.js";
 import type { Mailer } from "./mail/mailer.js";
@@ -40,4 +41,6 @@ export interface Deps extends AccountDeps {
   outbox: Outbox;
   /** The one cookie helper (names, prefixes and attributes from config). */
   cookies: Cookies;
+  /** Work started after the response (jobs/background.ts); drained on shutdown. */
+  background: BackgroundTasks;
 }

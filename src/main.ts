@@ -74,6 +74,11 @@ async function main(): Promise<void> {
     lifecycle.closeAtStop("mailer", () => built.mailer.close());
     lifecycle.closeAtStop("session cleanup", () => built.sessionCleanup.stop());
     lifecycle.closeAtStop("outbox", () => built.outbox.stop());
+    // Closed first: work the last responses scheduled (a reset mail's transaction) commits
+    // before the outbox, mailer and database go away.
+    lifecycle.closeAtStop("background tasks", () =>
+      built.background.drain(config.shutdownTimeoutMs),
+    );
     return built;
   });
 

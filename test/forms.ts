@@ -39,8 +39,12 @@ export function postWith(
   return client.post(path, { _csrf: token, ...fields }, { Origin: ORIGIN, ...headers });
 }
 
-/** Runs the outbox sender once and returns everything the capture mailer holds, oldest first. */
+/**
+ * Runs the outbox sender once and returns everything the capture mailer holds, oldest first.
+ * Settles first: a reset or confirmation mail is queued just after its response.
+ */
 export async function deliverMail(t: TestApp): Promise<CapturedMail[]> {
+  await t.settle();
   await t.deps.outbox.runOnce();
   const mailer = t.deps.mailer;
   if (!isCaptureMailer(mailer)) throw new Error("the test app does not capture mail");
@@ -60,8 +64,9 @@ export function tokenFrom(mail: CapturedMail | undefined, path: string): string 
   return match[1];
 }
 
-/** Rows of the durable outbox (what is queued, whether or not sent yet). */
-export function outboxRows(t: TestApp) {
+/** Rows of the durable outbox (what is queued, whether or not sent yet), once pending work settled. */
+export async function outboxRows(t: TestApp) {
+  await t.settle();
   return t.deps.db.query<{ to_address: string; template: string; status: string }>(
     "SELECT to_address, template, status FROM mail_outbox ORDER BY created_at, id",
   );

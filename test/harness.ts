@@ -1,3 +1,6 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import type { Hono } from "hono";
 import { inject } from "vitest";
 import { createApp } from "../src/app.js";
@@ -31,6 +34,11 @@ export interface TestAppOptions {
   defaultMetrics?: boolean;
   /** Lowest level captured in `logs` (default info); "debug" to assert on debug lines. */
   logLevel?: string;
+  /**
+   * DuckDB on a file in a fresh temporary directory instead of ":memory:": commits
+   * then write the WAL to disk as in production (timing tests need that cost).
+   */
+  duckdbFile?: boolean;
 }
 
 /** A fetch-like client with a cookie jar, driving the app without a socket. */
@@ -94,6 +102,8 @@ export interface TestApp {
   logs: Array<Record<string, unknown>>;
   /** A fresh client with an empty cookie jar (another browser). */
   newClient(): TestClient;
+  /** Waits for the work responses scheduled after themselves (deps.background), e.g. a reset mail. */
+  settle(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -103,16 +113,24 @@ export interface TestApp {
  * The query hook is wired so deps.queryStats sees every statement, as in production.
  */
 async function openTestDb(
-  dialect: Dialect,
+  options: TestAppOptions,
   onQuery: QueryHook,
 ): Promise<{ db: Db; cleanup: () => Promise<void> }> {
   let opened: { db: Db; cleanup: () => Promise<void> };
-  if (dialect === "duckdb") {
+  if ((options.dialect ?? "duckdb") === "duckdb") {
+    const dir = options.duckdbFile ? await mkdtemp(join(tmpdir(), "bastion-test-")) : undefined;
     opened = {
       // One thread and a small memory cap: a test database holds a few rows, and
       // many of them live at once in a worker (see vitest.config.ts).
-      db: await openDuckDb({ path: ":memory:", threads: 1, memoryLimit: "128MB", onQuery }),
-      cleanup: async () => {},
+      db: await openDuckDb({
+        path: dir ? join(dir, "app.duckdb") : ":memory:",
+        threads: 1,
+        memoryLimit: "128MB",
+        onQuery,
+      }),
+      cleanup: async () => {
+        if (dir) await rm(dir, { recursive: true, force: true });
+      },
     };
   } else {
     const base = inject("pgUrl");
@@ -137,7 +155,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     clock,
     random: systemRandom(() => clock.now().getTime()),
     db: async (onQuery) => {
-      const opened = await openTestDb(options.dialect ?? "duckdb", onQuery);
+      const opened = await openTestDb(options, onQuery);
       cleanup = opened.cleanup;
       return opened.db;
     },
@@ -151,7 +169,11 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     logs,
     client: new TestClient(app),
     newClient: () => new TestClient(app),
+    settle: async () => {
+      await deps.background.drain();
+    },
     close: async () => {
+      await deps.background.drain();
       await deps.db.close();
       await cleanup();
     },

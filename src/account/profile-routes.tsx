@@ -8,6 +8,7 @@ import { requireUser } from "../sessions/guards.js";
 import { viewUser } from "../sessions/view.js";
 import { setFlash } from "../ui/flash.js";
 import { renderPage } from "../ui/layout.js";
+import { setNewSignInNotice, wantsNewSignInNotice } from "../users/sign-in-notice.js";
 import { ProfilePage, type ProfilePageProps } from "./profile-views.js";
 import { auditContext, currentUser } from "./request-info.js";
 
@@ -21,18 +22,74 @@ const profileSchema = z.object({
     .default(""),
 });
 
+/**
+ * A checkbox sends "on" when ticked and nothing at all when not; any other
+ * value did not come from the form, and is refused rather than guessed at.
+ */
+const notificationsSchema = z.object({
+  new_sign_in_notice: z
+    .literal("on", { error: "This box is either ticked or not: send “on”, or leave it out." })
+    .optional(),
+});
+
 export function createProfileRoutes(deps: Deps): Hono {
   const app = new Hono();
 
-  const render = (c: Context, props: Omit<ProfilePageProps, "csrfToken" | "user">, status = 200) =>
-    renderPage(c, {
+  const render = async (
+    c: Context,
+    props: Omit<ProfilePageProps, "csrfToken" | "user" | "newSignInNotice">,
+    status = 200,
+  ) => {
+    const user = currentUser(c);
+    const newSignInNotice = await wantsNewSignInNotice(deps.db, user.id);
+    return renderPage(c, {
       title: "Your account",
       status: status as ContentfulStatusCode,
       user: viewUser(c),
-      children: <ProfilePage csrfToken={c.get("csrfToken")} user={currentUser(c)} {...props} />,
+      children: (
+        <ProfilePage
+          csrfToken={c.get("csrfToken")}
+          user={user}
+          newSignInNotice={newSignInNotice}
+          {...props}
+        />
+      ),
     });
+  };
+
+  /** Audit, one-time message, back to the page (POST-redirect-GET). */
+  const saved = async (
+    c: Context,
+    flash: "profile_saved" | "notifications_saved",
+    details?: Record<string, unknown>,
+  ) => {
+    const user = currentUser(c);
+    await deps.audit.record({
+      type: "profile_updated",
+      outcome: "success",
+      actorId: user.id,
+      targetId: user.id,
+      ...auditContext(c),
+      ...(details ? { details } : {}),
+    });
+    setFlash(c, deps.cookies, flash);
+    return c.redirect("/account", 303);
+  };
 
   app.get("/account", requireUser(), (c) => render(c, {}));
+
+  app.post("/account/notifications", requireUser(), async function saveNotifications(c) {
+    const user = currentUser(c);
+    const form = await parseForm(c, notificationsSchema, { maxFieldChars: 1024 });
+    if (!form.ok) {
+      // The form has one field: whatever went wrong (a malformed body too) is told beside it.
+      const error = form.errors.new_sign_in_notice ?? Object.values(form.errors)[0];
+      return render(c, { fieldErrors: { new_sign_in_notice: error } }, 422);
+    }
+    const on = form.data.new_sign_in_notice === "on";
+    await setNewSignInNotice(deps.db, { userId: user.id, on, at: deps.clock.now() });
+    return saved(c, "notifications_saved", { newSignInNotice: on });
+  });
 
   app.post("/account", requireUser(), async function saveProfile(c) {
     const user = currentUser(c);
@@ -43,15 +100,7 @@ export function createProfileRoutes(deps: Deps): Hono {
     }
     const names = { firstName: form.data.first_name, lastName: form.data.last_name };
     await deps.users.updateProfile(user.id, names);
-    await deps.audit.record({
-      type: "profile_updated",
-      outcome: "success",
-      actorId: user.id,
-      targetId: user.id,
-      ...auditContext(c),
-    });
-    setFlash(c, deps.cookies, "profile_saved");
-    return c.redirect("/account", 303);
+    return saved(c, "profile_saved");
   });
 
   return app;

@@ -1,7 +1,7 @@
 import { NAME_MAX_CHARS } from "../security/form-fields.js";
 import { Button } from "../ui/components/button.js";
 import { Card } from "../ui/components/card.js";
-import { Field } from "../ui/components/field.js";
+import { Field, FieldError } from "../ui/components/field.js";
 import { Form } from "../ui/components/form.js";
 import { PageHeader } from "../ui/components/page-header.js";
 import { EmailStatus, SummaryRow } from "../ui/components/summary.js";
@@ -10,9 +10,11 @@ import type { User } from "../users/user.js";
 export interface ProfilePageProps {
   csrfToken: string | undefined;
   user: User;
+  /** Whether a sign-in from a new browser is mailed (users.new_sign_in_notice_off_at is null). */
+  newSignInNotice: boolean;
   /** What was submitted, when re-rendering after an error. */
   values?: { first_name?: string; last_name?: string };
-  fieldErrors?: { first_name?: string; last_name?: string };
+  fieldErrors?: { first_name?: string; last_name?: string; new_sign_in_notice?: string };
 }
 
 export function ProfilePage(props: ProfilePageProps) {
@@ -77,6 +79,46 @@ export function ProfilePage(props: ProfilePageProps) {
           </SummaryRow>
         </dl>
       </Card>
+      <NotificationsCard
+        csrfToken={props.csrfToken}
+        on={props.newSignInNotice}
+        error={errors.new_sign_in_notice}
+      />
     </div>
+  );
+}
+
+/** The "new sign-in" email opt-out (src/auth/login/new-sign-in.ts). Unticked sends nothing: off. */
+function NotificationsCard(props: { csrfToken: string | undefined; on: boolean; error?: string }) {
+  const errorId = props.error ? "field-new_sign_in_notice-error" : undefined;
+  return (
+    <Card title="Email notifications">
+      <Form action="/account/notifications" csrfToken={props.csrfToken} novalidate>
+        <div class={props.error ? "field field--invalid" : "field"}>
+          <label class="checkbox" for="field-new_sign_in_notice">
+            <input
+              type="checkbox"
+              id="field-new_sign_in_notice"
+              name="new_sign_in_notice"
+              value="on"
+              checked={props.on}
+              aria-invalid={props.error ? "true" : undefined}
+              aria-describedby={["field-new_sign_in_notice-hint", errorId]
+                .filter(Boolean)
+                .join(" ")}
+            />{" "}
+            Email me when someone signs in with my password from a new browser
+          </label>
+          <p class="field__hint" id="field-new_sign_in_notice-hint">
+            The email names the time, the browser and the IP address, so you can tell your own new
+            device from someone else.
+          </p>
+          {errorId !== undefined && <FieldError id={errorId} message={props.error} />}
+        </div>
+        <div>
+          <Button type="submit">Save</Button>
+        </div>
+      </Form>
+    </Card>
   );
 }

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { availableDialects, createTestApp, type TestApp } from "../../test/harness.js";
-import { phantomAccount, rehearse } from "./rehearse.js";
+import { rehearse } from "./rehearse.js";
 
 let t: TestApp;
 afterEach(async () => {
@@ -18,7 +18,12 @@ describe.each(availableDialects())("rehearse (%s)", (dialect) => {
     t = await createTestApp({ dialect });
     const before = await counts();
     await rehearse(t.deps.db, async (tx) => {
-      const phantom = await phantomAccount(t.deps, tx);
+      const created = await t.deps.users.create(
+        { email: "phantom@rehearsal.invalid", firstName: "", lastName: "", passwordHash: null },
+        tx,
+      );
+      if (!created.ok) throw new Error("phantom account collided");
+      const phantom = created.user;
       await t.deps.tokens.issueToken(tx, {
         userId: phantom.id,
         purpose: "password_reset",

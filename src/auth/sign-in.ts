@@ -5,6 +5,7 @@ import { safeNextPath } from "../security/redirect.js";
 import { startSession } from "../sessions/http.js";
 import type { User } from "../users/user.js";
 import { createDeviceCookies } from "./login/device-cookie.js";
+import { noticeNewSignIn } from "./login/new-sign-in.js";
 import { isTwoFactorEnabled } from "./two-factor/credentials.js";
 import { startPendingLogin } from "./two-factor/pending.js";
 
@@ -92,6 +93,7 @@ export async function finishSignIn(
 ): Promise<Response> {
   await deps.rateLimiter.reset("login_account", accountKey(user.email));
   await deps.lockouts.clear(user.email);
+  await noticeNewSignIn(deps, c, { user, method: options.method });
   createDeviceCookies({ config: deps.config, cookies: deps.cookies, random: deps.random }).issue(
     c,
     user.email,

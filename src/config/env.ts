@@ -136,6 +136,10 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       format: raw.LOG_FORMAT ?? "auto",
     },
     metricsToken: raw.METRICS_TOKEN,
+    securityTxt: raw.SECURITY_CONTACT && {
+      contacts: raw.SECURITY_CONTACT,
+      preferredLanguages: raw.SECURITY_PREFERRED_LANGUAGES?.replace(/\s*,\s*/g, ", "),
+    },
     shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
     requestTimeoutMs: raw.REQUEST_TIMEOUT_MS,
   };

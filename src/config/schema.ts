@@ -31,6 +31,39 @@ const url = z.url({
   error: "must be an absolute http:// or https:// URL such as https://example.com",
 });
 
+const CONTACT_PROBLEM = "must be an email address, a mailto: URI or an https:// URL";
+
+/**
+ * RFC 9116 Contact values, comma-separated: each a mailto: or https: URI; a
+ * bare address becomes mailto:. Anything else (http:, tel:, free text, a
+ * line break that would forge another field of security.txt) is refused.
+ */
+const securityContacts = z.string().transform((value, ctx) => {
+  const contacts: string[] = [];
+  for (const item of value.split(",").map((part) => part.trim())) {
+    const contact = securityContact(item);
+    if (contact === undefined) {
+      ctx.addIssue({ code: "custom", message: `${CONTACT_PROBLEM} (got "${item.slice(0, 80)}")` });
+      return z.NEVER;
+    }
+    contacts.push(contact);
+  }
+  return contacts;
+});
+
+function securityContact(item: string): string | undefined {
+  // Printable ASCII only, no spaces: one field per line, nothing a reader could misparse.
+  if (!/^[\x21-\x7e]+$/.test(item)) return undefined;
+  const isEmail = (v: string) => z.email().safeParse(v).success;
+  if (/^mailto:/i.test(item)) return isEmail(item.slice(7)) ? `mailto:${item.slice(7)}` : undefined;
+  if (/^https:\/\//i.test(item)) return URL.canParse(item) ? new URL(item).href : undefined;
+  return isEmail(item) ? `mailto:${item}` : undefined;
+}
+
+/** RFC 9116 Preferred-Languages: BCP 47 tags, comma-separated. */
+const LANGUAGE_TAGS =
+  /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*(\s*,\s*[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*)*$/;
+
 /** Raw environment schema. Names match `.env.example` one to one. */
 export const envSchema = z.object({
   NODE_ENV: z
@@ -142,6 +175,14 @@ export const envSchema = z.object({
     z.string().min(16, "must be at least 16 characters when set").optional(),
   ),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 300_000),
+  // /.well-known/security.txt (RFC 9116); absent while SECURITY_CONTACT is unset.
+  SECURITY_CONTACT: optionalText.pipe(securityContacts.optional()),
+  SECURITY_PREFERRED_LANGUAGES: optionalText.pipe(
+    z
+      .string()
+      .regex(LANGUAGE_TAGS, "must be language tags separated by commas, such as en, fr")
+      .optional(),
+  ),
 });
 
 export type RawEnv = z.infer<typeof envSchema>;

@@ -119,4 +119,8 @@ export interface Config {
   readonly shutdownTimeoutMs: number;
   /** A request without a response after this long gets 503 (REQUEST_TIMEOUT_MS). */
   readonly requestTimeoutMs: number;
+  /** /.well-known/security.txt fields (SECURITY_CONTACT as URIs); undefined: no such file. */
+  readonly securityTxt:
+    | { readonly contacts: readonly string[]; readonly preferredLanguages: string | undefined }
+    | undefined;
 }

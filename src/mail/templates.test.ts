@@ -8,6 +8,7 @@ import {
   emailTemplates,
   lockoutNoticeEmail,
   maskEmail,
+  newSignInEmail,
   oauthSignInAttemptEmail,
   passwordChangedEmail,
   passwordResetEmail,
@@ -22,6 +23,11 @@ import { MAIL_BREAK_STYLE, MAIL_COLUMN_STYLE } from "./templates/layout.js";
 // A path prefix proves links are built from APP_URL, not from a hard-coded root.
 const base = { appName: "Acme", appUrl: "https://acme.example/app", name: "Ada" };
 const TOKEN = "tok_-AbC123";
+const SIGN_IN = {
+  at: new Date("2026-01-15T12:34:56Z"),
+  device: "Firefox 128 on macOS",
+  ip: "203.0.113.9",
+};
 
 /** Every template once, with the link it must contain (or undefined). */
 const CASES: Array<[string, RenderedEmail, string | undefined]> = [
@@ -56,6 +62,11 @@ const CASES: Array<[string, RenderedEmail, string | undefined]> = [
     "oauth_sign_in_attempt",
     oauthSignInAttemptEmail({ ...base, provider: "GitHub" }),
     "https://acme.example/app/auth/login",
+  ],
+  [
+    "new_sign_in",
+    newSignInEmail({ ...base, ...SIGN_IN }),
+    "https://acme.example/app/account/sessions",
   ],
   [
     "two_factor_enabled",
@@ -183,6 +194,37 @@ describe("email templates", () => {
     expect(email.text).toContain("on 2026-01-15 12:34 UTC");
   });
 
+  it("new sign-in names the time, the browser and the IP, with links to act on it", () => {
+    const email = newSignInEmail({ ...base, ...SIGN_IN });
+    expect(email.subject).toBe("New sign-in to your Acme account");
+    for (const version of [email.text, email.html]) {
+      expect(version).toContain("2026-01-15 12:34 UTC");
+      expect(version).toContain("Firefox 128 on macOS");
+      expect(version).toContain("203.0.113.9");
+      expect(version).toContain("https://acme.example/app/account/password");
+      expect(version).toContain("https://acme.example/app/account/sessions");
+    }
+  });
+
+  it("threat: a crafted User-Agent plants no link, markup or wall of text in the sign-in notice", () => {
+    const email = newSignInEmail({
+      ...base,
+      ...SIGN_IN,
+      device: `Evil\r\n\r\nCall +1 555 or visit https://evil.example/x <b>now</b>${"x".repeat(500)}`,
+      ip: "<script>",
+    });
+    const line = email.text.split("\n").find((l) => l.startsWith("When:")) ?? "";
+    expect(line).toContain("Browser: Evil Call 1 555 or visit https evil example x b now b");
+    expect(line.length).toBeLessThan(160);
+    expect(line).toContain("IP address: c.");
+    expect(email.text).not.toContain("evil.example");
+    expect(email.html).not.toContain("evil.example");
+    expect(email.html).not.toMatch(/<b>|<script/);
+    expect(newSignInEmail({ ...base, ...SIGN_IN, device: "", ip: null }).text).toContain(
+      "Browser: an unknown browser. IP address: unknown.",
+    );
+  });
+
   it("the old address sees the new one masked; registration attempt offers sign-in and reset", () => {
     const notice = emailChangeNoticeEmail({ ...base, newEmail: "new.address@example.test" });
     expect(notice.text).toContain("ne•••@example.test");
@@ -218,6 +260,8 @@ function render(name: string, userName: string): RenderedEmail {
       return backupCodesRegeneratedEmail(props);
     case "lockout_notice":
       return lockoutNoticeEmail({ ...props, lockedMinutes: 30, token: TOKEN, validMinutes: 15 });
+    case "new_sign_in":
+      return newSignInEmail({ ...props, ...SIGN_IN });
     default:
       return registrationAttemptEmail(props);
   }

@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { Deps } from "../deps.js";
 import { AppError } from "../errors.js";
 import { timingSafeEqual } from "../lib/crypto.js";
+import { readiness } from "./readiness.js";
 
 /**
  * Operations endpoints: liveness, readiness and Prometheus metrics.
@@ -24,23 +25,7 @@ export function createOpsRoutes(
     return c.json({ status: writable ? "ok" : "degraded", db: { writable } }, writable ? 200 : 503);
   });
 
-  app.get("/readyz", async (c) => {
-    c.header("Cache-Control", "no-store");
-    const started = performance.now();
-    let database: { status: "ok" | "fail"; durationMs: number; error?: string };
-    try {
-      await deps.db.one("SELECT 1 AS ok");
-      database = { status: "ok", durationMs: round(performance.now() - started) };
-    } catch {
-      database = {
-        status: "fail",
-        durationMs: round(performance.now() - started),
-        error: "database unreachable",
-      };
-    }
-    const ok = database.status === "ok";
-    return c.json({ status: ok ? "ok" : "fail", checks: { database } }, ok ? 200 : 503);
-  });
+  app.get("/readyz", readiness(deps));
 
   app.get("/metrics", async (c) => {
     if (token === undefined) {
@@ -63,8 +48,4 @@ export function createOpsRoutes(
   });
 
   return app;
-}
-
-function round(ms: number): number {
-  return Math.round(ms * 100) / 100;
 }

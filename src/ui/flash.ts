@@ -31,6 +31,7 @@ export const FLASH_MESSAGES = {
     text: "Your password was changed. Your other devices were signed out.",
   },
   profile_saved: { kind: "success", text: "Your name was saved." },
+  notifications_saved: { kind: "success", text: "Your email notification choice was saved." },
   email_change_sent: {
     kind: "info",
     text: "Check the inbox of the new address: the change happens when you open the link we sent there.",

@@ -75,6 +75,8 @@ async function shoot(page: Page, name: string) {
 /** Delivers queued mail and returns the newest message to `to` whose subject matches. */
 async function latestMail(to: string, subject: RegExp): Promise<CapturedMail> {
   const { deps } = server.testApp;
+  // A reset link is queued just after its response (deps.background): let it commit first.
+  await server.testApp.settle();
   await deps.outbox.runOnce();
   if (!isCaptureMailer(deps.mailer)) throw new Error("expected the capture mailer");
   const mail = deps.mailer.messages().find((m) => m.to === to && subject.test(m.subject));

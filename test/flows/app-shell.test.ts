@@ -16,26 +16,6 @@ describe("app shell: operations endpoints", () => {
     expect(await res.json()).toEqual({ status: "ok", db: { writable: true } });
     expect(res.headers.get("cache-control")).toBe("no-store");
   });
-
-  it.each(availableDialects())(
-    "GET /readyz on %s reports the database check, and 503 when it is gone",
-    async (dialect) => {
-      t = await createTestApp({ dialect });
-      const ok = await t.client.get("/readyz");
-      expect(ok.status).toBe(200);
-      expect(await ok.json()).toMatchObject({
-        status: "ok",
-        checks: { database: { status: "ok" } },
-      });
-      await t.deps.db.close();
-      const down = await t.client.get("/readyz");
-      expect(down.status).toBe(503);
-      expect(await down.json()).toMatchObject({
-        status: "fail",
-        checks: { database: { status: "fail" } },
-      });
-    },
-  );
 });
 
 describe("app shell: /metrics", () => {

@@ -2,30 +2,50 @@ import { performance } from "node:perf_hooks";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { csrfFrom, postWith } from "../forms.js";
 import { availableDialects, createTestApp, type TestApp } from "../harness.js";
+import { judgeTiming, type TimingKind, type TimingVerdict, trialOrder } from "../timing.js";
 import { normalisePage, PASSWORD, seedUser } from "./login-fixture.js";
 
 /**
- * Threat: account enumeration by response or by timing. For register, forgot
- * password and verification resend, an address with an account and one
- * without must get the same status and body, and the median response time
- * of ~30 requests each must be within 5 ms. Requests alternate between the
- * two kinds (ABBA order) so drift (GC, a busy CI neighbour) hits both alike.
+ * Threat: account enumeration by response or by timing. For login (a wrong
+ * password), register, forgot password and verification resend, an address
+ * with an account and one without must get the same status and body, and
+ * the same response time: the paired difference known - unknown must match
+ * the paired difference of two unknown addresses (the control) measured in
+ * the same run, within what the control's own spread allows (test/timing.ts).
+ * The test fails only on a gap that stands out from this run's noise; on a
+ * machine too busy to tell even after MAX_TRIALS it passes with a warning.
+ *
+ * DuckDB runs on a FILE here, as in production: there a committed write
+ * transaction also writes the WAL (5-20 ms measured), the cost that told
+ * known addresses apart (issue 9 item 2). In memory that cost disappears and
+ * so would the test's power.
+ *
+ * Work a response schedules for afterwards (a reset mail: jobs/background.ts)
+ * is settled between requests, outside the timed span: each measurement is
+ * that response's own path, whatever the previous request left behind.
  */
-const SAMPLES = 30;
+/** Trials per look; the verdict is taken after each batch on everything so far. */
+const BATCH = 40;
 const WARMUP = 4;
-const MAX_MEDIAN_GAP_MS = 5;
-const ROUNDS = 3;
-/** Up to ROUNDS rounds of 2 x 34 requests, some with argon2, on a loaded CI machine. */
-const TIMEOUT_MS = 90_000;
-const KNOWN = "known@example.com";
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2
-    ? (sorted[mid] as number)
-    : ((sorted[mid - 1] as number) + (sorted[mid] as number)) / 2;
-}
+/**
+ * At most this many trials, or this long measuring: a run that noisy has told
+ * us nothing and passes with a warning. The statement check below is the
+ * load-independent guard; this one measures what an attacker would.
+ */
+const MAX_TRIALS = 240;
+const MAX_MEASURE_MS = 20_000;
+/** A gap this small is no leak (the fixed paths differ by microseconds); the old leaks were 5-20 ms. */
+const FLOOR_MS = 1;
+/**
+ * Standard errors a gap must stand out by to count as a leak. Four keeps a
+ * false alarm below 1 in 10,000 per look on a healthy app, however busy the
+ * machine: noise widens the standard error, never the verdict.
+ */
+const Z = 4;
+/** "same" needs a run precise enough to have caught a leak this big. */
+const PRECISION_MS = 4;
+/** Up to MAX_TRIALS x 3 requests, some with argon2, on a loaded 2-core machine. */
+const TIMEOUT_MS = 300_000;
 
 describe.each(availableDialects())("enumeration: same answer, same time (%s)", (dialect) => {
   let t: TestApp;
@@ -33,85 +53,79 @@ describe.each(availableDialects())("enumeration: same answer, same time (%s)", (
   beforeAll(async () => {
     t = await createTestApp({
       dialect,
+      duckdbFile: dialect === "duckdb",
       env: {
         RATE_LIMITS:
           "global=100000/1m,register=100000/1h,password_reset=100000/1h,password_reset_ip=100000/1h,verify_resend=100000/1h,login=100000/1h,login_account=100000/1h",
-        // High enough that the known account never locks during the rounds below.
         MAX_FAILED_LOGIN_ATTEMPTS: "100",
       },
     });
-    await seedUser(t, { email: KNOWN, verified: false });
     token = csrfFrom(await (await t.client.get("/auth/register")).text());
   });
   afterAll(async () => {
     await t?.close();
   });
 
-  /** Sends `known(i)` and `unknown(i)` alternately; returns statuses, bodies and durations per kind. */
-  async function measure(
-    path: string,
-    fields: (kind: "known" | "unknown", i: number) => Record<string, string>,
-  ) {
-    const out = {
-      known: { ms: [] as number[], statuses: new Set<number>(), bodies: new Set<string>() },
-      unknown: { ms: [] as number[], statuses: new Set<number>(), bodies: new Set<string>() },
-    };
-    for (let i = 0; i < SAMPLES + WARMUP; i++) {
-      for (const kind of i % 2
-        ? (["known", "unknown"] as const)
-        : (["unknown", "known"] as const)) {
-        const form = fields(kind, i);
-        const started = performance.now();
-        const res = await postWith(t.client, token, path, form);
-        const body = await res.text();
-        const elapsed = performance.now() - started;
-        if (i < WARMUP) continue;
-        out[kind].ms.push(elapsed);
-        out[kind].statuses.add(res.status);
-        out[kind].bodies.add(normalisePage(body, { [form.email ?? ""]: "EMAIL" }));
-      }
-    }
-    return out;
+  let accounts = 0;
+  /**
+   * A fresh active, unverified account per batch: at most BATCH wrong passwords each,
+   * so none ever reaches MAX_FAILED_LOGIN_ATTEMPTS and takes the locked path.
+   */
+  async function knownAddress(): Promise<string> {
+    accounts += 1;
+    const email = `known-${accounts}@example.com`;
+    await seedUser(t, { email, verified: false });
+    return email;
   }
 
   /**
-   * Same statuses and bodies, and the same median time within
-   * MAX_MEDIAN_GAP_MS. The statistic is the median of the PAIRED differences
-   * (each known request against the unknown one sent right beside it), which
-   * estimates the same gap as comparing the two medians but cancels what the
-   * rest of the machine does meanwhile: other test files run in parallel and
-   * their argon2 bursts shift whole stretches of a run. A round that still
-   * misses is measured again (up to ROUNDS): a real leak (one branch doing
-   * more work) is systematic and misses every round; noise does not.
+   * Sends trials of the three kinds (rotating order) in batches, and after
+   * each batch judges all trials so far: stop at the first "leak" or "same".
+   * A healthy app on a quiet machine is judged "same" after one batch.
    */
   async function expectIndistinguishable(
     path: string,
-    fields: (kind: "known" | "unknown", i: number) => Record<string, string>,
+    fields: (email: string, trial: number) => Record<string, string>,
     status = 200,
   ) {
-    const misses: string[] = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      const result = await measure(path, (kind, i) => fields(kind, round * 1000 + i));
-      expect([...result.known.statuses]).toEqual([status]);
-      expect([...result.unknown.statuses]).toEqual([status]);
-      expect(result.known.bodies.size).toBe(1);
-      expect([...result.unknown.bodies]).toEqual([...result.known.bodies]);
-      const paired = median(result.known.ms.map((ms, i) => ms - (result.unknown.ms[i] ?? ms)));
-      if (Math.abs(paired) < MAX_MEDIAN_GAP_MS) return;
-      misses.push(
-        `paired ${paired.toFixed(2)} ms (medians: known ${median(result.known.ms).toFixed(2)}, unknown ${median(result.unknown.ms).toFixed(2)})`,
-      );
+    let known = "";
+    const ms: Record<TimingKind, number[]> = { known: [], unknown: [], control: [] };
+    const statuses = new Set<number>();
+    const bodies = new Set<string>();
+    let verdict: TimingVerdict | undefined;
+    const began = performance.now();
+    for (let trial = -WARMUP; trial < MAX_TRIALS; trial++) {
+      if (trial === -WARMUP || (trial > 0 && trial % BATCH === 0)) known = await knownAddress();
+      for (const kind of trialOrder(trial + WARMUP)) {
+        const email = kind === "known" ? known : `${kind}-${accounts}-${trial}@example.com`;
+        const started = performance.now();
+        const res = await postWith(t.client, token, path, fields(email, trial));
+        const body = await res.text();
+        const elapsed = performance.now() - started;
+        await t.settle();
+        if (trial < 0) continue;
+        ms[kind].push(elapsed);
+        statuses.add(res.status);
+        bodies.add(normalisePage(body, { [email]: "EMAIL" }));
+      }
+      if ((trial + 1) % BATCH !== 0) continue;
+      verdict = judgeTiming(ms, { floorMs: FLOOR_MS, z: Z, precisionMs: PRECISION_MS });
+      if (verdict.verdict !== "undecided" || performance.now() - began > MAX_MEASURE_MS) break;
     }
-    expect.fail(
-      `timing differs by ${MAX_MEDIAN_GAP_MS} ms or more in every round: ${misses.join("; ")}`,
-    );
+    expect([...statuses]).toEqual([status]);
+    // One body for all three kinds, once the typed address is masked.
+    expect(bodies.size).toBe(1);
+    if (verdict?.verdict === "undecided") {
+      console.warn(`${path} (${dialect}): too noisy to decide, passing: ${verdict.summary}`);
+    }
+    expect(verdict?.verdict, verdict?.summary).not.toBe("leak");
   }
 
   it(
     "register: an existing address and a new one",
     async () => {
-      await expectIndistinguishable("/auth/register", (kind, i) => ({
-        email: kind === "known" ? KNOWN : `new${i}@example.com`,
+      await expectIndistinguishable("/auth/register", (email) => ({
+        email,
         password: PASSWORD,
         first_name: "Eve",
         last_name: "Probe",
@@ -123,9 +137,7 @@ describe.each(availableDialects())("enumeration: same answer, same time (%s)", (
   it(
     "forgot password: an existing address and an unknown one",
     async () => {
-      await expectIndistinguishable("/auth/forgot-password", (kind, i) => ({
-        email: kind === "known" ? KNOWN : `nobody${i}@example.com`,
-      }));
+      await expectIndistinguishable("/auth/forgot-password", (email) => ({ email }));
     },
     TIMEOUT_MS,
   );
@@ -133,9 +145,7 @@ describe.each(availableDialects())("enumeration: same answer, same time (%s)", (
   it(
     "verification resend: an unverified address and an unknown one",
     async () => {
-      await expectIndistinguishable("/auth/verify/resend", (kind, i) => ({
-        email: kind === "known" ? KNOWN : `nobody${i}@example.com`,
-      }));
+      await expectIndistinguishable("/auth/verify/resend", (email) => ({ email }));
     },
     TIMEOUT_MS,
   );
@@ -145,13 +155,91 @@ describe.each(availableDialects())("enumeration: same answer, same time (%s)", (
     async () => {
       await expectIndistinguishable(
         "/auth/login",
-        (kind, i) => ({
-          email: kind === "known" ? KNOWN : `nobody${i}@example.com`,
-          password: `wrong-password-${i}`,
-        }),
+        (email, trial) => ({ email, password: `wrong-password-${trial}` }),
         401,
       );
     },
     TIMEOUT_MS,
   );
 });
+
+/**
+ * The same threat, checked without a clock: the statements a response runs
+ * (by fingerprint, with counts; deps.queryStats sees every one) must be the
+ * same for an address with an account and one without. A COMMIT on one side
+ * and a ROLLBACK on the other is exactly the DuckDB leak above, and this
+ * check sees it on any machine, however busy, and on PostgreSQL too. Work a
+ * response schedules for afterwards is not part of its path: settled first,
+ * counted after the response only.
+ */
+describe.each(availableDialects())(
+  "enumeration: same statements on the response path (%s)",
+  (dialect) => {
+    let t: TestApp;
+    let token: string;
+    beforeAll(async () => {
+      t = await createTestApp({ dialect });
+      token = csrfFrom(await (await t.client.get("/auth/register")).text());
+    });
+    afterAll(async () => {
+      await t?.close();
+    });
+
+    const counts = () =>
+      new Map(t.deps.queryStats.snapshot().map((s) => [s.fingerprint, s.count] as const));
+
+    /** "count x fingerprint" for every statement one response ran, sorted. */
+    async function statementsOf(path: string, fields: Record<string, string>): Promise<string[]> {
+      await t.settle();
+      const before = counts();
+      // Counted as soon as the response exists: work scheduled after it has not started yet.
+      const res = await postWith(t.client, token, path, fields);
+      const after = counts();
+      await res.text();
+      await t.settle();
+      return [...after]
+        .map(([fp, n]) => [fp, n - (before.get(fp) ?? 0)] as const)
+        .filter(([, n]) => n > 0)
+        .map(([fp, n]) => `${n} x ${fp}`)
+        .sort();
+    }
+
+    let seq = 0;
+    async function expectSameStatements(
+      path: string,
+      fields: (email: string) => Record<string, string>,
+    ) {
+      seq += 1;
+      const known = `same-${seq}@example.com`;
+      await seedUser(t, { email: known, verified: false });
+      // Twice each: the first request of a kind may warm a cache the second does not need.
+      for (let i = 0; i < 2; i++) {
+        const knownPath = await statementsOf(path, fields(known));
+        const unknownPath = await statementsOf(path, fields(`nobody-${seq}-${i}@example.com`));
+        expect(knownPath.length).toBeGreaterThan(0);
+        expect(knownPath).toEqual(unknownPath);
+      }
+    }
+
+    it("register", async () => {
+      await expectSameStatements("/auth/register", (email) => ({
+        email,
+        password: PASSWORD,
+        first_name: "Eve",
+        last_name: "Probe",
+      }));
+    });
+
+    it("forgot password", async () => {
+      await expectSameStatements("/auth/forgot-password", (email) => ({ email }));
+    });
+
+    it("verification resend", async () => {
+      await expectSameStatements("/auth/verify/resend", (email) => ({ email }));
+    });
+
+    it("login with a wrong password", async () => {
+      await expectSameStatements("/auth/login", (email) => ({ email, password: "wrong-password" }));
+    });
+  },
+);

@@ -57,8 +57,7 @@ export function createResetRoutes(deps: Deps): Hono {
     // Per address as typed, whether or not it has an account: a 429 reveals nothing.
     await deps.rateLimiter.enforce(c, "password_reset", accountKey(email));
     const user = await deps.users.findByEmail(email);
-    const due = await requestPasswordReset(deps, { email, user });
-    deps.outbox.wake();
+    const due = requestPasswordReset(deps, { user });
     await deps.audit.record({
       type: "password_reset_requested",
       outcome: due ? "success" : "info",

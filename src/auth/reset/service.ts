@@ -1,4 +1,3 @@
-import { phantomAccount, rehearse } from "../../account/rehearse.js";
 import type { Queryable } from "../../db/db.js";
 import type { Deps } from "../../deps.js";
 import { passwordChangedEmail, passwordResetEmail } from "../../mail/templates/index.js";
@@ -19,26 +18,34 @@ type ResetDeps = Pick<
   | "sessions"
   | "rateLimiter"
   | "lockouts"
+  | "background"
 >;
 
 /**
- * Answers a forgot-password request: for an active account, queues a reset
- * link (issuing deletes the account's older unused reset tokens, so only the
- * newest link works); for an unknown or deactivated address, rehearses the
- * same writes and discards them, so both cost the same (see rehearse.ts).
- * Returns whether a link was queued.
+ * Answers a forgot-password request: for an active account, a reset link is
+ * queued (issuing deletes the account's older unused reset tokens, so only
+ * the newest link works); any other address gets nothing. Returns whether a
+ * link is on its way.
+ *
+ * Enumeration: the token and its mail are written AFTER the response (see
+ * jobs/background.ts), still in one transaction, so the answer costs the
+ * same whether or not the address has an account. The task reads the
+ * account again inside its transaction: it may have changed since.
  */
-export async function requestPasswordReset(
-  deps: ResetDeps,
-  input: { email: string; user: User | undefined },
-): Promise<boolean> {
+export function requestPasswordReset(deps: ResetDeps, input: { user: User | undefined }): boolean {
   const { user } = input;
-  if (user?.status === "active") {
-    await deps.db.transaction((tx) => queueResetLink(deps, tx, user));
-    return true;
-  }
-  await rehearse(deps.db, async (tx) => queueResetLink(deps, tx, await phantomAccount(deps, tx)));
-  return false;
+  if (user?.status !== "active") return false;
+  deps.background.run("password_reset_link", async () => {
+    const queued = await deps.db.transaction(async (tx) => {
+      const current = await deps.users.findById(user.id, tx);
+      // Deactivated, or its address changed, in the meantime: the request no longer applies.
+      if (current?.status !== "active" || !sameAddress(user.email, current.email)) return false;
+      await queueResetLink(deps, tx, current);
+      return true;
+    });
+    if (queued) deps.outbox.wake();
+  });
+  return true;
 }
 
 async function queueResetLink(

@@ -106,8 +106,7 @@ export function createVerifyRoutes(deps: Deps): Hono {
     // a 429 says nothing about existence; it only stops one inbox being flooded.
     await deps.rateLimiter.enforce(c, "verify_resend", accountKey(email));
     const user = await deps.users.findByEmail(email);
-    const due = await resendVerification(deps, { email, user });
-    deps.outbox.wake();
+    const due = resendVerification(deps, { user });
     // Audited on every branch: the record is the trail of enumeration attempts too.
     await deps.audit.record({
       type: "verification_resent",

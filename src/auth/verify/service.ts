@@ -1,4 +1,3 @@
-import { phantomAccount, rehearse } from "../../account/rehearse.js";
 import type { Queryable } from "../../db/db.js";
 import type { Deps } from "../../deps.js";
 import { verificationEmail } from "../../mail/templates/index.js";
@@ -38,24 +37,34 @@ export async function issueVerification(
   await deps.outbox.enqueue(tx, { ...mail, to: user.email, userId: user.id });
 }
 
+const needsLink = (user: User | undefined): user is User =>
+  user?.status === "active" && user.emailVerifiedAt === null;
+
 /**
- * Answers a resend: a fresh link for an active, unverified account; for any
- * other address the same writes are rehearsed and discarded, so the answer
- * takes as long either way (see rehearse.ts). Returns whether a link was queued.
+ * Answers a resend: a fresh link for an active, unverified account; nothing
+ * for any other address. Returns whether a link is on its way.
+ *
+ * Enumeration: the token and its mail are written AFTER the response (see
+ * jobs/background.ts), in one transaction that re-reads the account, so the
+ * answer takes as long whether or not a link is due.
  */
-export async function resendVerification(
-  deps: VerifyDeps,
-  input: { email: string; user: User | undefined },
-): Promise<boolean> {
+export function resendVerification(
+  deps: VerifyDeps & Pick<Deps, "background">,
+  input: { user: User | undefined },
+): boolean {
   const { user } = input;
-  if (user?.status === "active" && user.emailVerifiedAt === null) {
-    await deps.db.transaction((tx) => issueVerification(deps, tx, user));
-    return true;
-  }
-  await rehearse(deps.db, async (tx) =>
-    issueVerification(deps, tx, await phantomAccount(deps, tx)),
-  );
-  return false;
+  if (!needsLink(user)) return false;
+  deps.background.run("verification_link", async () => {
+    const queued = await deps.db.transaction(async (tx) => {
+      const current = await deps.users.findById(user.id, tx);
+      // Verified, deactivated or moved to another address in the meantime: nothing to send.
+      if (!needsLink(current) || !sameAddress(user.email, current.email)) return false;
+      await issueVerification(deps, tx, current);
+      return true;
+    });
+    if (queued) deps.outbox.wake();
+  });
+  return true;
 }
 
 export type VerifyOutcome = { ok: true; user: User } | { ok: false };

@@ -7,6 +7,7 @@ import {
 } from "./account-access.js";
 import { emailChangeConfirmEmail, emailChangeNoticeEmail } from "./email-change.js";
 import { oauthSignInAttemptEmail } from "./oauth.js";
+import { newSignInEmail } from "./sign-in.js";
 import {
   backupCodesRegeneratedEmail,
   backupCodeUsedEmail,
@@ -27,6 +28,7 @@ export const emailTemplates = {
   lockout_notice: lockoutNoticeEmail,
   registration_attempt: registrationAttemptEmail,
   oauth_sign_in_attempt: oauthSignInAttemptEmail,
+  new_sign_in: newSignInEmail,
   two_factor_enabled: twoFactorEnabledEmail,
   two_factor_disabled: twoFactorDisabledEmail,
   two_factor_backup_code_used: backupCodeUsedEmail,

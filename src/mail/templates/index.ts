@@ -17,6 +17,7 @@ export {
   type RenderedEmail,
 } from "./layout.js";
 export { oauthSignInAttemptEmail } from "./oauth.js";
+export { newSignInEmail } from "./sign-in.js";
 export {
   backupCodesRegeneratedEmail,
   backupCodeUsedEmail,

@@ -65,14 +65,19 @@ export function Field(props: FieldProps) {
           {props.hint}
         </p>
       )}
-      {errorId !== undefined && (
-        <p class="field__error" id={errorId}>
-          <Icon name="alert" />
-          <span class="visually-hidden">Error: </span>
-          {props.error}
-        </p>
-      )}
+      {errorId !== undefined && <FieldError id={errorId} message={props.error} />}
     </div>
+  );
+}
+
+/** A field's validation message, named as an error for screen readers; `id` is what aria-describedby points at. */
+export function FieldError(props: { id: string; message: Child }) {
+  return (
+    <p class="field__error" id={props.id}>
+      <Icon name="alert" />
+      <span class="visually-hidden">Error: </span>
+      {props.message}
+    </p>
   );
 }
 

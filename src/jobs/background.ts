@@ -1,0 +1,140 @@
+import { AsyncLocalStorage } from "node:async_hooks";
+import type { MiddlewareHandler } from "hono";
+import type { Logger } from "pino";
+import { Counter, Gauge, type Registry } from "prom-client";
+
+/**
+ * Work a request decides on but must not wait for: it starts only once the
+ * response exists, so its cost never shows in that response's timing.
+ *
+ * Why: some forms must answer an account's owner and a stranger alike
+ * (forgot password, verification resend). Their real work (a reset token
+ * and its mail, one committed transaction) exists for known accounts only,
+ * and a committed DuckDB transaction on a file costs 5-20 ms more than
+ * anything the other branch can do: a rolled-back "rehearsal" skips the WAL
+ * write, so it can never cost the same. Moving the commit after the
+ * response takes it out of what a timing probe can measure.
+ *
+ * Guarantees kept: a task is one ordinary async function, so its writes
+ * keep their own transaction (token and mail commit together or not at
+ * all). A failure is logged and counted, never thrown at anyone.
+ *
+ * Not kept, on purpose: durability between the response and the commit. A
+ * crash in those few milliseconds loses that task (one reset or
+ * confirmation mail); the person was told "check your inbox", gets nothing,
+ * and asks again, which is what they would do after any lost mail. A durable
+ * queue would need a write on the response path for every request, known or
+ * not: the very cost being moved. Graceful shutdown loses nothing: main.ts
+ * awaits `drain()` after the server stops taking requests.
+ */
+export interface BackgroundTasks {
+  /**
+   * Runs `task` after the current request's response is produced (outside a
+   * request: on the next turn of the event loop). `name` labels logs and metrics.
+   */
+  run(name: string, task: () => Promise<unknown>): void;
+  /** Tasks scheduled and not yet settled (held by a request, or running). */
+  pending(): number;
+  /**
+   * Resolves when every task scheduled so far, and any they schedule, has
+   * settled; with `timeoutMs`, gives up after that long. True when drained.
+   */
+  drain(timeoutMs?: number): Promise<boolean>;
+  /** Mount first: holds the tasks a request schedules until its response exists. */
+  middleware: MiddlewareHandler;
+}
+
+interface RequestScope {
+  held: Array<() => void>;
+  open: boolean;
+}
+
+export function createBackgroundTasks(options: {
+  logger: Logger;
+  registry: Registry;
+}): BackgroundTasks {
+  const { logger } = options;
+  const scope = new AsyncLocalStorage<RequestScope>();
+  let count = 0;
+  let idle: Array<() => void> = [];
+  const failures = metricOnce(
+    options.registry,
+    "background_task_failures_total",
+    (name) =>
+      new Counter({
+        name,
+        help: "Background tasks that failed (logged at error level), by task name",
+        labelNames: ["task"],
+        registers: [options.registry],
+      }),
+  );
+  metricOnce(
+    options.registry,
+    "background_tasks_pending",
+    (name) =>
+      new Gauge({
+        name,
+        help: "Background tasks scheduled and not yet settled",
+        registers: [options.registry],
+        collect() {
+          this.set(count);
+        },
+      }),
+  );
+
+  function settled(): void {
+    count -= 1;
+    if (count > 0) return;
+    const waiting = idle;
+    idle = [];
+    for (const resolve of waiting) resolve();
+  }
+
+  function start(name: string, task: () => Promise<unknown>): void {
+    // setImmediate: after the microtasks in which the server writes the response.
+    setImmediate(() => {
+      task()
+        .catch((err: unknown) => {
+          failures.inc({ task: name });
+          logger.error({ err, task: name }, "background task failed");
+        })
+        .finally(settled);
+    });
+  }
+
+  return {
+    run(name, task) {
+      count += 1;
+      const current = scope.getStore();
+      if (current?.open) current.held.push(() => start(name, task));
+      else start(name, task);
+    },
+    pending: () => count,
+    drain(timeoutMs) {
+      if (count === 0) return Promise.resolve(true);
+      return new Promise<boolean>((resolve) => {
+        const timer =
+          timeoutMs === undefined ? undefined : setTimeout(() => resolve(false), timeoutMs);
+        idle.push(() => {
+          if (timer) clearTimeout(timer);
+          resolve(true);
+        });
+      });
+    },
+    middleware: async function afterResponse(_c, next) {
+      const current: RequestScope = { held: [], open: true };
+      try {
+        await scope.run(current, next);
+      } finally {
+        // A task scheduled later from this request's leftovers starts at once.
+        current.open = false;
+        for (const begin of current.held) begin();
+      }
+    },
+  };
+}
+
+/** One metric per registry, even when two runners share one (the CLI and tests build several). */
+function metricOnce<M>(registry: Registry, name: string, make: (name: string) => M): M {
+  return (registry.getSingleMetric(name) as M | undefined) ?? make(name);
+}

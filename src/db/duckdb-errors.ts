@@ -2,14 +2,15 @@ import { DbError } from "./db.js";
 
 /** Translates DuckDB driver errors into the port's stable codes (see db.ts). */
 const ERROR_CODES: readonly [RegExp, DbError["code"]][] = [
-  // First: a fatal error may quote any other message after "Original error:".
+  // Another process holds the file: even when DuckDB reports it as a failed (fatal) checkpoint.
+  [/Could not set lock on file/i, "DATABASE_LOCKED"],
+  // Then: a fatal error may quote any other message after "Original error:".
   [/FATAL Error|database has been invalidated/i, "DATABASE_INVALIDATED"],
   [/duplicate key|violates (primary key|unique) constraint/i, "UNIQUE_VIOLATION"],
   [/foreign key/i, "FOREIGN_KEY_VIOLATION"],
   [/NOT NULL constraint/i, "NOT_NULL_VIOLATION"],
   [/CHECK constraint/i, "CHECK_VIOLATION"],
   [/Conflict on|write-write conflict/i, "SERIALIZATION_FAILURE"],
-  [/Could not set lock on file/i, "DATABASE_LOCKED"],
 ];
 
 export function translate(error: unknown): DbError {

@@ -1,6 +1,7 @@
 import { performance } from "node:perf_hooks";
 import type { Config } from "../config/env.js";
 import { type Db, DbError } from "./db.js";
+import { openError } from "./duckdb-errors.js";
 import { removeStaleFolders } from "./duckdb-files.js";
 import { checkDuckDbFile, type IntegrityReport, RECENT_ROWS } from "./duckdb-integrity.js";
 
@@ -65,7 +66,15 @@ export async function probeDuckDbAtStart(options: {
   if (report.pendingLog) {
     // The last run crashed. Our checkpoint (with a client context) writes complete
     // indexes; do it now, before any other DuckDB client could replay this log.
-    await db.execute("CHECKPOINT");
+    try {
+      await db.execute("CHECKPOINT");
+    } catch (error) {
+      // A second process on a running server's file: its log is the server's, not a crash's.
+      if (error instanceof DbError && error.code === "DATABASE_LOCKED") {
+        throw openError(target.path, error);
+      }
+      throw error;
+    }
   }
   logger.info(
     {

@@ -43,7 +43,11 @@ const securityContacts = z.string().transform((value, ctx) => {
   for (const item of value.split(",").map((part) => part.trim())) {
     const contact = securityContact(item);
     if (contact === undefined) {
-      ctx.addIssue({ code: "custom", message: `${CONTACT_PROBLEM} (got "${item.slice(0, 80)}")` });
+      // JSON-quoted: a line break in the value shows as \n, not as a second line of the report.
+      ctx.addIssue({
+        code: "custom",
+        message: `${CONTACT_PROBLEM} (got ${JSON.stringify(item.slice(0, 80))})`,
+      });
       return z.NEVER;
     }
     contacts.push(contact);

@@ -31,7 +31,9 @@ type NoticeDeps = Pick<
  *
  * The mail is queued in its own statement on the response path: durable
  * (a crash cannot lose it once the sign-in answered), and timing reveals
- * nothing here, since whoever signs in already knows the password.
+ * nothing here, since whoever signs in already knows the password. If it
+ * cannot be queued, that is logged and the sign-in still completes: the
+ * session exists by now, and a half-finished sign-in would help nobody.
  */
 export async function noticeNewSignIn(
   deps: NoticeDeps,
@@ -51,7 +53,12 @@ export async function noticeNewSignIn(
     device: describeDevice(c.req.header("User-Agent")),
     ip: c.get("clientIp") ?? null,
   });
-  await deps.outbox.enqueue(deps.db, { ...mail, to: user.email, userId: user.id });
+  try {
+    await deps.outbox.enqueue(deps.db, { ...mail, to: user.email, userId: user.id });
+  } catch (err) {
+    deps.logger.error({ err, userId: user.id }, "new sign-in notice could not be queued");
+    return false;
+  }
   deps.outbox.wake();
   return true;
 }

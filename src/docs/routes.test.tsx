@@ -1,19 +1,22 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterEach, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../../test/harness.js";
 import { loadDocs, rewriteHref } from "./library.js";
 import { createDocsRoutes } from "./routes.js";
 
+// The viewer only reads: one app serves every request in this file.
 let t: TestApp;
-afterEach(async () => {
-  await t?.close();
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(async () => {
+  await t.close();
 });
 
 describe("documentation viewer", () => {
   it("lists the shipped guides, the README first as Getting started", async () => {
-    t = await createTestApp();
     const res = await t.client.get("/docs");
     expect(res.status).toBe(200);
     const html = await res.text();
@@ -26,7 +29,6 @@ describe("documentation viewer", () => {
   });
 
   it("renders a guide with links between documents kept inside the viewer", async () => {
-    t = await createTestApp();
     const res = await t.client.get("/docs/accounts");
     expect(res.status).toBe(200);
     const html = await res.text();
@@ -38,7 +40,6 @@ describe("documentation viewer", () => {
   it.each(["nope", "..%2Fpackage", "SECURITY.md", "a".repeat(80), "%00", "security.md"])(
     "answers 404 for an unknown or malformed page (%s)",
     async (page) => {
-      t = await createTestApp();
       expect((await t.client.get(`/docs/${page}`)).status).toBe(404);
     },
   );

@@ -26,6 +26,9 @@ describe("starting the real server", () => {
     const app = startMain({ PORT: String(port), DATA_DIR: dataDir });
     const url = `http://127.0.0.1:${port}`;
     await waitForAnswer(`${url}/healthz`);
+    // The server is the spawned process itself, not a child of a wrapper that a SIGKILL
+    // after a failed test would miss (test/main-process.ts).
+    expect(app.output()).toContain(`"pid":${app.child.pid},`);
     expect(existsSync(join(dataDir, "app.duckdb"))).toBe(true);
     expect(existsSync(join(dataDir, ".secret"))).toBe(true);
     const landing = await fetch(`${url}/`);

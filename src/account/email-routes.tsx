@@ -11,7 +11,7 @@ import { renderPage } from "../ui/layout.js";
 import { emailSchema } from "../users/email.js";
 import { confirmEmailChange, peekEmailChange, requestEmailChange } from "./email-service.js";
 import { ChangeEmailPage } from "./email-views.js";
-import { ConfirmLinkPage, InvalidLinkPage, tokenParam } from "./link-pages.js";
+import { renderConfirmLink, renderInvalidLink, tokenParam } from "./link-pages.js";
 import { auditContext, currentUser } from "./request-info.js";
 
 const changeSchema = z.object({ email: emailSchema });
@@ -67,21 +67,13 @@ export function createEmailChangeRoutes(deps: Deps): Hono {
   });
 
   const invalid = (c: Context, status: 400 | 409 | 410) =>
-    renderPage(c, {
+    renderInvalidLink(c, status, {
       title: "Confirm your new email address",
-      status,
-      user: viewUser(c),
-      children: (
-        <InvalidLinkPage
-          title="Confirm your new email address"
-          message={
-            status === 409
-              ? "This address cannot be used for your account any more. Your email address was not changed."
-              : "This link is invalid, was already used, or has expired. Your email address was not changed; you can ask for a new link."
-          }
-          next={{ href: "/account/email", label: "Change my email address" }}
-        />
-      ),
+      message:
+        status === 409
+          ? "This address cannot be used for your account any more. Your email address was not changed."
+          : "This link is invalid, was already used, or has expired. Your email address was not changed; you can ask for a new link.",
+      next: { href: "/account/email", label: "Change my email address" },
     });
 
   // No requireUser: the link is often opened on another device (a phone's mail app).
@@ -91,22 +83,16 @@ export function createEmailChangeRoutes(deps: Deps): Hono {
     if (token === undefined) return invalid(c, 400);
     const newEmail = await peekEmailChange(deps, token);
     if (newEmail === undefined) return invalid(c, 410);
-    return renderPage(c, {
+    return renderConfirmLink(c, {
       title: "Confirm your new email address",
-      user: viewUser(c),
+      description: "Your account's email address will change when you press the button.",
+      action: "/account/email/confirm",
+      token,
+      button: "Use this address",
       children: (
-        <ConfirmLinkPage
-          title="Confirm your new email address"
-          description="Your account's email address will change when you press the button."
-          action="/account/email/confirm"
-          token={token}
-          button="Use this address"
-          csrfToken={c.get("csrfToken")}
-        >
-          <p>
-            New address: <strong>{newEmail}</strong>
-          </p>
-        </ConfirmLinkPage>
+        <p>
+          New address: <strong>{newEmail}</strong>
+        </p>
       ),
     });
   });

@@ -1,9 +1,12 @@
+import type { Context } from "hono";
 import type { Child } from "hono/jsx";
+import { viewUser } from "../sessions/view.js";
 import { Alert } from "../ui/components/alert.js";
 import { Button, ButtonLink } from "../ui/components/button.js";
 import { Card } from "../ui/components/card.js";
 import { Form } from "../ui/components/form.js";
 import { PageHeader } from "../ui/components/page-header.js";
+import { renderPage } from "../ui/layout.js";
 
 /**
  * The two pages every mailed link leads to (verification, email change).
@@ -12,7 +15,7 @@ import { PageHeader } from "../ui/components/page-header.js";
  * person ever sees them, so opening the link only shows this page; the
  * action happens on the POST the button sends, with a CSRF token.
  */
-export function ConfirmLinkPage(props: {
+export interface ConfirmLinkProps {
   title: string;
   description: string;
   action: string;
@@ -20,7 +23,9 @@ export function ConfirmLinkPage(props: {
   button: string;
   csrfToken: string | undefined;
   children?: Child;
-}) {
+}
+
+export function ConfirmLinkPage(props: ConfirmLinkProps) {
   return (
     <div class="stack">
       <PageHeader title={props.title} description={props.description} />
@@ -44,11 +49,13 @@ export function ConfirmLinkPage(props: {
  * detail about which (the detail would help someone probing tokens more than
  * it helps the owner), and the way to get a fresh link.
  */
-export function InvalidLinkPage(props: {
+export interface InvalidLinkProps {
   title: string;
   message: string;
   next: { href: string; label: string };
-}) {
+}
+
+export function InvalidLinkPage(props: InvalidLinkProps) {
   return (
     <div class="stack">
       <PageHeader title={props.title} />
@@ -69,4 +76,23 @@ export function InvalidLinkPage(props: {
 /** A mailed token as it may appear in a link or form: present, short, printable; else not ours. */
 export function tokenParam(value: string | undefined): string | undefined {
   return value !== undefined && /^[A-Za-z0-9_-]{1,128}$/.test(value) ? value : undefined;
+}
+
+/** The GET page of a mailed link: the button that POSTs it, in the site layout. */
+export function renderConfirmLink(c: Context, props: Omit<ConfirmLinkProps, "csrfToken">) {
+  return renderPage(c, {
+    user: viewUser(c),
+    title: props.title,
+    children: <ConfirmLinkPage {...props} csrfToken={c.get("csrfToken")} />,
+  });
+}
+
+/** 400 for a link with no usable token, 409/410 for one we do not (or no longer) honour. */
+export function renderInvalidLink(c: Context, status: 400 | 409 | 410, props: InvalidLinkProps) {
+  return renderPage(c, {
+    user: viewUser(c),
+    title: props.title,
+    status,
+    children: <InvalidLinkPage {...props} />,
+  });
 }

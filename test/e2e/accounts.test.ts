@@ -1,14 +1,7 @@
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { type CapturedMail, isCaptureMailer } from "../../src/mail/capture.js";
-import {
-  launchBrowser,
-  newWatchedPage,
-  type PageProblems,
-  type StrictServer,
-  screenshot,
-  startStrictServer,
-} from "./browser.js";
+import { expectClean, newWatchedPage, shootSchemes, useBrowserSuite } from "./browser.js";
 
 /**
  * The account lifecycle in Chromium under the strict production CSP: sign
@@ -21,62 +14,18 @@ import {
  * same list /dev/mail shows in development: the outbox is run by hand, so
  * the test decides when mail "arrives".
  */
-let server: StrictServer;
-let browser: Browser;
 
 const EMAIL = "ada@example.com";
 const FIRST_PASSWORD = "analytical engine punched cards";
 const SECOND_PASSWORD = "bernoulli numbers note g forever";
 
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startStrictServer(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-/**
- * `expectedStatuses`: a form answered with an error status on purpose (422 for
- * a refused password) makes Chromium log "Failed to load resource: … 422";
- * that line, and only that one, is expected.
- */
-function expectClean(problems: PageProblems, expectedStatuses: number[] = []) {
-  const expected = (m: string) =>
-    expectedStatuses.some((s) => m.includes(`the server responded with a status of ${s}`));
-  expect(problems.cspViolations, "CSP violations").toEqual([]);
-  expect(problems.pageErrors, "page errors").toEqual([]);
-  expect(
-    problems.consoleErrors.filter((m) => !expected(m)),
-    "console errors",
-  ).toEqual([]);
-}
-
-/** Both palettes of the current page: theme "system" follows prefers-color-scheme. */
-async function shoot(page: Page, name: string) {
-  for (const scheme of ["light", "dark"] as const) {
-    // Reduced motion: colour transitions finish at once, so the picture is the settled page.
-    await page.emulateMedia({ colorScheme: scheme, reducedMotion: "reduce" });
-    // Chromium restyles asynchronously after an emulated media change: wait for the palette.
-    // (Polled from here: a string predicate in waitForFunction is an eval the strict CSP blocks.)
-    const background = scheme === "dark" ? "rgb(11, 14, 20)" : "rgb(255, 255, 255)";
-    let seen = "";
-    for (let i = 0; i < 50 && seen !== background; i++) {
-      if (i > 0) await page.waitForTimeout(50);
-      seen = String(await page.evaluate("getComputedStyle(document.body).backgroundColor"));
-    }
-    expect(seen, `${name}: ${scheme} palette`).toBe(background);
-    await screenshot(page, `accounts-${name}-${scheme}`);
-  }
-  await page.emulateMedia({ colorScheme: "light" });
-}
+const suite = useBrowserSuite();
 
 /** Delivers queued mail and returns the newest message to `to` whose subject matches. */
 async function latestMail(to: string, subject: RegExp): Promise<CapturedMail> {
-  const { deps } = server.testApp;
+  const { deps } = suite.server.testApp;
   // A reset link is queued just after its response (deps.background): let it commit first.
-  await server.testApp.settle();
+  await suite.server.testApp.settle();
   await deps.outbox.runOnce();
   if (!isCaptureMailer(deps.mailer)) throw new Error("expected the capture mailer");
   const mail = deps.mailer.messages().find((m) => m.to === to && subject.test(m.subject));
@@ -102,7 +51,7 @@ async function submit(page: Page, button: string) {
 }
 
 async function signIn(page: Page, password: string) {
-  await page.goto(`${server.url}/auth/login`);
+  await page.goto(`${suite.server.url}/auth/login`);
   await page.getByLabel("Email address").fill(EMAIL);
   await page.getByLabel("Password").fill(password);
   await Promise.all([
@@ -113,11 +62,13 @@ async function signIn(page: Page, password: string) {
 
 describe("accounts in Chromium under the strict CSP", () => {
   it("register, confirm by mail, sign in, dashboard, account, sessions, sign out", async () => {
-    const { page, context, problems } = await newWatchedPage(browser, { colorScheme: "light" });
+    const { page, context, problems } = await newWatchedPage(suite.browser, {
+      colorScheme: "light",
+    });
 
-    await page.goto(`${server.url}/auth/register`);
+    await page.goto(`${suite.server.url}/auth/register`);
     await page.waitForFunction("typeof window.htmx?.process === 'function'");
-    await shoot(page, "register");
+    await shootSchemes(page, `accounts-register`);
     await page.getByLabel("First name").fill("Ada");
     await page.getByLabel("Last name").fill("Lovelace");
     await page.getByLabel("Email address").fill(EMAIL);
@@ -126,67 +77,72 @@ describe("accounts in Chromium under the strict CSP", () => {
     await page.getByLabel("Password").pressSequentially(FIRST_PASSWORD, { delay: 5 });
     expect((await checked).status()).toBe(200);
     await page.locator("#password-strength .strength--4").waitFor();
-    await shoot(page, "register-strength");
+    await shootSchemes(page, `accounts-register-strength`);
     await submit(page, "Create account");
     await expect(page.getByRole("heading", { name: "Check your inbox" }).isVisible()).resolves.toBe(
       true,
     );
-    await shoot(page, "register-done");
+    await shootSchemes(page, `accounts-register-done`);
 
     const verification = await latestMail(EMAIL, /^Confirm your email address/);
     await page.goto(linkIn(verification, "/auth/verify"));
-    await shoot(page, "verify-confirm");
+    await shootSchemes(page, `accounts-verify-confirm`);
     await submit(page, "Confirm my email address");
     expect(new URL(page.url()).pathname).toBe("/auth/login");
     await expect(page.locator("#flash").textContent()).resolves.toContain("confirmed");
-    await shoot(page, "login-after-verify");
+    await shootSchemes(page, `accounts-login-after-verify`);
 
     await signIn(page, FIRST_PASSWORD);
     await expect(
       page.getByRole("heading", { name: "Welcome, Ada Lovelace" }).isVisible(),
     ).resolves.toBe(true);
-    await shoot(page, "dashboard");
+    await shootSchemes(page, `accounts-dashboard`);
 
-    await page.goto(`${server.url}/account`);
-    await shoot(page, "account");
-    await page.goto(`${server.url}/account/password`);
-    await shoot(page, "account-password");
-    await page.goto(`${server.url}/account/email`);
+    await page.goto(`${suite.server.url}/account`);
+    await shootSchemes(page, `accounts-account`);
+    await page.goto(`${suite.server.url}/account/password`);
+    await shootSchemes(page, `accounts-account-password`);
+    await page.goto(`${suite.server.url}/account/email`);
     expect(new URL(page.url()).pathname).toBe("/auth/confirm");
-    await shoot(page, "sudo-confirm");
+    await shootSchemes(page, `accounts-sudo-confirm`);
 
-    await page.goto(`${server.url}/account/sessions`);
+    await page.goto(`${suite.server.url}/account/sessions`);
     await expect(page.getByText("This device").isVisible()).resolves.toBe(true);
     await expect(page.locator("li.session").count()).resolves.toBe(1);
-    await shoot(page, "sessions");
+    await shootSchemes(page, `accounts-sessions`);
 
-    await Promise.all([page.waitForURL(`${server.url}/`), page.locator(".nav__button").click()]);
-    expect((await page.goto(`${server.url}/dashboard`))?.url()).toContain("/auth/login");
+    await Promise.all([
+      page.waitForURL(`${suite.server.url}/`),
+      page.locator(".nav__button").click(),
+    ]);
+    expect((await page.goto(`${suite.server.url}/dashboard`))?.url()).toContain("/auth/login");
     expectClean(problems);
     await context.close();
   });
 
   it("forgot password, reset by mail, sign in with the new password", async () => {
-    const { page, context, problems } = await newWatchedPage(browser, { colorScheme: "light" });
-    await page.goto(`${server.url}/auth/forgot-password`);
-    await shoot(page, "forgot");
+    const { page, context, problems } = await newWatchedPage(suite.browser, {
+      colorScheme: "light",
+    });
+    await page.goto(`${suite.server.url}/auth/forgot-password`);
+    await shootSchemes(page, `accounts-forgot`);
     await page.getByLabel("Email address").fill(EMAIL);
     await submit(page, "Send me a reset link");
-    await shoot(page, "forgot-sent");
+    await shootSchemes(page, `accounts-forgot-sent`);
 
     const reset = await latestMail(EMAIL, /^Reset your/);
     await page.goto(linkIn(reset, "/auth/reset-password"));
-    await shoot(page, "reset");
+    await shootSchemes(page, `accounts-reset`);
     await page.getByLabel("New password").fill("short");
     await submit(page, "Change my password");
-    await shoot(page, "reset-error");
+    await shootSchemes(page, `accounts-reset-error`);
     await page.getByLabel("New password").fill(SECOND_PASSWORD);
     await submit(page, "Change my password");
     expect(new URL(page.url()).pathname).toBe("/auth/login");
     await expect(page.locator("#flash").textContent()).resolves.toContain(
       "Your password was changed",
     );
-    await shoot(page, "login-after-reset");
+    await shootSchemes(page, `accounts-login-after-reset`);
 
     await signIn(page, SECOND_PASSWORD);
     expect(new URL(page.url()).pathname).toBe("/dashboard");

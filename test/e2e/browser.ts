@@ -7,6 +7,7 @@ import {
   chromium,
   type Page,
 } from "playwright-core";
+import { afterAll, beforeAll, expect } from "vitest";
 import { startTestServer, type TestApp, type TestAppOptions } from "../harness.js";
 
 /** Debian's Chromium, never a Playwright download; flags keep it quiet and offline-friendly. */
@@ -96,4 +97,74 @@ export interface StrictServer {
 export async function startStrictServer(options: TestAppOptions = {}): Promise<StrictServer> {
   const server = await startTestServer({ ...options, env: { CSP_MODE: "strict", ...options.env } });
   return { url: server.url, testApp: server, close: server.close };
+}
+
+/** The server and browser a browser-test file shares, filled in by its beforeAll. */
+export interface BrowserSuite {
+  server: StrictServer;
+  browser: Browser;
+}
+
+/**
+ * The one set-up of every browser-test file: a strict-CSP server and a
+ * Chromium started together before the file's tests, both closed after.
+ * `setup` runs once both are up (seed users, start a stand-in provider).
+ */
+export function useBrowserSuite(
+  options: TestAppOptions = {},
+  setup?: (suite: BrowserSuite) => Promise<void>,
+): BrowserSuite {
+  const suite = {} as BrowserSuite;
+  beforeAll(async () => {
+    [suite.server, suite.browser] = await Promise.all([
+      startStrictServer(options),
+      launchBrowser(),
+    ]);
+    await setup?.(suite);
+  }, 120_000);
+  afterAll(async () => {
+    await suite.browser?.close();
+    await suite.server?.close();
+  });
+  return suite;
+}
+
+/**
+ * Nothing went wrong on the page. `expectedStatuses`: a form answered with an
+ * error status on purpose (422 refused form, 401 wrong code, 429 limit) makes
+ * Chromium log "Failed to load resource: … 422"; that line, and only that one,
+ * is expected.
+ */
+export function expectClean(problems: PageProblems, expectedStatuses: number[] = []): void {
+  const expected = (m: string) =>
+    expectedStatuses.some((s) => m.includes(`the server responded with a status of ${s}`));
+  expect(problems.cspViolations, "CSP violations").toEqual([]);
+  expect(problems.pageErrors, "page errors").toEqual([]);
+  expect(
+    problems.consoleErrors.filter((m) => !expected(m)),
+    "console errors",
+  ).toEqual([]);
+}
+
+/**
+ * Photographs the current page in both palettes (theme "system" follows
+ * prefers-color-scheme) as `<name>-light.png` and `<name>-dark.png`, then
+ * goes back to light.
+ */
+export async function shootSchemes(page: Page, name: string): Promise<void> {
+  for (const scheme of ["light", "dark"] as const) {
+    // Reduced motion: colour transitions finish at once, so the picture is the settled page.
+    await page.emulateMedia({ colorScheme: scheme, reducedMotion: "reduce" });
+    // Chromium restyles asynchronously after an emulated media change: wait for the palette.
+    // (Polled from here: a string predicate in waitForFunction is an eval the strict CSP blocks.)
+    const background = scheme === "dark" ? "rgb(11, 14, 20)" : "rgb(255, 255, 255)";
+    let seen = "";
+    for (let i = 0; i < 50 && seen !== background; i++) {
+      if (i > 0) await page.waitForTimeout(50);
+      seen = String(await page.evaluate("getComputedStyle(document.body).backgroundColor"));
+    }
+    expect(seen, `${name}: ${scheme} palette`).toBe(background);
+    await screenshot(page, `${name}-${scheme}`);
+  }
+  await page.emulateMedia({ colorScheme: "light" });
 }

@@ -1,17 +1,16 @@
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { generateTotp } from "../../src/auth/totp/totp.js";
 import { confirmEnrolment, startOrResumeEnrolment } from "../../src/auth/two-factor/enrolment.js";
 import type { User } from "../../src/users/user.js";
 import { seedUser } from "../flows/login-fixture.js";
 import { csrfFrom } from "../forms.js";
 import {
-  launchBrowser,
+  expectClean,
   newWatchedPage,
-  type PageProblems,
-  type StrictServer,
   screenshot,
-  startStrictServer,
+  shootSchemes,
+  useBrowserSuite,
 } from "./browser.js";
 
 /**
@@ -22,8 +21,6 @@ import {
  * blocks reachable by keyboard. Each page is photographed at both widths in
  * light and dark (test-results/layout-*.png).
  */
-let server: StrictServer;
-let browser: Browser;
 
 const PASSWORD = "correct horse battery staple";
 const ADA = "ada@example.com";
@@ -41,7 +38,7 @@ let bobSecret: Uint8Array;
 
 /** Turns 2FA on through the enrolment service, as the setup page would. */
 async function enrolTwoFactor(user: User): Promise<Uint8Array> {
-  const { deps, clock } = server.testApp;
+  const { deps, clock } = suite.server.testApp;
   const state = await startOrResumeEnrolment(deps, user);
   if (state.kind !== "pending") throw new Error("expected a pending enrolment");
   const done = await confirmEnrolment(deps, user, generateTotp(state.secret, clock.now()));
@@ -53,45 +50,28 @@ async function enrolTwoFactor(user: User): Promise<Uint8Array> {
 /** Signs Ada in from two other devices, so her sessions page lists three. */
 async function signInElsewhere() {
   for (const ua of OTHER_DEVICES) {
-    const client = server.testApp.newClient();
+    const client = suite.server.testApp.newClient();
     const html = await (await client.get("/auth/login", { "User-Agent": ua })).text();
     const res = await client.post(
       "/auth/login",
       { _csrf: csrfFrom(html), email: ADA, password: PASSWORD },
-      { Origin: server.url, "User-Agent": ua },
+      { Origin: suite.server.url, "User-Agent": ua },
     );
     expect(res.status).toBe(303);
   }
 }
 
-beforeAll(async () => {
-  [server, browser] = await Promise.all([
-    // One reset request per network per hour, so the 429 page is one click away.
-    startStrictServer({ env: { RATE_LIMITS: "password_reset_ip=1/1h" } }),
-    launchBrowser(),
-  ]);
-  await seedUser(server.testApp, { email: ADA, password: PASSWORD, firstName: "Ada" });
-  const bob = await seedUser(server.testApp, { email: BOB, password: PASSWORD, firstName: "Bob" });
+// One reset request per network per hour, so the 429 page is one click away.
+const suite = useBrowserSuite({ env: { RATE_LIMITS: "password_reset_ip=1/1h" } }, async () => {
+  await seedUser(suite.server.testApp, { email: ADA, password: PASSWORD, firstName: "Ada" });
+  const bob = await seedUser(suite.server.testApp, {
+    email: BOB,
+    password: PASSWORD,
+    firstName: "Bob",
+  });
   bobSecret = await enrolTwoFactor(bob);
   await signInElsewhere();
-}, 120_000);
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
 });
-
-/** Statuses answered on purpose (422 form, 429 limit) make Chromium log them; nothing else may. */
-function expectClean(problems: PageProblems, expectedStatuses: number[] = []) {
-  const expected = (m: string) =>
-    expectedStatuses.some((s) => m.includes(`the server responded with a status of ${s}`));
-  expect(problems.cspViolations, "CSP violations").toEqual([]);
-  expect(problems.pageErrors, "page errors").toEqual([]);
-  expect(
-    problems.consoleErrors.filter((m) => !expected(m)),
-    "console errors",
-  ).toEqual([]);
-}
 
 // Page-side expressions are strings: the test's tsconfig has no DOM library.
 const SCROLL_WIDTH = "document.documentElement.scrollWidth";
@@ -111,21 +91,10 @@ async function inputWidths(page: Page): Promise<number[]> {
 async function shootBoth(page: Page, name: string) {
   for (const size of [PHONE, LAPTOP]) {
     await page.setViewportSize(size);
-    for (const scheme of ["light", "dark"] as const) {
-      await page.emulateMedia({ colorScheme: scheme, reducedMotion: "reduce" });
-      const background = scheme === "dark" ? "rgb(11, 14, 20)" : "rgb(255, 255, 255)";
-      let seen = "";
-      for (let i = 0; i < 50 && seen !== background; i++) {
-        if (i > 0) await page.waitForTimeout(50);
-        seen = String(await page.evaluate("getComputedStyle(document.body).backgroundColor"));
-      }
-      expect(seen, `${name}: ${scheme} palette`).toBe(background);
-      await screenshot(page, `layout-${name}-${size.width}-${scheme}`);
-    }
+    await shootSchemes(page, `layout-${name}-${size.width}`);
     expect(await scrollWidth(page), `${name} at ${size.width} px`).toBeLessThanOrEqual(size.width);
   }
   await page.setViewportSize(PHONE);
-  await page.emulateMedia({ colorScheme: "light" });
 }
 
 /** Bounding box of the first match, or a failure naming the selector. */
@@ -138,7 +107,7 @@ async function box(page: Page, selector: string) {
 const submitOf = (action: string) => `main form[action="${action}"] button[type="submit"]`;
 
 async function signIn(page: Page, email: string, code?: () => string) {
-  await page.goto(`${server.url}/auth/login`);
+  await page.goto(`${suite.server.url}/auth/login`);
   await page.fill('input[name="email"]', email);
   await page.fill('input[name="password"]', PASSWORD);
   if (code === undefined) {
@@ -168,12 +137,12 @@ describe("pages at 360 px and 1280 px in Chromium under the strict CSP", {
   timeout: 240_000,
 }, () => {
   it("signed in: Sign out stays on the brand's row; sessions are cards, this device first, every button on screen", async () => {
-    const { page, context, problems } = await newWatchedPage(browser, {
+    const { page, context, problems } = await newWatchedPage(suite.browser, {
       viewport: PHONE,
       colorScheme: "light",
     });
     await signIn(page, ADA);
-    await page.goto(`${server.url}/account/sessions`);
+    await page.goto(`${suite.server.url}/account/sessions`);
 
     const brand = await box(page, ".brand");
     const signOut = await box(page, ".site-header__sign-out button");
@@ -198,7 +167,7 @@ describe("pages at 360 px and 1280 px in Chromium under the strict CSP", {
     // Account forms at 1280 px: inputs no wider than the readable measure.
     await page.setViewportSize(LAPTOP);
     for (const path of ["/account", "/account/password"]) {
-      await page.goto(`${server.url}${path}`);
+      await page.goto(`${suite.server.url}${path}`);
       const widths = await inputWidths(page);
       expect(widths.length, path).toBeGreaterThan(0);
       for (const w of widths) expect(w, path).toBeLessThanOrEqual(MEASURE_PX);
@@ -209,18 +178,18 @@ describe("pages at 360 px and 1280 px in Chromium under the strict CSP", {
   });
 
   it("register with several errors: the email and the password error both show, at 360 px too", async () => {
-    const { page, context, problems } = await newWatchedPage(browser, {
+    const { page, context, problems } = await newWatchedPage(suite.browser, {
       viewport: LAPTOP,
       colorScheme: "light",
     });
     for (const path of ["/auth/login", "/auth/register", "/auth/forgot-password"]) {
-      await page.goto(`${server.url}${path}`);
+      await page.goto(`${suite.server.url}${path}`);
       const widths = await inputWidths(page);
       expect(widths.length, path).toBeGreaterThan(0);
       for (const w of widths) expect(w, path).toBeLessThanOrEqual(MEASURE_PX);
     }
     await page.setViewportSize(PHONE);
-    await page.goto(`${server.url}/auth/register`);
+    await page.goto(`${suite.server.url}/auth/register`);
     await page.fill('input[name="first_name"]', "Grace");
     await page.fill('input[name="email"]', "not-an-email");
     await page.fill('input[name="password"]', "short");
@@ -241,14 +210,14 @@ describe("pages at 360 px and 1280 px in Chromium under the strict CSP", {
   });
 
   it("the 429 page says how long to wait, once", async () => {
-    const { page, context, problems } = await newWatchedPage(browser, {
+    const { page, context, problems } = await newWatchedPage(suite.browser, {
       viewport: PHONE,
       colorScheme: "light",
     });
     // Windows are aligned to the clock: at 12:53 the hour's window closes in 7 minutes.
-    server.testApp.clock.set("2026-01-15T12:53:00.000Z");
+    suite.server.testApp.clock.set("2026-01-15T12:53:00.000Z");
     for (const email of ["a@example.com", "b@example.com"]) {
-      await page.goto(`${server.url}/auth/forgot-password`);
+      await page.goto(`${suite.server.url}/auth/forgot-password`);
       await page.fill('input[name="email"]', email);
       await Promise.all([
         page.waitForLoadState("load"),
@@ -264,13 +233,13 @@ describe("pages at 360 px and 1280 px in Chromium under the strict CSP", {
   });
 
   it("2FA on: the security page and the turn-off card fit a phone; backup codes print alone", async () => {
-    const { page, context, problems } = await newWatchedPage(browser, {
+    const { page, context, problems } = await newWatchedPage(suite.browser, {
       viewport: PHONE,
       colorScheme: "light",
     });
-    const { clock } = server.testApp;
+    const { clock } = suite.server.testApp;
     await signIn(page, BOB, () => generateTotp(bobSecret, clock.now()));
-    await page.goto(`${server.url}/account/security`);
+    await page.goto(`${suite.server.url}/account/security`);
     expect(await page.locator("#two-factor-state").textContent()).toBe("On");
     expect(await scrollWidth(page)).toBeLessThanOrEqual(PHONE.width);
     await shootBoth(page, "security-2fa-on");
@@ -318,7 +287,7 @@ describe("pages at 360 px and 1280 px in Chromium under the strict CSP", {
     await page.setViewportSize(PHONE);
 
     // The turn-off card: every part of it inside its border.
-    await page.goto(`${server.url}/account/2fa/disable`);
+    await page.goto(`${suite.server.url}/account/2fa/disable`);
     const card = await box(page, "main .card");
     for (const part of await page.locator("main .card *").all()) {
       const b = await part.boundingBox();
@@ -332,12 +301,12 @@ describe("pages at 360 px and 1280 px in Chromium under the strict CSP", {
   });
 
   it("mail: preview links readable (4.5:1), the HTML version fluid up to 608 px", async () => {
-    const { page, context, problems } = await newWatchedPage(browser, {
+    const { page, context, problems } = await newWatchedPage(suite.browser, {
       viewport: PHONE,
       colorScheme: "light",
     });
-    await server.testApp.deps.outbox.runOnce();
-    await page.goto(`${server.url}/dev/mail`);
+    await suite.server.testApp.deps.outbox.runOnce();
+    await page.goto(`${suite.server.url}/dev/mail`);
     const [fg, bg] = (await page.evaluate(
       `(() => { const a = document.querySelector(".code-block a");
         return [getComputedStyle(a).color, getComputedStyle(a.closest("figure")).backgroundColor]; })()`,
@@ -347,7 +316,7 @@ describe("pages at 360 px and 1280 px in Chromium under the strict CSP", {
     await shootBoth(page, "dev-mail");
 
     const href = await page.locator('a[href^="/dev/mail/"]').first().getAttribute("href");
-    await page.goto(`${server.url}${href}`);
+    await page.goto(`${suite.server.url}${href}`);
     expect(await scrollWidth(page)).toBeLessThanOrEqual(PHONE.width);
     await page.setViewportSize(LAPTOP);
     const column = await box(page, "table table");
@@ -361,11 +330,11 @@ describe("pages at 360 px and 1280 px in Chromium under the strict CSP", {
   });
 
   it("docs: every code block can be focused and is named", async () => {
-    const { page, context, problems } = await newWatchedPage(browser, {
+    const { page, context, problems } = await newWatchedPage(suite.browser, {
       viewport: PHONE,
       colorScheme: "light",
     });
-    await page.goto(`${server.url}/docs/getting-started`);
+    await page.goto(`${suite.server.url}/docs/getting-started`);
     const blocks = await page.locator(".prose pre").all();
     expect(blocks.length).toBeGreaterThan(0);
     for (const pre of blocks) {

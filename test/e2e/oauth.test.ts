@@ -3,9 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { fixedClock } from "../../src/lib/clock.js";
 import { type Providers, providerEnv, startProviders } from "../flows/oauth-fixture.js";
 import {
+  expectClean,
   launchBrowser,
   newWatchedPage,
-  type PageProblems,
   type StrictServer,
   screenshot,
   startStrictServer,
@@ -42,17 +42,6 @@ afterAll(async () => {
   await server?.close();
   await p?.close();
 });
-
-function expectClean(problems: PageProblems, expectedStatuses: number[] = []) {
-  const expected = (m: string) =>
-    expectedStatuses.some((s) => m.includes(`the server responded with a status of ${s}`));
-  expect(problems.cspViolations, "CSP violations").toEqual([]);
-  expect(problems.pageErrors, "page errors").toEqual([]);
-  expect(
-    problems.consoleErrors.filter((m) => !expected(m)),
-    "console errors",
-  ).toEqual([]);
-}
 
 async function cookieNames(page: Page): Promise<string[]> {
   return (await page.context().cookies()).map((c) => c.name);

@@ -1,32 +1,8 @@
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import {
-  launchBrowser,
-  newWatchedPage,
-  type PageProblems,
-  type StrictServer,
-  screenshot,
-  startStrictServer,
-} from "./browser.js";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
+import { expectClean, newWatchedPage, screenshot, useBrowserSuite } from "./browser.js";
 
-let server: StrictServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startStrictServer(), launchBrowser()]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-function expectClean(problems: PageProblems, ignore: RegExp[] = []) {
-  const keep = (list: string[]) => list.filter((m) => !ignore.some((re) => re.test(m)));
-  expect(keep(problems.cspViolations), "CSP violations").toEqual([]);
-  expect(keep(problems.pageErrors), "page errors").toEqual([]);
-  expect(keep(problems.consoleErrors), "console errors").toEqual([]);
-}
+const suite = useBrowserSuite();
 
 /** Clicks a theme button and waits for the page the 303 redirect leads back to. */
 async function submitTheme(page: Page, theme: "light" | "dark" | "system") {
@@ -50,8 +26,10 @@ const DARK_BG = "rgb(11, 14, 20)";
 
 describe("landing page in a real browser under the strict CSP", () => {
   it("light mode: loads htmx, no errors, light palette", async () => {
-    const { page, context, problems } = await newWatchedPage(browser, { colorScheme: "light" });
-    const res = await page.goto(`${server.url}/`);
+    const { page, context, problems } = await newWatchedPage(suite.browser, {
+      colorScheme: "light",
+    });
+    const res = await page.goto(`${suite.server.url}/`);
     expect(res?.status()).toBe(200);
     expect(res?.headers()["content-security-policy"]).toContain("'strict-dynamic'");
     await waitForHtmx(page);
@@ -64,8 +42,10 @@ describe("landing page in a real browser under the strict CSP", () => {
   });
 
   it("dark mode: theme=system follows prefers-color-scheme", async () => {
-    const { page, context, problems } = await newWatchedPage(browser, { colorScheme: "dark" });
-    expect((await page.goto(`${server.url}/`))?.status()).toBe(200);
+    const { page, context, problems } = await newWatchedPage(suite.browser, {
+      colorScheme: "dark",
+    });
+    expect((await page.goto(`${suite.server.url}/`))?.status()).toBe(200);
     await waitForHtmx(page);
     expect(await page.evaluate(bodyBackground)).toBe(DARK_BG);
     await screenshot(page, "landing-dark");
@@ -74,9 +54,11 @@ describe("landing page in a real browser under the strict CSP", () => {
   });
 
   it("dark mode: the dark cookie wins over a light system preference", async () => {
-    const { page, context, problems } = await newWatchedPage(browser, { colorScheme: "light" });
-    await context.addCookies([{ name: "theme", value: "dark", url: server.url }]);
-    await page.goto(`${server.url}/`);
+    const { page, context, problems } = await newWatchedPage(suite.browser, {
+      colorScheme: "light",
+    });
+    await context.addCookies([{ name: "theme", value: "dark", url: suite.server.url }]);
+    await page.goto(`${suite.server.url}/`);
     expect(await page.getAttribute("html", "data-theme")).toBe("dark");
     expect(await page.evaluate(bodyBackground)).toBe(DARK_BG);
     expectClean(problems);
@@ -84,8 +66,10 @@ describe("landing page in a real browser under the strict CSP", () => {
   });
 
   it("the theme switcher changes the theme through its form, with no script", async () => {
-    const { page, context, problems } = await newWatchedPage(browser, { colorScheme: "light" });
-    await page.goto(`${server.url}/`);
+    const { page, context, problems } = await newWatchedPage(suite.browser, {
+      colorScheme: "light",
+    });
+    await page.goto(`${suite.server.url}/`);
     const dark = page.locator('button[name="theme"][value="dark"]');
     expect(await dark.getAttribute("aria-pressed")).toBe("false");
     await submitTheme(page, "dark");
@@ -105,11 +89,11 @@ describe("landing page in a real browser under the strict CSP", () => {
   });
 
   it("360 px wide: no horizontal scrollbar, navigation still reachable", async () => {
-    const { page, context, problems } = await newWatchedPage(browser, {
+    const { page, context, problems } = await newWatchedPage(suite.browser, {
       viewport: { width: 360, height: 780 },
       colorScheme: "light",
     });
-    await page.goto(`${server.url}/`);
+    await page.goto(`${suite.server.url}/`);
     await waitForHtmx(page);
     expect(await page.evaluate(SCROLL_WIDTH)).toBeLessThanOrEqual(360);
     for (const name of ["Docs", "Sign in"]) {
@@ -123,22 +107,24 @@ describe("landing page in a real browser under the strict CSP", () => {
 
 describe("error pages in a real browser", () => {
   it("404 renders the styled page without errors", async () => {
-    const { page, context, problems } = await newWatchedPage(browser, { colorScheme: "light" });
-    const res = await page.goto(`${server.url}/this/page/does/not/exist`);
+    const { page, context, problems } = await newWatchedPage(suite.browser, {
+      colorScheme: "light",
+    });
+    const res = await page.goto(`${suite.server.url}/this/page/does/not/exist`);
     expect(res?.status()).toBe(404);
     await waitForHtmx(page);
     expect(await page.getByRole("heading", { level: 1 }).textContent()).toBe("Page not found");
     await screenshot(page, "not-found");
     // Chromium reports the 404 status of the document itself as a console error; that one is expected.
-    expectClean(problems, [/status of 404/]);
+    expectClean(problems, [404]);
     await context.close();
   });
 
   it("404 at 360 px has no horizontal scrollbar", async () => {
-    const { page, context } = await newWatchedPage(browser, {
+    const { page, context } = await newWatchedPage(suite.browser, {
       viewport: { width: 360, height: 780 },
     });
-    await page.goto(`${server.url}/nope`);
+    await page.goto(`${suite.server.url}/nope`);
     expect(await page.evaluate(SCROLL_WIDTH)).toBeLessThanOrEqual(360);
     await context.close();
   });
@@ -148,8 +134,8 @@ describe("error pages in a real browser", () => {
     ["docs-security", "/docs/security", "dark"],
     ["docs-getting-started", "/docs/getting-started", "light"],
   ] as const)("documentation page %s renders cleanly", async (name, path, colorScheme) => {
-    const { page, context, problems } = await newWatchedPage(browser, { colorScheme });
-    expect((await page.goto(`${server.url}${path}`))?.status()).toBe(200);
+    const { page, context, problems } = await newWatchedPage(suite.browser, { colorScheme });
+    expect((await page.goto(`${suite.server.url}${path}`))?.status()).toBe(200);
     await waitForHtmx(page);
     await screenshot(page, name);
     expectClean(problems);
@@ -157,10 +143,10 @@ describe("error pages in a real browser", () => {
   });
 
   it("documentation at 360 px has no horizontal scrollbar", async () => {
-    const { page, context } = await newWatchedPage(browser, {
+    const { page, context } = await newWatchedPage(suite.browser, {
       viewport: { width: 360, height: 780 },
     });
-    await page.goto(`${server.url}/docs/security`);
+    await page.goto(`${suite.server.url}/docs/security`);
     expect(await page.evaluate(SCROLL_WIDTH)).toBeLessThanOrEqual(360);
     await context.close();
   });

@@ -1,17 +1,10 @@
 import { readFileSync } from "node:fs";
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { describe, expect, it } from "vitest";
 import { generateTotp } from "../../src/auth/totp/totp.js";
 import { seedUser } from "../flows/login-fixture.js";
 import { base32Decode } from "../flows/two-factor-fixture.js";
-import {
-  launchBrowser,
-  newWatchedPage,
-  type PageProblems,
-  type StrictServer,
-  screenshot,
-  startStrictServer,
-} from "./browser.js";
+import { expectClean, newWatchedPage, shootSchemes, useBrowserSuite } from "./browser.js";
 
 /**
  * Two-factor authentication in Chromium under the strict production CSP,
@@ -20,51 +13,19 @@ import {
  * backup codes, sign out; sign in with a TOTP code; then with a backup code.
  * Pages are photographed in light and dark (test-results/two-factor-*.png).
  */
-let server: StrictServer;
-let browser: Browser;
 
 const EMAIL = "alice@example.com";
 const PASSWORD = "correct horse battery staple";
 
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startStrictServer(), launchBrowser()]);
-  await seedUser(server.testApp, { email: EMAIL, password: PASSWORD });
+const suite = useBrowserSuite({}, async () => {
+  await seedUser(suite.server.testApp, { email: EMAIL, password: PASSWORD });
 });
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-/** A wrong code answered 401 on purpose makes Chromium log that status; nothing else may appear. */
-function expectClean(problems: PageProblems, expectedStatuses: number[] = []) {
-  const expected = (m: string) =>
-    expectedStatuses.some((s) => m.includes(`the server responded with a status of ${s}`));
-  expect(problems.cspViolations, "CSP violations").toEqual([]);
-  expect(problems.pageErrors, "page errors").toEqual([]);
-  expect(
-    problems.consoleErrors.filter((m) => !expected(m)),
-    "console errors",
-  ).toEqual([]);
-}
-
-async function shoot(page: Page, name: string) {
-  for (const scheme of ["light", "dark"] as const) {
-    await page.emulateMedia({ colorScheme: scheme, reducedMotion: "reduce" });
-    await page.waitForFunction(
-      `matchMedia("(prefers-color-scheme: ${scheme})").matches &&
-       new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(() => done(true))))`,
-    );
-    await screenshot(page, `two-factor-${name}-${scheme}`);
-  }
-  await page.emulateMedia({ colorScheme: "light" });
-}
 
 /** The submit button of the form posting to `action` (the header has other forms). */
 const submitOf = (action: string) => `form[action="${action}"] button[type="submit"]`;
 
 async function signInWithPassword(page: Page) {
-  await page.goto(`${server.url}/auth/login`);
+  await page.goto(`${suite.server.url}/auth/login`);
   await page.fill('input[name="email"]', EMAIL);
   await page.fill('input[name="password"]', PASSWORD);
   await Promise.all([page.waitForURL(/\/auth\/2fa$/), page.click(submitOf("/auth/login"))]);
@@ -72,26 +33,26 @@ async function signInWithPassword(page: Page) {
 
 async function signOut(page: Page) {
   await Promise.all([
-    page.waitForURL(`${server.url}/`),
+    page.waitForURL(`${suite.server.url}/`),
     page.click('form[action="/auth/logout"] button'),
   ]);
 }
 
 describe("two-factor authentication in Chromium", () => {
   it("enrol, sign out, sign in with a TOTP code, then with a backup code", async () => {
-    const { page, context, problems } = await newWatchedPage(browser, {
+    const { page, context, problems } = await newWatchedPage(suite.browser, {
       colorScheme: "light",
       acceptDownloads: true,
     });
-    const clock = server.testApp.clock;
+    const clock = suite.server.testApp.clock;
 
     // Sign in (no 2FA yet) and go to the security page.
-    await page.goto(`${server.url}/auth/login`);
+    await page.goto(`${suite.server.url}/auth/login`);
     await page.fill('input[name="email"]', EMAIL);
     await page.fill('input[name="password"]', PASSWORD);
     await Promise.all([page.waitForURL(/\/dashboard$/), page.click(submitOf("/auth/login"))]);
-    await page.goto(`${server.url}/account/security`);
-    await shoot(page, "security-off");
+    await page.goto(`${suite.server.url}/account/security`);
+    await shootSchemes(page, `two-factor-security-off`);
 
     // Set up: sudo first, then back to the setup page.
     await Promise.all([
@@ -109,7 +70,7 @@ describe("two-factor authentication in Chromium", () => {
         .locator("img.qr-code")
         .evaluate((img) => (img as { naturalWidth: number }).naturalWidth),
     ).toBeGreaterThan(0);
-    await shoot(page, "setup");
+    await shootSchemes(page, `two-factor-setup`);
 
     // What a person types into their app: the key on the page.
     const key = ((await page.locator("#manual-key").textContent()) ?? "").replace(/\s/g, "");
@@ -124,7 +85,7 @@ describe("two-factor authentication in Chromium", () => {
         /[0-9A-Z]{5}-[0-9A-Z]{5}/g,
       ) ?? [];
     expect(new Set(codes).size).toBe(10);
-    await shoot(page, "backup-codes");
+    await shootSchemes(page, `two-factor-backup-codes`);
 
     // The download is a text file with the same codes.
     const [download] = await Promise.all([
@@ -144,19 +105,19 @@ describe("two-factor authentication in Chromium", () => {
       page.click('form[action="/account/2fa/done"] button[type="submit"]'),
     ]);
     expect(await page.locator("#backup-codes-left").textContent()).toBe("10");
-    await shoot(page, "security-on");
+    await shootSchemes(page, `two-factor-security-on`);
 
     // Sign out; sign in with a TOTP code (the next step: the enrolment code is spent).
     clock.advance(30_000);
     await signOut(page);
     await signInWithPassword(page);
-    await shoot(page, "challenge");
+    await shootSchemes(page, `two-factor-challenge`);
     await page.fill('input[name="code"]', "000000");
     await Promise.all([page.waitForLoadState("load"), page.click(submitOf("/auth/2fa"))]);
     expect(await page.locator("#two-factor-error").textContent()).toContain(
       "That code is not right.",
     );
-    await shoot(page, "challenge-wrong");
+    await shootSchemes(page, `two-factor-challenge-wrong`);
     await page.fill('input[name="code"]', generateTotp(secret, clock.now()));
     await Promise.all([page.waitForURL(/\/dashboard$/), page.click(submitOf("/auth/2fa"))]);
 
@@ -165,7 +126,7 @@ describe("two-factor authentication in Chromium", () => {
     await signInWithPassword(page);
     await page.fill('input[name="code"]', (codes[0] as string).toLowerCase());
     await Promise.all([page.waitForURL(/\/dashboard$/), page.click(submitOf("/auth/2fa"))]);
-    await page.goto(`${server.url}/account/security`);
+    await page.goto(`${suite.server.url}/account/security`);
     expect(await page.locator("#backup-codes-left").textContent()).toBe("9");
 
     const cookies = await context.cookies();

@@ -1,7 +1,7 @@
 import { type Context, Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
-import { InvalidLinkPage, tokenParam } from "../../account/link-pages.js";
+import { renderInvalidLink, tokenParam } from "../../account/link-pages.js";
 import { auditContext } from "../../account/request-info.js";
 import type { Deps } from "../../deps.js";
 import { accountKey, ipKey } from "../../ratelimit/keys.js";
@@ -25,17 +25,11 @@ export function createResetRoutes(deps: Deps): Hono {
   const { config } = deps;
 
   const invalid = (c: Context, status: 400 | 410) =>
-    renderPage(c, {
-      user: viewUser(c),
+    renderInvalidLink(c, status, {
       title: "Reset your password",
-      status,
-      children: (
-        <InvalidLinkPage
-          title="Reset your password"
-          message="This reset link is invalid, was already used, or has expired. Links work once, for a limited time, and asking again replaces the old one."
-          next={{ href: "/auth/forgot-password", label: "Send me a new link" }}
-        />
-      ),
+      message:
+        "This reset link is invalid, was already used, or has expired. Links work once, for a limited time, and asking again replaces the old one.",
+      next: { href: "/auth/forgot-password", label: "Send me a new link" },
     });
 
   const forgotForm = (c: Context, props: { email?: string; error?: string }, status = 200) =>

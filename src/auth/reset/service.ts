@@ -3,6 +3,7 @@ import type { Deps } from "../../deps.js";
 import { passwordChangedEmail, passwordResetEmail } from "../../mail/templates/index.js";
 import { accountKey } from "../../ratelimit/keys.js";
 import type { User } from "../../users/user.js";
+import { queueLinkMail } from "../link-mail.js";
 import { deletePendingLoginsForUser } from "../two-factor/pending.js";
 import { sameAddress } from "../verify/service.js";
 
@@ -53,23 +54,13 @@ async function queueResetLink(
   tx: Queryable,
   user: Pick<User, "id" | "email" | "firstName">,
 ): Promise<void> {
-  const { config } = deps;
-  const validMinutes = config.security.passwordResetTtlMinutes;
-  const token = await deps.tokens.issueToken(tx, {
-    userId: user.id,
+  const validMinutes = deps.config.security.passwordResetTtlMinutes;
+  await queueLinkMail(deps, tx, {
+    user,
     purpose: "password_reset",
     ttlMs: validMinutes * 60_000,
-    // The address the link went to: if the account's address changes, the link dies.
-    data: { email: user.email },
+    render: (base) => passwordResetEmail({ ...base, validMinutes }),
   });
-  const mail = passwordResetEmail({
-    appName: config.appName,
-    appUrl: config.appUrl,
-    name: user.firstName,
-    token,
-    validMinutes,
-  });
-  await deps.outbox.enqueue(tx, { ...mail, to: user.email, userId: user.id });
 }
 
 /**

@@ -1,11 +1,9 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
-import { ConfirmLinkPage, InvalidLinkPage, tokenParam } from "../../account/link-pages.js";
+import { renderConfirmLink, renderInvalidLink, tokenParam } from "../../account/link-pages.js";
 import { auditContext } from "../../account/request-info.js";
 import type { Deps } from "../../deps.js";
 import { parseForm } from "../../security/form.js";
-import { viewUser } from "../../sessions/view.js";
-import { renderPage } from "../../ui/layout.js";
 import { completePrimaryAuth } from "../sign-in.js";
 import { findUnlockAccount, redeemUnlockLink } from "./service.js";
 
@@ -22,17 +20,11 @@ export function createUnlockRoutes(deps: Deps): Hono {
 
   /** 400 for a link with no usable token, 410 for a well-formed one we do not (or no longer) honour. */
   const invalid = (c: Context, status: 400 | 410) =>
-    renderPage(c, {
-      user: viewUser(c),
+    renderInvalidLink(c, status, {
       title: TITLE,
-      status,
-      children: (
-        <InvalidLinkPage
-          title={TITLE}
-          message="This unlock link is invalid, was already used, or has expired. Links work once, for 15 minutes. The lock also ends by itself, and a password reset ends it too."
-          next={{ href: "/auth/forgot-password", label: "Reset my password" }}
-        />
-      ),
+      message:
+        "This unlock link is invalid, was already used, or has expired. Links work once, for 15 minutes. The lock also ends by itself, and a password reset ends it too.",
+      next: { href: "/auth/forgot-password", label: "Reset my password" },
     });
 
   app.get("/auth/unlock", async function unlockLink(c) {
@@ -40,19 +32,13 @@ export function createUnlockRoutes(deps: Deps): Hono {
     if (token === undefined) return invalid(c, 400);
     // Only a look: a scanner prefetching this URL must not use the link up.
     if (!(await findUnlockAccount(deps, token))) return invalid(c, 410);
-    return renderPage(c, {
-      user: viewUser(c),
+    return renderConfirmLink(c, {
       title: TITLE,
-      children: (
-        <ConfirmLinkPage
-          title={TITLE}
-          description="Sign-in with a password was paused after several failed attempts. This link lifts the pause and signs you in."
-          action="/auth/unlock"
-          token={token}
-          button="Unlock and sign in"
-          csrfToken={c.get("csrfToken")}
-        />
-      ),
+      description:
+        "Sign-in with a password was paused after several failed attempts. This link lifts the pause and signs you in.",
+      action: "/auth/unlock",
+      token,
+      button: "Unlock and sign in",
     });
   });
 

@@ -2,6 +2,7 @@ import type { Deps } from "../../deps.js";
 import { lockoutNoticeEmail } from "../../mail/templates/index.js";
 import { accountKey } from "../../ratelimit/keys.js";
 import type { User } from "../../users/user.js";
+import { queueLinkMail } from "../link-mail.js";
 import { sameAddress } from "../verify/service.js";
 
 /** How long the "unlock and sign in" link works: shorter than a lock, long enough to read mail. */
@@ -23,25 +24,19 @@ type UnlockDeps = Pick<
  * password reset; the 2FA step, if any, still follows.
  */
 export async function sendLockNotice(deps: UnlockDeps, user: User): Promise<void> {
-  const { config } = deps;
-  await deps.db.transaction(async (tx) => {
-    const token = await deps.tokens.issueToken(tx, {
-      userId: user.id,
+  await deps.db.transaction((tx) =>
+    queueLinkMail(deps, tx, {
+      user,
       purpose: "account_unlock",
       ttlMs: UNLOCK_LINK_MINUTES * 60_000,
-      // The link is for this address: it dies if the account's address changes meanwhile.
-      data: { email: user.email },
-    });
-    const mail = lockoutNoticeEmail({
-      appName: config.appName,
-      appUrl: config.appUrl,
-      name: user.firstName,
-      lockedMinutes: config.security.accountLockoutMinutes,
-      token,
-      validMinutes: UNLOCK_LINK_MINUTES,
-    });
-    await deps.outbox.enqueue(tx, { ...mail, to: user.email, userId: user.id });
-  });
+      render: (base) =>
+        lockoutNoticeEmail({
+          ...base,
+          lockedMinutes: deps.config.security.accountLockoutMinutes,
+          validMinutes: UNLOCK_LINK_MINUTES,
+        }),
+    }),
+  );
   deps.outbox.wake();
 }
 

@@ -1,6 +1,6 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
-import { ConfirmLinkPage, InvalidLinkPage, tokenParam } from "../../account/link-pages.js";
+import { renderConfirmLink, renderInvalidLink, tokenParam } from "../../account/link-pages.js";
 import { auditContext } from "../../account/request-info.js";
 import type { Deps } from "../../deps.js";
 import { accountKey } from "../../ratelimit/keys.js";
@@ -20,17 +20,11 @@ export function createVerifyRoutes(deps: Deps): Hono {
 
   /** 400 for a link with no usable token, 410 for a well-formed one we do not (or no longer) honour. */
   const invalid = (c: Context, status: 400 | 410) =>
-    renderPage(c, {
-      user: viewUser(c),
+    renderInvalidLink(c, status, {
       title: "Confirm your email address",
-      status,
-      children: (
-        <InvalidLinkPage
-          title="Confirm your email address"
-          message="This confirmation link is invalid, was already used, or has expired. Links work once, for a limited time, and asking for a new one replaces the old."
-          next={{ href: "/auth/verify/resend", label: "Send me a new link" }}
-        />
-      ),
+      message:
+        "This confirmation link is invalid, was already used, or has expired. Links work once, for a limited time, and asking for a new one replaces the old.",
+      next: { href: "/auth/verify/resend", label: "Send me a new link" },
     });
 
   app.get("/auth/verify", async function verifyLink(c) {
@@ -39,19 +33,12 @@ export function createVerifyRoutes(deps: Deps): Hono {
     // Only a look: a scanner prefetching this URL must not use the token up.
     const match = await deps.tokens.peekToken(deps.db, { purpose: "email_verification", token });
     if (!match) return invalid(c, 410);
-    return renderPage(c, {
-      user: viewUser(c),
+    return renderConfirmLink(c, {
       title: "Confirm your email address",
-      children: (
-        <ConfirmLinkPage
-          title="Confirm your email address"
-          description="One click and your account is ready."
-          action="/auth/verify"
-          token={token}
-          button="Confirm my email address"
-          csrfToken={c.get("csrfToken")}
-        />
-      ),
+      description: "One click and your account is ready.",
+      action: "/auth/verify",
+      token,
+      button: "Confirm my email address",
     });
   });
 

@@ -3,6 +3,7 @@ import type { Deps } from "../../deps.js";
 import { verificationEmail } from "../../mail/templates/index.js";
 import { normalizeEmail } from "../../users/queries.js";
 import type { User } from "../../users/user.js";
+import { queueLinkMail } from "../link-mail.js";
 
 type VerifyDeps = Pick<Deps, "config" | "db" | "clock" | "random" | "users" | "tokens" | "outbox">;
 
@@ -19,22 +20,13 @@ export async function issueVerification(
   tx: Queryable,
   user: Pick<User, "id" | "email" | "firstName">,
 ): Promise<void> {
-  const { config } = deps;
-  const validHours = config.security.emailVerificationTtlHours;
-  const token = await deps.tokens.issueToken(tx, {
-    userId: user.id,
+  const validHours = deps.config.security.emailVerificationTtlHours;
+  await queueLinkMail(deps, tx, {
+    user,
     purpose: "email_verification",
     ttlMs: validHours * 3_600_000,
-    data: { email: user.email },
+    render: (base) => verificationEmail({ ...base, validHours }),
   });
-  const mail = verificationEmail({
-    appName: config.appName,
-    appUrl: config.appUrl,
-    name: user.firstName,
-    token,
-    validHours,
-  });
-  await deps.outbox.enqueue(tx, { ...mail, to: user.email, userId: user.id });
 }
 
 const needsLink = (user: User | undefined): user is User =>

@@ -1,6 +1,7 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { type CapturedMail, isCaptureMailer } from "../../src/mail/capture.js";
+import { seedUser } from "../flows/login-fixture.js";
 import { expectClean, newWatchedPage, shootSchemes, useBrowserSuite } from "./browser.js";
 
 /**
@@ -150,6 +151,45 @@ describe("accounts in Chromium under the strict CSP", () => {
     expect(notice.text).toContain("/auth/forgot-password");
     expect(problems.consoleErrors).toHaveLength(1);
     expectClean(problems, [422]);
+    await context.close();
+  });
+
+  it("a stranger locks the account; the owner is told why, and the mailed link unlocks and signs in", async () => {
+    const owner = "grace@example.com";
+    await seedUser(suite.server.testApp, { email: owner, password: FIRST_PASSWORD });
+    const { page, context, problems } = await newWatchedPage(suite.browser, {
+      colorScheme: "light",
+    });
+    const attempt = async (password: string) => {
+      await page.goto(`${suite.server.url}/auth/login`);
+      await page.getByLabel("Email address").fill(owner);
+      await page.getByLabel("Password").fill(password);
+      await submit(page, "Sign in");
+    };
+    for (let i = 0; i < 5; i++) await attempt(`stranger guess ${i}`);
+    // The owner, with the right password, is told why it does not work and where the way in is.
+    await attempt(FIRST_PASSWORD);
+    await expect(page.locator("#login-error").textContent()).resolves.toContain(
+      "emailed its owner a link to unlock it",
+    );
+    for (const width of [360, 1280]) {
+      await page.setViewportSize({ width, height: 800 });
+      await shootSchemes(page, `accounts-login-locked-${width}`);
+      expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(
+        width,
+      );
+    }
+
+    const notice = await latestMail(owner, /was locked/);
+    await page.goto(linkIn(notice, "/auth/unlock"));
+    for (const width of [360, 1280]) {
+      await page.setViewportSize({ width, height: 800 });
+      await shootSchemes(page, `accounts-unlock-${width}`);
+    }
+    await submit(page, "Unlock and sign in");
+    expect(new URL(page.url()).pathname).toBe("/dashboard");
+    // Five wrong passwords answered 401 and the locked attempt 429, on purpose.
+    expectClean(problems, [401, 429]);
     await context.close();
   });
 });

@@ -75,6 +75,15 @@ describe.each(availableDialects())("mail outbox on %s", (dialect) => {
     expect((await outbox.runOnce()).sent).toBe(1);
   });
 
+  it("a mail enqueued with send: false is kept as 'suppressed' and never sent", async () => {
+    const { outbox, mailer } = makeOutbox(db, clock);
+    await outbox.enqueue(db, { ...message(1), send: false });
+    clock.advance(24 * 60 * 60_000);
+    expect(await outbox.runOnce()).toEqual({ sent: 0, failed: 0, dead: 0 });
+    expect(mailer.messages()).toEqual([]);
+    expect((await rows(db)).map((r) => r.status)).toEqual(["suppressed"]);
+  });
+
   it("threat: a recipient list or header injection is refused at enqueue, failing the action", async () => {
     const { outbox } = makeOutbox(db, clock);
     await expect(

@@ -14,6 +14,12 @@ export interface OutboxMessage extends Omit<MailMessage, "headers"> {
   template: string;
   /** The user the mail concerns; the users repository deletes these rows with the user. */
   userId?: string | null;
+  /**
+   * False writes the row as 'suppressed': kept, never sent. For a flow that
+   * must commit the same writes whether or not its mail goes out (the notice
+   * of a repeated sign-up attempt, see auth/register/service.ts). Default true.
+   */
+  send?: boolean;
 }
 
 export interface Outbox extends OutboxSender {
@@ -38,7 +44,7 @@ export async function enqueueMail(
   await tx.execute(
     `INSERT INTO mail_outbox (id, to_address, subject, text_body, html_body, template, user_id,
        status, attempts, next_attempt_at, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, 'pending', 0, $8, $9)`,
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $10)`,
     [
       id,
       message.to,
@@ -47,6 +53,7 @@ export async function enqueueMail(
       message.html,
       message.template,
       message.userId ?? null,
+      message.send === false ? "suppressed" : "pending",
       now,
       now,
     ],

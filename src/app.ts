@@ -15,7 +15,8 @@ import type { Deps } from "./deps.js";
 import { createDocsRoutes } from "./docs/routes.js";
 import { createErrorHandler, renderError } from "./errors.js";
 import "./http/context.js";
-import { createDevMailRoutes } from "./mail/routes.js";
+import { createDashboardRoutes } from "./account/dashboard/routes.js";
+import { createDevMailRoutes } from "./dev/mail/routes.js";
 import { requestContext } from "./monitoring/request-context.js";
 import { createOpsRoutes } from "./monitoring/routes.js";
 import { GLOBAL_LIMIT_EXEMPT_PATHS } from "./ratelimit/policies.js";
@@ -32,7 +33,6 @@ import { flashMiddleware } from "./ui/flash.js";
 import { renderErrorPage } from "./ui/pages/error.js";
 import { createUiRoutes, THEME_COOKIE, themeFromCookie } from "./ui/routes.js";
 import { createStaticRoutes } from "./ui/static.js";
-import { createDashboardRoutes } from "./users/dashboard.js";
 
 const STATIC_ROOT = fileURLToPath(new URL("../static/", import.meta.url));
 

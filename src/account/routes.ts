@@ -1,9 +1,9 @@
 import { Hono } from "hono";
 import type { Deps } from "../deps.js";
-import { createEmailChangeRoutes } from "./email-routes.js";
-import { createPasswordChangeRoutes } from "./password-routes.js";
-import { createProfileRoutes } from "./profile-routes.js";
-import { createSessionsRoutes } from "./sessions-routes.js";
+import { createEmailChangeRoutes } from "./email/routes.js";
+import { createPasswordChangeRoutes } from "./password/routes.js";
+import { createProfileRoutes } from "./profile/routes.js";
+import { createSessionsRoutes } from "./sessions/routes.js";
 
 /** /account and everything under it: profile, password, email change, sessions. */
 export function createAccountRoutes(deps: Deps): Hono {

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
-import type { AuthTokens } from "../auth/tokens.js";
 import type { Db } from "../db/db.js";
 import type { Clock } from "../lib/clock.js";
+import type { AuthTokens } from "../tokens/tokens.js";
 import type { Lockouts } from "../users/lockout.js";
 import type { SessionService } from "./types.js";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { createUiTestApp, PRODUCTION_ENV } from "../../test/ui-test-app.js";
 import { renderErrorPage } from "./pages/error.js";
-import { createUiTestApp, PRODUCTION_ENV } from "./test-app.js";
 
 describe("error pages", () => {
   it("404: friendly page with a way home", async () => {

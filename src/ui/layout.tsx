@@ -5,13 +5,13 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Theme } from "../http/context.js";
 // Type-only: brings the guard's `csrfToken` context variable into view.
 import type {} from "../security/csrf.js";
-import { viewUser } from "../sessions/view.js";
 import { assetUrl, siteOf } from "./assets.js";
 import { type Flash, FlashMessage } from "./components/alert.js";
 import { SiteFooter } from "./components/site-footer.js";
 import { type SignedInUser, SiteHeader } from "./components/site-header.js";
 // Type-only: brings the flash middleware's `flash` context variable into view.
 import type {} from "./flash.js";
+import { viewUser } from "./view-user.js";
 
 /**
  * htmx under a strict CSP: no eval (hx-on, js: values), no executing <script>

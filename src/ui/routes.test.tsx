@@ -1,7 +1,12 @@
 import { describe, expect, it } from "vitest";
+import {
+  createUiTestApp,
+  cspMarkupViolations,
+  PRODUCTION_ENV,
+  TEST_NONCE,
+} from "../../test/ui-test-app.js";
 import { renderPage } from "./layout.js";
 import { backPath, themeFromCookie } from "./routes.js";
-import { createUiTestApp, cspMarkupViolations, PRODUCTION_ENV, TEST_NONCE } from "./test-app.js";
 
 const form = (fields: Record<string, string>, headers: Record<string, string> = {}) => ({
   method: "POST",

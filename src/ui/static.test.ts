@@ -13,8 +13,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { serve } from "@hono/node-server";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { STATIC_ROOT } from "../../test/ui-test-app.js";
 import { assetNameFromPath, createStaticRoutes } from "./static.js";
-import { STATIC_ROOT } from "./test-app.js";
 
 let fixture: string;
 let outside: string;

@@ -1,7 +1,7 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { generateTotp } from "../../src/auth/totp/totp.js";
 import { confirmEnrolment, startOrResumeEnrolment } from "../../src/auth/two-factor/enrolment.js";
+import { generateTotp } from "../../src/totp/totp.js";
 import type { User } from "../../src/users/user.js";
 import { seedUser } from "../flows/login-fixture.js";
 import { csrfFrom } from "../forms.js";

@@ -1,7 +1,7 @@
 import { readFileSync } from "node:fs";
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { generateTotp } from "../../src/auth/totp/totp.js";
+import { generateTotp } from "../../src/totp/totp.js";
 import { seedUser } from "../flows/login-fixture.js";
 import { base32Decode } from "../flows/two-factor-fixture.js";
 import { expectClean, newWatchedPage, shootSchemes, useBrowserSuite } from "./browser.js";

@@ -1,7 +1,7 @@
 import { parseOptions } from "@node-rs/argon2";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { ARGON2_MINIMUM, createPasswordHasher } from "../../src/auth/password/hasher.js";
 import { systemRandom } from "../../src/lib/random.js";
+import { ARGON2_MINIMUM, createPasswordHasher } from "../../src/passwords/hasher.js";
 import { availableDialects, createTestApp, type TestApp } from "../harness.js";
 import { csrfToken, login, ORIGIN, PASSWORD, seedUser } from "./login-fixture.js";
 

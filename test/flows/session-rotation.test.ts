@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { generateTotp } from "../../src/auth/totp/totp.js";
+import { generateTotp } from "../../src/totp/totp.js";
 import { csrfFrom, ORIGIN, postWith, submitForm } from "../forms.js";
 import { availableDialects, createTestApp, type TestApp, type TestClient } from "../harness.js";
 import { login, PASSWORD, seedUser } from "./login-fixture.js";

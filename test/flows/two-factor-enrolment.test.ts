@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { generateTotp, secretToBase32 } from "../../src/auth/totp/totp.js";
 import { base64url, hex } from "../../src/lib/encoding.js";
+import { generateTotp, secretToBase32 } from "../../src/totp/totp.js";
 import { csrfFrom, ORIGIN, outboxRows, submitForm } from "../forms.js";
 import { availableDialects, createTestApp, type TestApp } from "../harness.js";
 import { login, seedUser } from "./login-fixture.js";

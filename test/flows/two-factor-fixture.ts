@@ -1,5 +1,5 @@
 import { expect } from "vitest";
-import { generateTotp } from "../../src/auth/totp/totp.js";
+import { generateTotp } from "../../src/totp/totp.js";
 import { csrfFrom, ORIGIN, submitForm } from "../forms.js";
 import type { TestApp, TestClient } from "../harness.js";
 import { login, logout, PASSWORD, seedUser } from "./login-fixture.js";

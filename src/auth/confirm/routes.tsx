@@ -1,17 +1,17 @@
 import { type Context, Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
-import { auditContext, currentUser } from "../../account/request-info.js";
 import type { Deps } from "../../deps.js";
+import { auditContext, currentUser } from "../../http/request.js";
+import { PASSWORD_MAX_LENGTH } from "../../passwords/types.js";
 import { accountKey } from "../../ratelimit/keys.js";
 import { parseForm } from "../../security/form.js";
 import { safeNextPath } from "../../security/redirect.js";
 import { requireUser } from "../../sessions/guards.js";
 import { rotateSession } from "../../sessions/http.js";
-import { viewUser } from "../../sessions/view.js";
 import { setFlash } from "../../ui/flash.js";
 import { renderPage } from "../../ui/layout.js";
-import { PASSWORD_MAX_LENGTH } from "../password/types.js";
+import { viewUser } from "../../ui/view-user.js";
 import { canConfirmWithCode, confirmSudoWithCode } from "../two-factor/sudo.js";
 import { ConfirmPage } from "./views.js";
 

@@ -1,7 +1,7 @@
 import { type Context, Hono, type MiddlewareHandler } from "hono";
-import { currentUser } from "../../account/request-info.js";
 import type { Deps } from "../../deps.js";
 import { AppError, responseKind } from "../../errors.js";
+import { currentUser } from "../../http/request.js";
 import { requireUser } from "../../sessions/guards.js";
 import { setFlash } from "../../ui/flash.js";
 import { cleanNext, DEFAULT_AFTER_SIGN_IN } from "../sign-in.js";

@@ -1,5 +1,5 @@
 import type { Deps } from "../../deps.js";
-import { createSecretBox, type SecretBox } from "../totp/secret-box.js";
+import { createSecretBox, type SecretBox } from "../../totp/secret-box.js";
 import { NO_TOKENS, type StoredTokens } from "./identities.js";
 import type { ProviderTokens } from "./types.js";
 

@@ -1,8 +1,8 @@
 import { type Context, Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
-import { auditContext } from "../../account/request-info.js";
 import type { Deps } from "../../deps.js";
+import { auditContext } from "../../http/request.js";
 import { ipKey } from "../../ratelimit/keys.js";
 import { FORM_ERROR, parseForm } from "../../security/form.js";
 import { nameField } from "../../security/form-fields.js";

@@ -1,5 +1,5 @@
-import { rehearse } from "../../account/rehearse.js";
 import type { Queryable } from "../../db/db.js";
+import { rehearse } from "../../db/rehearse.js";
 import type { Deps } from "../../deps.js";
 import { registrationAttemptEmail } from "../../mail/templates/index.js";
 import type { User } from "../../users/user.js";

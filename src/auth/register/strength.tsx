@@ -2,14 +2,9 @@ import { Hono } from "hono";
 import { z } from "zod";
 import type { Deps } from "../../deps.js";
 import { parseForm } from "../../security/form.js";
-import { Field } from "../../ui/components/field.js";
-import type { PasswordCheck, PasswordPolicy } from "../password/types.js";
+import { STRENGTH_PATH, StrengthMeter } from "../../ui/components/password-field.js";
 
-export const STRENGTH_PATH = "/auth/password-strength";
-
-/** The fields the live check may read. Anything else in the form (a current password!) stays home. */
-const CHECKED_FIELDS = "password,new_password,email,first_name,last_name";
-
+/** The fields the live check may read (the form sends only these: see PasswordField). */
 const strengthSchema = z.object({
   password: z.string().optional(),
   new_password: z.string().optional(),
@@ -17,67 +12,6 @@ const strengthSchema = z.object({
   first_name: z.string().optional(),
   last_name: z.string().optional(),
 });
-
-/** What the policy asks, in one sentence, shown before anything is typed. */
-export function policyHint(policy: Pick<PasswordPolicy, "minLength" | "maxLength">): string {
-  return `At least ${policy.minLength} characters; a few unrelated words work well. Common passwords and your name or email are refused.`;
-}
-
-/** The meter and its words; the fragment the live check swaps in, also rendered after a failed submit. */
-export function StrengthMeter(props: { check: PasswordCheck }) {
-  const { check } = props;
-  return (
-    <span class={`strength strength--${check.score}`}>
-      <span class="strength__bar" aria-hidden="true">
-        <span class="strength__fill" />
-      </span>
-      <span class="strength__text">{check.ok ? check.hint : (check.error ?? check.hint)}</span>
-    </span>
-  );
-}
-
-export interface PasswordFieldProps {
-  name: "password" | "new_password";
-  label: string;
-  policy: Pick<PasswordPolicy, "minLength" | "maxLength">;
-  error?: string;
-  autofocus?: boolean;
-}
-
-/**
- * A new-password input with the policy as its hint and, where htmx runs, a
- * live strength check. It works under the strict CSP because it is only hx-*
- * attributes (no inline script, no eval) and a same-origin POST carrying the
- * CSRF header the layout sets. Without JavaScript the hint still says the
- * rules and the server checks them on submit.
- */
-export function PasswordField(props: PasswordFieldProps) {
-  const liveId = `${props.name}-strength`;
-  return (
-    <Field
-      name={props.name}
-      label={props.label}
-      type="password"
-      error={props.error}
-      autocomplete="new-password"
-      required
-      autofocus={props.autofocus}
-      hint={
-        <>
-          {policyHint(props.policy)} <span id={liveId} class="strength-live" aria-live="polite" />
-        </>
-      }
-      attrs={{
-        "hx-post": STRENGTH_PATH,
-        "hx-trigger": "input changed delay:300ms",
-        "hx-target": `#${liveId}`,
-        "hx-swap": "innerHTML",
-        "hx-params": CHECKED_FIELDS,
-        "hx-sync": "this:replace",
-      }}
-    />
-  );
-}
 
 /**
  * POST /auth/password-strength: the policy's verdict as an HTML fragment.

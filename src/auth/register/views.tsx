@@ -1,3 +1,4 @@
+import type { PasswordPolicy } from "../../passwords/types.js";
 import { NAME_MAX_CHARS } from "../../security/form-fields.js";
 import { Alert } from "../../ui/components/alert.js";
 import { Button } from "../../ui/components/button.js";
@@ -5,8 +6,7 @@ import { Card } from "../../ui/components/card.js";
 import { EmailField, Field } from "../../ui/components/field.js";
 import { Form } from "../../ui/components/form.js";
 import { PageHeader } from "../../ui/components/page-header.js";
-import type { PasswordPolicy } from "../password/types.js";
-import { PasswordField } from "./strength.js";
+import { PasswordField } from "../../ui/components/password-field.js";
 
 export interface RegisterPageProps {
   csrfToken: string | undefined;

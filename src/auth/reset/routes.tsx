@@ -1,15 +1,15 @@
 import { type Context, Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
-import { renderInvalidLink, tokenParam } from "../../account/link-pages.js";
-import { auditContext } from "../../account/request-info.js";
 import type { Deps } from "../../deps.js";
+import { auditContext } from "../../http/request.js";
 import { accountKey, ipKey } from "../../ratelimit/keys.js";
 import { parseForm } from "../../security/form.js";
 import { endSession } from "../../sessions/http.js";
-import { viewUser } from "../../sessions/view.js";
 import { setFlash } from "../../ui/flash.js";
 import { renderPage } from "../../ui/layout.js";
+import { renderInvalidLink, tokenParam } from "../../ui/pages/link-pages.js";
+import { viewUser } from "../../ui/view-user.js";
 import { emailSchema } from "../../users/email.js";
 import { completePasswordReset, findResetAccount, requestPasswordReset } from "./service.js";
 import { ForgotPasswordPage, ForgotPasswordSentPage, ResetPasswordPage } from "./views.js";

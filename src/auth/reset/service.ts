@@ -2,8 +2,8 @@ import type { Queryable } from "../../db/db.js";
 import type { Deps } from "../../deps.js";
 import { passwordChangedEmail, passwordResetEmail } from "../../mail/templates/index.js";
 import { accountKey } from "../../ratelimit/keys.js";
+import { queueLinkMail } from "../../tokens/link-mail.js";
 import type { User } from "../../users/user.js";
-import { queueLinkMail } from "../link-mail.js";
 import { deletePendingLoginsForUser } from "../two-factor/pending.js";
 import { sameAddress } from "../verify/service.js";
 

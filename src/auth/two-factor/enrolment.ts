@@ -1,7 +1,7 @@
 import type { Deps } from "../../deps.js";
 import { twoFactorEnabledEmail } from "../../mail/templates/index.js";
+import { TOTP_SECRET_BYTES, verifyTotp } from "../../totp/totp.js";
 import type { User } from "../../users/user.js";
-import { TOTP_SECRET_BYTES, verifyTotp } from "../totp/totp.js";
 import { generateBackupCodes, hashBackupCodes, replaceBackupCodes } from "./backup-codes.js";
 import { enableCredential, findCredential, savePendingEnrolment } from "./credentials.js";
 import { openTotpSecret, totpSecretBox } from "./second-factor.js";

@@ -1,7 +1,7 @@
 import type { Queryable } from "../../db/db.js";
 import type { Deps } from "../../deps.js";
-import { createSecretBox, type SecretBox } from "../totp/secret-box.js";
-import { verifyTotp } from "../totp/totp.js";
+import { createSecretBox, type SecretBox } from "../../totp/secret-box.js";
+import { verifyTotp } from "../../totp/totp.js";
 import { claimBackupCode, matchBackupCode } from "./backup-codes.js";
 import { claimTimeStep, type TwoFactorCredential } from "./credentials.js";
 

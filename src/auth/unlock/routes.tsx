@@ -1,9 +1,9 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
-import { renderConfirmLink, renderInvalidLink, tokenParam } from "../../account/link-pages.js";
-import { auditContext } from "../../account/request-info.js";
 import type { Deps } from "../../deps.js";
+import { auditContext } from "../../http/request.js";
 import { parseForm } from "../../security/form.js";
+import { renderConfirmLink, renderInvalidLink, tokenParam } from "../../ui/pages/link-pages.js";
 import { completePrimaryAuth } from "../sign-in.js";
 import { findUnlockAccount, redeemUnlockLink } from "./service.js";
 

@@ -1,8 +1,8 @@
 import type { Deps } from "../../deps.js";
 import { lockoutNoticeEmail } from "../../mail/templates/index.js";
 import { accountKey } from "../../ratelimit/keys.js";
+import { queueLinkMail } from "../../tokens/link-mail.js";
 import type { User } from "../../users/user.js";
-import { queueLinkMail } from "../link-mail.js";
 import { sameAddress } from "../verify/service.js";
 
 /** How long the "unlock and sign in" link works: shorter than a lock, long enough to read mail. */

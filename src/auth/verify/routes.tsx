@@ -1,13 +1,13 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
-import { renderConfirmLink, renderInvalidLink, tokenParam } from "../../account/link-pages.js";
-import { auditContext } from "../../account/request-info.js";
 import type { Deps } from "../../deps.js";
+import { auditContext } from "../../http/request.js";
 import { accountKey } from "../../ratelimit/keys.js";
 import { parseForm } from "../../security/form.js";
-import { viewUser } from "../../sessions/view.js";
 import { setFlash } from "../../ui/flash.js";
 import { renderPage } from "../../ui/layout.js";
+import { renderConfirmLink, renderInvalidLink, tokenParam } from "../../ui/pages/link-pages.js";
+import { viewUser } from "../../ui/view-user.js";
 import { emailSchema } from "../../users/email.js";
 import { resendVerification, verifyEmail } from "./service.js";
 import { ResendPage, ResendSentPage } from "./views.js";

@@ -1,9 +1,9 @@
 import type { Queryable } from "../../db/db.js";
 import type { Deps } from "../../deps.js";
 import { verificationEmail } from "../../mail/templates/index.js";
+import { queueLinkMail } from "../../tokens/link-mail.js";
 import { normalizeEmail } from "../../users/queries.js";
 import type { User } from "../../users/user.js";
-import { queueLinkMail } from "../link-mail.js";
 
 type VerifyDeps = Pick<Deps, "config" | "db" | "clock" | "random" | "users" | "tokens" | "outbox">;
 

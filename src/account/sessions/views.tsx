@@ -1,10 +1,10 @@
-import { formatUtc } from "../mail/templates/index.js";
-import { describeDevice } from "../sessions/device.js";
-import type { Session } from "../sessions/types.js";
-import { Button } from "../ui/components/button.js";
-import { Card } from "../ui/components/card.js";
-import { Form } from "../ui/components/form.js";
-import { PageHeader } from "../ui/components/page-header.js";
+import { formatUtc } from "../../mail/templates/index.js";
+import { describeDevice } from "../../sessions/device.js";
+import type { Session } from "../../sessions/types.js";
+import { Button } from "../../ui/components/button.js";
+import { Card } from "../../ui/components/card.js";
+import { Form } from "../../ui/components/form.js";
+import { PageHeader } from "../../ui/components/page-header.js";
 
 export interface SessionsPageProps {
   csrfToken: string | undefined;

@@ -1,7 +1,7 @@
 import { parseOptions } from "@node-rs/argon2";
 import { describe, expect, it } from "vitest";
-import { AppError } from "../../errors.js";
-import { systemRandom } from "../../lib/random.js";
+import { AppError } from "../errors.js";
+import { systemRandom } from "../lib/random.js";
 import { ARGON2_MINIMUM, createPasswordHasher, normalizePassword } from "./hasher.js";
 import { createPasswordPolicy } from "./policy.js";
 import { createSemaphore } from "./semaphore.js";

@@ -1,14 +1,14 @@
 import { Hono } from "hono";
-import type { Deps } from "../deps.js";
-import { AppError } from "../errors.js";
-import { requireUser } from "../sessions/guards.js";
-import { endSession } from "../sessions/http.js";
-import type { Session } from "../sessions/types.js";
-import { viewUser } from "../sessions/view.js";
-import { setFlash } from "../ui/flash.js";
-import { renderPage } from "../ui/layout.js";
-import { auditContext, currentUser } from "./request-info.js";
-import { SessionsPage } from "./sessions-views.js";
+import type { Deps } from "../../deps.js";
+import { AppError } from "../../errors.js";
+import { auditContext, currentUser } from "../../http/request.js";
+import { requireUser } from "../../sessions/guards.js";
+import { endSession } from "../../sessions/http.js";
+import type { Session } from "../../sessions/types.js";
+import { setFlash } from "../../ui/flash.js";
+import { renderPage } from "../../ui/layout.js";
+import { viewUser } from "../../ui/view-user.js";
+import { SessionsPage } from "./views.js";
 
 /** Session ids are SHA-256 hex; anything else cannot name a session. */
 const SESSION_ID = /^[0-9a-f]{64}$/;

@@ -1,6 +1,6 @@
 import type { Context } from "hono";
-import type { SignedInUser } from "../ui/components/site-header.js";
 import { displayName } from "../users/user.js";
+import type { SignedInUser } from "./components/site-header.js";
 
 /** The signed-in user as the layout's header shows it; pass as `renderPage(c, { user: viewUser(c) })`. */
 export function viewUser(c: Context): SignedInUser | undefined {

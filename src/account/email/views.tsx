@@ -1,8 +1,8 @@
-import { Button } from "../ui/components/button.js";
-import { Card } from "../ui/components/card.js";
-import { EmailField } from "../ui/components/field.js";
-import { Form } from "../ui/components/form.js";
-import { PageHeader } from "../ui/components/page-header.js";
+import { Button } from "../../ui/components/button.js";
+import { Card } from "../../ui/components/card.js";
+import { EmailField } from "../../ui/components/field.js";
+import { Form } from "../../ui/components/form.js";
+import { PageHeader } from "../../ui/components/page-header.js";
 
 export function ChangeEmailPage(props: {
   csrfToken: string | undefined;

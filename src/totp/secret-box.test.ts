@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { systemRandom } from "../../lib/random.js";
+import { systemRandom } from "../lib/random.js";
 import { createSecretBox } from "./secret-box.js";
 
 const random = systemRandom();

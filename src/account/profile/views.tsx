@@ -1,11 +1,11 @@
-import { NAME_MAX_CHARS } from "../security/form-fields.js";
-import { Button } from "../ui/components/button.js";
-import { Card } from "../ui/components/card.js";
-import { Field, FieldError } from "../ui/components/field.js";
-import { Form } from "../ui/components/form.js";
-import { PageHeader } from "../ui/components/page-header.js";
-import { EmailStatus, SummaryRow } from "../ui/components/summary.js";
-import type { User } from "../users/user.js";
+import { NAME_MAX_CHARS } from "../../security/form-fields.js";
+import { Button } from "../../ui/components/button.js";
+import { Card } from "../../ui/components/card.js";
+import { Field, FieldError } from "../../ui/components/field.js";
+import { Form } from "../../ui/components/form.js";
+import { PageHeader } from "../../ui/components/page-header.js";
+import { EmailStatus, SummaryRow } from "../../ui/components/summary.js";
+import type { User } from "../../users/user.js";
 
 export interface ProfilePageProps {
   csrfToken: string | undefined;

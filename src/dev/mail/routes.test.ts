@@ -1,8 +1,8 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { createTestApp, type TestApp } from "../../test/harness.js";
-import { isCaptureMailer } from "./capture.js";
+import { createTestApp, type TestApp } from "../../../test/harness.js";
+import { isCaptureMailer } from "../../mail/capture.js";
+import { verificationEmail } from "../../mail/templates/index.js";
 import { MAIL_HTML_CSP } from "./routes.js";
-import { verificationEmail } from "./templates/index.js";
 
 const SECRET_KEY = "dev-mail-test-secret-key-of-at-least-32-chars";
 const PRODUCTION = { NODE_ENV: "production", APP_URL: "https://app.example", SECRET_KEY };

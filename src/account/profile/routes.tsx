@@ -1,16 +1,16 @@
 import { type Context, Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
-import type { Deps } from "../deps.js";
-import { parseForm } from "../security/form.js";
-import { nameField } from "../security/form-fields.js";
-import { requireUser } from "../sessions/guards.js";
-import { viewUser } from "../sessions/view.js";
-import { setFlash } from "../ui/flash.js";
-import { renderPage } from "../ui/layout.js";
-import { setNewSignInNotice, wantsNewSignInNotice } from "../users/sign-in-notice.js";
-import { ProfilePage, type ProfilePageProps } from "./profile-views.js";
-import { auditContext, currentUser } from "./request-info.js";
+import type { Deps } from "../../deps.js";
+import { auditContext, currentUser } from "../../http/request.js";
+import { parseForm } from "../../security/form.js";
+import { nameField } from "../../security/form-fields.js";
+import { requireUser } from "../../sessions/guards.js";
+import { setFlash } from "../../ui/flash.js";
+import { renderPage } from "../../ui/layout.js";
+import { viewUser } from "../../ui/view-user.js";
+import { setNewSignInNotice, wantsNewSignInNotice } from "../../users/sign-in-notice.js";
+import { ProfilePage, type ProfilePageProps } from "./views.js";
 
 /** Same rules as registration: first name required, last name optional, both trimmed and printable. */
 const profileSchema = z.object({

@@ -1,8 +1,8 @@
 import type { Child } from "hono/jsx";
-import { Alert } from "../ui/components/alert.js";
-import { Card } from "../ui/components/card.js";
-import { PageHeader } from "../ui/components/page-header.js";
-import type { CapturedMail } from "./capture.js";
+import type { CapturedMail } from "../../mail/capture.js";
+import { Alert } from "../../ui/components/alert.js";
+import { Card } from "../../ui/components/card.js";
+import { PageHeader } from "../../ui/components/page-header.js";
 
 export interface DevMailPageProps {
   /** Newest first. */

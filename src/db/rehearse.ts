@@ -1,4 +1,4 @@
-import type { Db, Queryable } from "../db/db.js";
+import type { Db, Queryable } from "./db.js";
 
 class Rehearsal extends Error {}
 

@@ -1,6 +1,6 @@
-import type { Deps } from "../deps.js";
-import { passwordChangedEmail } from "../mail/templates/index.js";
-import type { User } from "../users/user.js";
+import type { Deps } from "../../deps.js";
+import { passwordChangedEmail } from "../../mail/templates/index.js";
+import type { User } from "../../users/user.js";
 
 type ChangeDeps = Pick<
   Deps,

@@ -1,6 +1,6 @@
 import { createCipheriv, createDecipheriv, hkdfSync } from "node:crypto";
-import { hex } from "../../lib/encoding.js";
-import type { Random } from "../../lib/random.js";
+import { hex } from "../lib/encoding.js";
+import type { Random } from "../lib/random.js";
 
 /**
  * Encryption at rest for small secrets (TOTP seeds), so a database dump or

@@ -1,7 +1,7 @@
-import { sameAddress } from "../auth/verify/service.js";
-import type { Deps } from "../deps.js";
-import { emailChangeConfirmEmail, emailChangeNoticeEmail } from "../mail/templates/index.js";
-import type { User } from "../users/user.js";
+import { sameAddress } from "../../auth/verify/service.js";
+import type { Deps } from "../../deps.js";
+import { emailChangeConfirmEmail, emailChangeNoticeEmail } from "../../mail/templates/index.js";
+import type { User } from "../../users/user.js";
 
 type EmailChangeDeps = Pick<Deps, "config" | "db" | "clock" | "users" | "tokens" | "outbox">;
 

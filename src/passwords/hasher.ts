@@ -1,5 +1,5 @@
 import { hash as argon2Hash, verify as argon2Verify, parseOptions } from "@node-rs/argon2";
-import type { Random } from "../../lib/random.js";
+import type { Random } from "../lib/random.js";
 import { createSemaphore } from "./semaphore.js";
 import type { Argon2Params, PasswordHasher } from "./types.js";
 

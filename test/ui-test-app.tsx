@@ -1,14 +1,14 @@
 import { fileURLToPath } from "node:url";
 import { Hono } from "hono";
 import { getCookie } from "hono/cookie";
-import { loadConfig } from "../config/env.js";
-import { createCookies } from "../security/cookies.js";
-import { siteInfo } from "./assets.js";
-import { renderErrorPage } from "./pages/error.js";
-import { createUiRoutes, themeFromCookie } from "./routes.js";
-import { createStaticRoutes } from "./static.js";
+import { loadConfig } from "../src/config/env.js";
+import { createCookies } from "../src/security/cookies.js";
+import { siteInfo } from "../src/ui/assets.js";
+import { renderErrorPage } from "../src/ui/pages/error.js";
+import { createUiRoutes, themeFromCookie } from "../src/ui/routes.js";
+import { createStaticRoutes } from "../src/ui/static.js";
 
-export const STATIC_ROOT = fileURLToPath(new URL("../../static/", import.meta.url));
+export const STATIC_ROOT = fileURLToPath(new URL("../static/", import.meta.url));
 export const TEST_NONCE = "dGVzdC1ub25jZS0xMjM0NQ";
 
 /**

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { fixedClock } from "../../lib/clock.js";
+import { fixedClock } from "../lib/clock.js";
 import {
   generateTotp,
   groupForDisplay,

@@ -1,12 +1,12 @@
 import type { Context } from "hono";
 import type { Child } from "hono/jsx";
-import { viewUser } from "../sessions/view.js";
-import { Alert } from "../ui/components/alert.js";
-import { Button, ButtonLink } from "../ui/components/button.js";
-import { Card } from "../ui/components/card.js";
-import { Form } from "../ui/components/form.js";
-import { PageHeader } from "../ui/components/page-header.js";
-import { renderPage } from "../ui/layout.js";
+import { Alert } from "../components/alert.js";
+import { Button, ButtonLink } from "../components/button.js";
+import { Card } from "../components/card.js";
+import { Form } from "../components/form.js";
+import { PageHeader } from "../components/page-header.js";
+import { renderPage } from "../layout.js";
+import { viewUser } from "../view-user.js";
 
 /**
  * The two pages every mailed link leads to (verification, email change).

@@ -1,11 +1,11 @@
-import type { PasswordPolicy } from "../auth/password/types.js";
-import { PasswordField } from "../auth/register/strength.js";
-import { Alert } from "../ui/components/alert.js";
-import { Button } from "../ui/components/button.js";
-import { Card } from "../ui/components/card.js";
-import { Field } from "../ui/components/field.js";
-import { Form } from "../ui/components/form.js";
-import { PageHeader } from "../ui/components/page-header.js";
+import type { PasswordPolicy } from "../../passwords/types.js";
+import { Alert } from "../../ui/components/alert.js";
+import { Button } from "../../ui/components/button.js";
+import { Card } from "../../ui/components/card.js";
+import { Field } from "../../ui/components/field.js";
+import { Form } from "../../ui/components/form.js";
+import { PageHeader } from "../../ui/components/page-header.js";
+import { PasswordField } from "../../ui/components/password-field.js";
 
 export interface ChangePasswordPageProps {
   csrfToken: string | undefined;

@@ -1,18 +1,18 @@
 import { type Context, Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
-import { PASSWORD_MAX_LENGTH } from "../auth/password/types.js";
-import type { Deps } from "../deps.js";
-import { accountKey } from "../ratelimit/keys.js";
-import { parseForm } from "../security/form.js";
-import { requireUser } from "../sessions/guards.js";
-import { rotateSession } from "../sessions/http.js";
-import { viewUser } from "../sessions/view.js";
-import { setFlash } from "../ui/flash.js";
-import { renderPage } from "../ui/layout.js";
-import { changePassword } from "./password-service.js";
-import { ChangePasswordPage, type ChangePasswordPageProps } from "./password-views.js";
-import { auditContext, currentUser } from "./request-info.js";
+import type { Deps } from "../../deps.js";
+import { auditContext, currentUser } from "../../http/request.js";
+import { PASSWORD_MAX_LENGTH } from "../../passwords/types.js";
+import { accountKey } from "../../ratelimit/keys.js";
+import { parseForm } from "../../security/form.js";
+import { requireUser } from "../../sessions/guards.js";
+import { rotateSession } from "../../sessions/http.js";
+import { setFlash } from "../../ui/flash.js";
+import { renderPage } from "../../ui/layout.js";
+import { viewUser } from "../../ui/view-user.js";
+import { changePassword } from "./service.js";
+import { ChangePasswordPage, type ChangePasswordPageProps } from "./views.js";
 
 const WRONG_CURRENT = "Your current password is not right.";
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import type { Session } from "../sessions/types.js";
-import { orderSessions, relativeTime, SessionsPage } from "./sessions-views.js";
+import type { Session } from "../../sessions/types.js";
+import { orderSessions, relativeTime, SessionsPage } from "./views.js";
 
 describe("relativeTime", () => {
   const now = new Date("2026-01-15T12:00:00Z");

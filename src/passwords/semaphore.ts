@@ -1,4 +1,4 @@
-import { AppError } from "../../errors.js";
+import { AppError } from "../errors.js";
 
 /**
  * A counting semaphore with a bounded wait queue.

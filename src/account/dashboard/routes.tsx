@@ -1,15 +1,15 @@
 import { Hono } from "hono";
-import type { Deps } from "../deps.js";
-import { requireUser } from "../sessions/guards.js";
-import { viewUser } from "../sessions/view.js";
-import { Alert } from "../ui/components/alert.js";
-import { Button, ButtonLink } from "../ui/components/button.js";
-import { Card } from "../ui/components/card.js";
-import { Form } from "../ui/components/form.js";
-import { PageHeader } from "../ui/components/page-header.js";
-import { EmailStatus, SummaryRow } from "../ui/components/summary.js";
-import { renderPage } from "../ui/layout.js";
-import { displayName, type User } from "./user.js";
+import type { Deps } from "../../deps.js";
+import { requireUser } from "../../sessions/guards.js";
+import { Alert } from "../../ui/components/alert.js";
+import { Button, ButtonLink } from "../../ui/components/button.js";
+import { Card } from "../../ui/components/card.js";
+import { Form } from "../../ui/components/form.js";
+import { PageHeader } from "../../ui/components/page-header.js";
+import { EmailStatus, SummaryRow } from "../../ui/components/summary.js";
+import { renderPage } from "../../ui/layout.js";
+import { viewUser } from "../../ui/view-user.js";
+import { displayName, type User } from "../../users/user.js";
 
 /**
  * A minimal but real dashboard: who is signed in, whether the address is

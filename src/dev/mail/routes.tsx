@@ -1,8 +1,8 @@
 import { Hono } from "hono";
-import type { Deps } from "../deps.js";
-import { renderPage } from "../ui/layout.js";
-import { CAPTURE_LIMIT, type CapturedMail, isCaptureMailer } from "./capture.js";
-import { DevMailPage } from "./dev-mail-page.js";
+import type { Deps } from "../../deps.js";
+import { CAPTURE_LIMIT, type CapturedMail, isCaptureMailer } from "../../mail/capture.js";
+import { renderPage } from "../../ui/layout.js";
+import { DevMailPage } from "./page.js";
 
 /**
  * The HTML version of a captured mail, as its own document: never injected

@@ -28,10 +28,10 @@ import { securityHeaders, securityHeadersOptions } from "./security/headers.js";
 import { createSecurityTxtRoutes } from "./security/security-txt.js";
 import { sessionCsrfSource } from "./sessions/csrf-source.js";
 import { sessionMiddleware } from "./sessions/middleware.js";
+import { createUiRoutes, THEME_COOKIE, themeFromCookie } from "./site/routes.js";
 import { siteInfo } from "./ui/assets.js";
 import { flashMiddleware } from "./ui/flash.js";
 import { renderErrorPage } from "./ui/pages/error.js";
-import { createUiRoutes, THEME_COOKIE, themeFromCookie } from "./ui/routes.js";
 import { createStaticRoutes } from "./ui/static.js";
 
 const STATIC_ROOT = fileURLToPath(new URL("../static/", import.meta.url));

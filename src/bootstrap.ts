@@ -1,6 +1,7 @@
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { createAuditRecorder } from "./audit/audit.js";
+import { IDENTITIES_CASCADE } from "./auth/oauth/identities.js";
 import { registerTwoFactorCascade } from "./auth/two-factor/cascade.js";
 import type { Config } from "./config/env.js";
 import type { Db, QueryHook } from "./db/db.js";
@@ -9,18 +10,25 @@ import { openDb } from "./db/open.js";
 import { QueryStats } from "./db/query-stats.js";
 import { probeDuckDbAtStart } from "./db/start-probe.js";
 import { createDbWriteState, watchWrites } from "./db/write-state.js";
-import type { Deps } from "./deps.js";
+import type { AccountDeps, Deps } from "./deps.js";
 import { createBackgroundTasks } from "./jobs/background.js";
 import type { Clock } from "./lib/clock.js";
 import type { Random } from "./lib/random.js";
 import type { Mailer } from "./mail/mailer.js";
 import { mailDelivery, openMailer } from "./mail/open.js";
 import { createOutbox } from "./mail/outbox.js";
+import type { Metrics } from "./monitoring/metrics.js";
 import { createMetrics } from "./monitoring/metrics.js";
+import { createPasswordHasher } from "./passwords/hasher.js";
+import { createPasswordPolicy } from "./passwords/policy.js";
 import { createRateLimiter } from "./ratelimit/limiter.js";
 import { parseRateLimitOverrides } from "./ratelimit/policies.js";
 import { createCookies } from "./security/cookies.js";
-import { createAccountDeps } from "./users/account-deps.js";
+import { createCleanupJob } from "./sessions/cleanup.js";
+import { createSessionService } from "./sessions/service.js";
+import { createAuthTokens } from "./tokens/tokens.js";
+import { createLockouts } from "./users/lockout.js";
+import { createUsersRepository } from "./users/repository.js";
 
 // Where main (and the CLI) have always imported it from.
 export { PendingMigrationsError } from "./db/migrate-at-start.js";
@@ -119,5 +127,56 @@ export async function buildDeps(options: {
     outbox,
     background: createBackgroundTasks({ logger, registry: metrics.registry }),
     ...account,
+  };
+}
+
+/** The account-related members of Deps, built together because sessions listen to user changes. */
+function createAccountDeps(deps: {
+  config: Config;
+  db: Db;
+  clock: Clock;
+  random: Random;
+  metrics: Metrics;
+  logger: Logger;
+}): AccountDeps {
+  const { config, db, clock, random, metrics, logger } = deps;
+  const s = config.security;
+  const users = createUsersRepository({ db, clock, random });
+  // Linked OAuth identities (and any stored provider tokens) go with the user.
+  users.registerCascade(IDENTITIES_CASCADE);
+  const lockouts = createLockouts({
+    db,
+    clock,
+    secretKey: config.secretKey,
+    policy: {
+      maxAttempts: s.maxFailedLoginAttempts,
+      lockoutMs: s.accountLockoutMinutes * 60_000,
+    },
+  });
+  users.registerCascade(lockouts.cascade);
+  const sessions = createSessionService({
+    db,
+    clock,
+    random,
+    metrics,
+    users,
+    idleTimeoutMinutes: s.sessionIdleTimeoutMinutes,
+    maxAgeHours: s.sessionMaxAgeHours,
+    cacheTtlSeconds: s.sessionCacheTtlSeconds,
+  });
+  const tokens = createAuthTokens({ clock, random });
+  return {
+    users,
+    lockouts,
+    passwords: createPasswordHasher({
+      params: { memoryCost: s.argon2MemoryKib, timeCost: s.argon2TimeCost, parallelism: 1 },
+      concurrency: s.passwordHashConcurrency,
+      maxQueue: s.passwordHashMaxQueue,
+      random,
+    }),
+    passwordPolicy: createPasswordPolicy({ minLength: s.passwordMinLength }),
+    sessions,
+    tokens,
+    sessionCleanup: createCleanupJob({ db, clock, logger, sessions, tokens, lockouts }),
   };
 }

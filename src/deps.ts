@@ -10,9 +10,14 @@ import type { Random } from "./lib/random.js";
 import type { Mailer } from "./mail/mailer.js";
 import type { Outbox } from "./mail/outbox.js";
 import type { Metrics } from "./monitoring/metrics.js";
+import type { PasswordHasher, PasswordPolicy } from "./passwords/types.js";
 import type { RateLimiter } from "./ratelimit/types.js";
 import type { Cookies } from "./security/cookies.js";
-import type { AccountDeps } from "./users/account-deps.js";
+import type { CleanupJob } from "./sessions/cleanup.js";
+import type { SessionService } from "./sessions/types.js";
+import type { AuthTokens } from "./tokens/tokens.js";
+import type { Lockouts } from "./users/lockout.js";
+import type { UsersRepository } from "./users/user.js";
 
 /**
  * Everything a route or service may touch, passed explicitly. Only the
@@ -43,4 +48,16 @@ export interface Deps extends AccountDeps {
   cookies: Cookies;
   /** Work started after the response (jobs/background.ts); drained on shutdown. */
   background: BackgroundTasks;
+}
+
+/** The account-related members of Deps, built together because sessions listen to user changes. */
+export interface AccountDeps {
+  users: UsersRepository;
+  /** Per-address sign-in attempt counter and lock (login_attempts). */
+  lockouts: Lockouts;
+  passwords: PasswordHasher;
+  passwordPolicy: PasswordPolicy;
+  sessions: SessionService;
+  tokens: AuthTokens;
+  sessionCleanup: CleanupJob;
 }

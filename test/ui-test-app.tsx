@@ -3,9 +3,9 @@ import { Hono } from "hono";
 import { getCookie } from "hono/cookie";
 import { loadConfig } from "../src/config/env.js";
 import { createCookies } from "../src/security/cookies.js";
+import { createUiRoutes, themeFromCookie } from "../src/site/routes.js";
 import { siteInfo } from "../src/ui/assets.js";
 import { renderErrorPage } from "../src/ui/pages/error.js";
-import { createUiRoutes, themeFromCookie } from "../src/ui/routes.js";
 import { createStaticRoutes } from "../src/ui/static.js";
 
 export const STATIC_ROOT = fileURLToPath(new URL("../static/", import.meta.url));

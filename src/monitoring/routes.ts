@@ -1,7 +1,11 @@
 import { Hono } from "hono";
-import type { Deps } from "../deps.js";
+import type { Config } from "../config/env.js";
+import type { Db } from "../db/db.js";
+import type { DbWriteState } from "../db/write-state.js";
 import { AppError } from "../errors.js";
+import type { Clock } from "../lib/clock.js";
 import { timingSafeEqual } from "../lib/crypto.js";
+import type { Metrics } from "./metrics.js";
 import { readiness } from "./readiness.js";
 
 /**
@@ -9,9 +13,13 @@ import { readiness } from "./readiness.js";
  * /metrics needs `Authorization: Bearer $METRICS_TOKEN`; without a token it is
  * open in development (convenience) and does not exist in production.
  */
-export function createOpsRoutes(
-  deps: Pick<Deps, "config" | "db" | "metrics" | "clock" | "dbWriteState">,
-) {
+export function createOpsRoutes(deps: {
+  config: Config;
+  db: Db;
+  metrics: Metrics;
+  clock: Clock;
+  dbWriteState: DbWriteState;
+}) {
   const app = new Hono();
   const token = deps.config.metricsToken;
 

@@ -1,9 +1,13 @@
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { LRUCache } from "lru-cache";
+import type { Logger } from "pino";
 import { Counter, type Registry } from "prom-client";
+import type { AuditRecorder } from "../audit/audit.js";
 import type { AuditOutcome } from "../audit/events.js";
-import type { Deps } from "../deps.js";
+import type { Config } from "../config/env.js";
 import { AppError } from "../errors.js";
+import type { Clock } from "../lib/clock.js";
+import type { Metrics } from "../monitoring/metrics.js";
 import { type ClientIpResolver, createClientIp } from "./client-ip.js";
 import { CSP_REPORT_PATH } from "./headers.js";
 
@@ -70,7 +74,13 @@ export interface CspReportOptions {
   maxAuditsPerHour?: number;
 }
 
-type ReportDeps = Pick<Deps, "config" | "audit" | "metrics" | "logger" | "clock">;
+type ReportDeps = {
+  config: Config;
+  audit: AuditRecorder;
+  metrics: Metrics;
+  logger: Logger;
+  clock: Clock;
+};
 
 /**
  * POST /csp-report: where browsers send Content-Security-Policy violations.
@@ -252,7 +262,7 @@ function isObject(value: unknown): value is Record<string, unknown> {
  * route instance, so two apps in one process never share it; it reads the
  * injected clock so tests move time instead of waiting.
  */
-function createAuditGate(clock: Deps["clock"], maxPerHour: number) {
+function createAuditGate(clock: Clock, maxPerHour: number) {
   const now = () => clock.now().getTime();
   const seen = new LRUCache<string, true>({
     max: AUDIT_DEDUPE_KEYS,

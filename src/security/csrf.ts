@@ -1,8 +1,12 @@
 import type { Context, MiddlewareHandler } from "hono";
+import type { Logger } from "pino";
 import { Counter } from "prom-client";
-import type { Deps } from "../deps.js";
+import type { AuditRecorder } from "../audit/audit.js";
+import type { Config } from "../config/env.js";
 import { AppError, responseKind } from "../errors.js";
 import { clientGone } from "../http/client-gone.js";
+import type { Random } from "../lib/random.js";
+import type { Metrics } from "../monitoring/metrics.js";
 import { createClientIp } from "./client-ip.js";
 import type { Cookies } from "./cookies.js";
 import { acceptedOrigins, type CsrfRejectReason, explainRejection } from "./csrf-origin.js";
@@ -48,7 +52,7 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 const FORM_TYPES = new Set(["application/x-www-form-urlencoded", "multipart/form-data"]);
 
 export interface CsrfOptions {
-  deps: Pick<Deps, "config" | "random" | "audit" | "metrics" | "logger">;
+  deps: { config: Config; random: Random; audit: AuditRecorder; metrics: Metrics; logger: Logger };
   cookies: Cookies;
   /**
    * Exact paths that skip both layers: only endpoints that browsers post
@@ -208,7 +212,7 @@ function isHtml(res: Response): boolean {
 }
 
 /** One counter per registry: two guards on one app (or two apps sharing nothing) never clash. */
-function rejectionCounter(registry: Deps["metrics"]["registry"]): Counter<"reason"> {
+function rejectionCounter(registry: Metrics["registry"]): Counter<"reason"> {
   const name = "csrf_rejections_total";
   const existing = registry.getSingleMetric(name) as Counter<"reason"> | undefined;
   const counter =

@@ -1,5 +1,6 @@
 import type { Context } from "hono";
-import type { Deps } from "../deps.js";
+import type { Config } from "../config/env.js";
+import type { Cookies } from "../security/cookies.js";
 import { rotateCsrf } from "../security/csrf.js";
 import type { User } from "../users/user.js";
 import {
@@ -69,7 +70,7 @@ function control(c: Context): SessionControl {
 }
 
 export function createSessionControl(
-  deps: Pick<Deps, "config" | "cookies"> & { sessions: SessionService },
+  deps: { config: Config; cookies: Cookies } & { sessions: SessionService },
 ): SessionControl {
   const { cookies, sessions, config } = deps;
   const maxAgeSeconds = config.security.sessionMaxAgeHours * 3600;

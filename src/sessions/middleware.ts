@@ -1,5 +1,6 @@
 import type { MiddlewareHandler } from "hono";
-import type { Deps } from "../deps.js";
+import type { Config } from "../config/env.js";
+import type { Cookies } from "../security/cookies.js";
 import { createSessionControl } from "./http.js";
 import { SESSION_COOKIE, type SessionService } from "./types.js";
 
@@ -14,7 +15,7 @@ import { SESSION_COOKIE, type SessionService } from "./types.js";
  * dead token and the visitor is simply anonymous.
  */
 export function sessionMiddleware(
-  deps: Pick<Deps, "config" | "cookies"> & { sessions: SessionService },
+  deps: { config: Config; cookies: Cookies } & { sessions: SessionService },
 ): MiddlewareHandler {
   const control = createSessionControl(deps);
   return async function session(c, next) {

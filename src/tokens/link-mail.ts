@@ -1,7 +1,9 @@
+import type { Config } from "../config/env.js";
 import type { Queryable } from "../db/db.js";
-import type { Deps } from "../deps.js";
+import type { Outbox } from "../mail/outbox.js";
 import type { EmailBase, RenderedEmail } from "../mail/templates/index.js";
 import type { User } from "../users/user.js";
+import type { AuthTokens } from "./tokens.js";
 
 /**
  * The one shape of every mailed link (verification, reset, unlock): a fresh
@@ -11,7 +13,7 @@ import type { User } from "../users/user.js";
  * changes, the link dies (see sameAddress in verify/service.ts).
  */
 export async function queueLinkMail(
-  deps: Pick<Deps, "config" | "tokens" | "outbox">,
+  deps: { config: Config; tokens: AuthTokens; outbox: Outbox },
   tx: Queryable,
   options: {
     user: Pick<User, "id" | "email" | "firstName">;

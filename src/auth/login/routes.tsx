@@ -11,8 +11,8 @@ import { renderPage } from "../../ui/layout.js";
 import { emailSchema } from "../../users/email.js";
 import { configuredProviders } from "../oauth/providers.js";
 import { cleanNext, completePrimaryAuth, DEFAULT_AFTER_SIGN_IN } from "../sign-in.js";
+import { type LoginResult, loginCounter } from "../sign-in-metrics.js";
 import { createDeviceCookies } from "./device-cookie.js";
-import { type LoginResult, loginCounter } from "./metrics.js";
 import { authenticate } from "./service.js";
 import {
   GENERIC_LOGIN_ERROR,

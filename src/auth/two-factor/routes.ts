@@ -1,16 +1,14 @@
 import { Hono } from "hono";
 import type { Deps } from "../../deps.js";
-import { createSecurityRoutes } from "../security/routes.js";
 import { createChallengeRoutes } from "./challenge-routes.js";
 import { requireAdmin2fa } from "./guards.js";
 import { createManageRoutes } from "./manage-routes.js";
 
-/** /auth/2fa, /account/2fa/*, /account/security. */
+/** /auth/2fa and /account/2fa/* (the /account/security page is account/security/). */
 export function createTwoFactorRoutes(deps: Deps): Hono {
   const app = new Hono();
   app.route("/", createChallengeRoutes(deps));
   app.route("/", createManageRoutes(deps));
-  app.route("/", createSecurityRoutes(deps));
   return app;
 }
 

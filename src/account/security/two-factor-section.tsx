@@ -1,9 +1,9 @@
+import { type TwoFactorStatus, twoFactorStatus } from "../../auth/two-factor/manage.js";
 import { formatUtc } from "../../mail/templates/index.js";
 import { Button, ButtonLink } from "../../ui/components/button.js";
 import { Card } from "../../ui/components/card.js";
 import { Form } from "../../ui/components/form.js";
-import { type TwoFactorStatus, twoFactorStatus } from "../two-factor/manage.js";
-import type { SecuritySection } from "./sections.js";
+import type { SecuritySection } from "./section.js";
 
 /** 2FA status, backup codes left, and the actions: set up, new codes, turn off. */
 export function TwoFactorSummary(props: {

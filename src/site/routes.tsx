@@ -2,9 +2,9 @@ import { Hono } from "hono";
 import type { Deps } from "../deps.js";
 import { renderError } from "../errors.js";
 import type { Theme } from "../http/context.js";
-import { renderPage } from "./layout.js";
-import { renderErrorPage } from "./pages/error.js";
-import { LandingPage } from "./pages/landing.js";
+import { renderPage } from "../ui/layout.js";
+import { renderErrorPage } from "../ui/pages/error.js";
+import { LandingPage } from "../ui/pages/landing.js";
 
 export const THEME_COOKIE = "theme";
 const THEMES: readonly Theme[] = ["light", "dark", "system"];

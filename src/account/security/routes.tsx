@@ -4,7 +4,8 @@ import type { Deps } from "../../deps.js";
 import { requireUser } from "../../sessions/guards.js";
 import { PageHeader } from "../../ui/components/page-header.js";
 import { renderPage } from "../../ui/layout.js";
-import { type SecuritySection, securitySections } from "./sections.js";
+import type { SecuritySection } from "./section.js";
+import { securitySections } from "./sections.js";
 
 /** GET /account/security: every section of securitySections(), in order. */
 export function createSecurityRoutes(

@@ -1,5 +1,5 @@
-import { LinkedProvidersSection, loadLinkedProviders } from "../oauth/security-section.js";
-import type { SecuritySection } from "./sections.js";
+import { LinkedProvidersSection, loadLinkedProviders } from "../../auth/oauth/security-section.js";
+import type { SecuritySection } from "./section.js";
 
 /** Linked OAuth/OIDC providers, with link and unlink forms (src/auth/oauth/security-section.tsx). */
 export const linkedProvidersSection: SecuritySection = {

@@ -2,8 +2,6 @@ import type { Context } from "hono";
 import type { Child } from "hono/jsx";
 import type { Deps } from "../../deps.js";
 import type { User } from "../../users/user.js";
-import { linkedProvidersSection } from "./linked-providers-section.js";
-import { twoFactorSection } from "./two-factor-section.js";
 
 /**
  * /account/security is a list of sections, each owned by the capability it
@@ -30,8 +28,4 @@ export interface SecuritySection {
   /** Stable id: the wrapper's HTML id (links like /account/security#two-factor). */
   id: string;
   load(ctx: SecuritySectionContext): Promise<Child>;
-}
-
-export function securitySections(): SecuritySection[] {
-  return [twoFactorSection, linkedProvidersSection];
 }

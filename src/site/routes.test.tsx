@@ -5,7 +5,7 @@ import {
   PRODUCTION_ENV,
   TEST_NONCE,
 } from "../../test/ui-test-app.js";
-import { renderPage } from "./layout.js";
+import { renderPage } from "../ui/layout.js";
 import { backPath, themeFromCookie } from "./routes.js";
 
 const form = (fields: Record<string, string>, headers: Record<string, string> = {}) => ({

@@ -1,22 +1,14 @@
 /**
- * Layers, enforced (docs/architecture.md). An arrow only points down:
- *
- *   composition  app.ts, bootstrap.ts, main.ts, deps.ts, server.ts, listening.ts, lifecycle.ts, cli/
- *   features     auth/, account/, dev/, docs/, site/ (and later admin/)
- *   ui           ui/: layout and components; no services, no database
- *   domain       users/, sessions/, tokens/, passwords/, totp/, audit/, mail/, ratelimit/,
- *                security/, jobs/, monitoring/
- *   base         lib/, config/, db/, http/, errors.ts
+ * Layers, enforced (docs/architecture.md; the folders of each layer are
+ * listed once, in scripts/layers.cjs). An arrow only points down:
+ * base < domain < ui < features < composition.
  *
  * `Deps` (src/deps.ts) is the composition's contract: features may name it
  * in types; base, domain and ui declare the narrow dependencies they need.
  */
-const BASE = "^src/(lib|config|db|http)/|^src/errors\\.ts$";
-const DOMAIN =
-  "^src/(users|sessions|tokens|passwords|totp|audit|mail|ratelimit|security|jobs|monitoring)/";
-const UI = "^src/ui/";
-const FEATURES = "^src/(auth|account|dev|docs|site|admin)/";
-const COMPOSITION = "^src/(app|bootstrap|main|deps|server|listening|lifecycle)\\.tsx?$|^src/cli/";
+const { layers, pattern } = require("./scripts/layers.cjs");
+
+const [BASE, DOMAIN, UI, FEATURES, COMPOSITION] = layers.map(pattern);
 const TESTS = "\\.test\\.tsx?$|\\.contract\\.ts$";
 
 module.exports = {
@@ -84,6 +76,13 @@ module.exports = {
       severity: "error",
       from: { path: "^src/auth/", pathNot: TESTS },
       to: { path: "^src/account/" },
+    },
+    {
+      name: "every-module-has-a-layer",
+      comment: "A new folder under src/ joins a layer in scripts/layers.cjs before it imports anything.",
+      severity: "error",
+      from: { path: "^src/", pathNot: [BASE, DOMAIN, UI, FEATURES, COMPOSITION, TESTS] },
+      to: {},
     },
     {
       name: "no-test-code-in-src",

@@ -79,7 +79,8 @@ module.exports = {
     },
     {
       name: "every-module-has-a-layer",
-      comment: "A new folder under src/ joins a layer in scripts/layers.cjs before it imports anything.",
+      comment:
+        "A new folder under src/ joins a layer in scripts/layers.cjs before it imports anything.",
       severity: "error",
       from: { path: "^src/", pathNot: [BASE, DOMAIN, UI, FEATURES, COMPOSITION, TESTS] },
       to: {},

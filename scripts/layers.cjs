@@ -45,16 +45,24 @@ const layers = [
     name: "composition",
     what: "builds Deps, mounts the groups, starts the server and the CLI",
     folders: ["cli"],
-    files: ["app.ts", "bootstrap.ts", "main.ts", "deps.ts", "server.ts", "listening.ts", "lifecycle.ts"],
+    files: [
+      "app.ts",
+      "bootstrap.ts",
+      "main.ts",
+      "deps.ts",
+      "server.ts",
+      "listening.ts",
+      "lifecycle.ts",
+    ],
   },
 ];
 
-const escape = (s) => s.replace(/\./g, "\\.");
+const escapeDots = (s) => s.replace(/\./g, "\\.");
 /** A path regex matching every module of a layer. */
 function pattern(layer) {
   const parts = [];
   if (layer.folders.length) parts.push(`^src/(${layer.folders.join("|")})/`);
-  if (layer.files.length) parts.push(`^src/(${layer.files.map(escape).join("|")})$`);
+  if (layer.files.length) parts.push(`^src/(${layer.files.map(escapeDots).join("|")})$`);
   return parts.join("|");
 }
 

@@ -19,6 +19,42 @@ export interface Queryable {
   execute(sql: string, params?: readonly SqlValue[]): Promise<number>;
 }
 
+/** What one statement gave back, in the shape both adapters share. */
+export interface Outcome {
+  rows: Row[];
+  /** Rows the statement changed. */
+  count: number;
+}
+
+/**
+ * The Queryable a transaction hands its callback, over the adapter's own
+ * `run`. After `end()`, a statement fails instead of running outside any
+ * transaction (a callback that kept `tx` and used it once it had finished).
+ */
+export function transactionHandle(
+  run: (sql: string, params: readonly SqlValue[]) => Promise<Outcome>,
+): { tx: Queryable; run: typeof run; end(): void } {
+  let active = true;
+  const guarded = (sql: string, params: readonly SqlValue[]) => {
+    if (!active) throw new DbError("QUERY_FAILED", "transaction already finished");
+    return run(sql, params);
+  };
+  const tx: Queryable = {
+    query: async <R extends Row>(sql: string, params: readonly SqlValue[] = []) =>
+      (await guarded(sql, params)).rows as R[],
+    one: async <R extends Row>(sql: string, params: readonly SqlValue[] = []) =>
+      (await guarded(sql, params)).rows[0] as R | undefined,
+    execute: async (sql, params = []) => (await guarded(sql, params)).count,
+  };
+  return {
+    tx,
+    run: guarded,
+    end: () => {
+      active = false;
+    },
+  };
+}
+
 export interface Db extends Queryable {
   readonly dialect: Dialect;
   /**

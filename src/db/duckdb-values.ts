@@ -8,17 +8,13 @@ import {
   StatementType,
   timestampTZValue,
 } from "@duckdb/node-api";
-import { DbError, type Row, type SqlValue } from "./db.js";
+import { DbError, type Outcome, type Row, type SqlValue } from "./db.js";
 import { normalizeRow } from "./normalize.js";
 
 /**
  * The DuckDB adapter's value layer: parameters in (Date, bytes and bigint
  * bound through DuckDB value types), rows out in the shape both adapters share.
  */
-export interface Outcome {
-  rows: Row[];
-  count: number;
-}
 
 const DML_TYPES = new Set<StatementType>([
   StatementType.INSERT,

@@ -9,9 +9,18 @@ import {
   StatementType,
 } from "@duckdb/node-api";
 import { Mutex } from "async-mutex";
-import { type Db, DbError, type Queryable, type QueryHook, type Row, type SqlValue } from "./db.js";
+import {
+  type Db,
+  DbError,
+  type Outcome,
+  type Queryable,
+  type QueryHook,
+  type Row,
+  type SqlValue,
+  transactionHandle,
+} from "./db.js";
 import { openError, translate } from "./duckdb-errors.js";
-import { bindable, type Outcome, outcome } from "./duckdb-values.js";
+import { bindable, outcome } from "./duckdb-values.js";
 
 export interface DuckDbOptions {
   /** A file path, or ":memory:" for a private in-memory database. */
@@ -105,18 +114,9 @@ class DuckDb implements Db {
     this.assertNotInTransaction();
     return this.mutex.runExclusive(async () => {
       this.assertOpen();
-      let active = true;
-      const run = (sql: string, params: readonly SqlValue[]) => {
-        if (!active) throw new DbError("QUERY_FAILED", "transaction already finished");
-        return this.timed(sql, () => runOn(this.c.write, sql, params));
-      };
-      const tx: Queryable = {
-        query: async <R extends Row>(sql: string, params: readonly SqlValue[] = []) =>
-          (await run(sql, params)).rows as R[],
-        one: async <R extends Row>(sql: string, params: readonly SqlValue[] = []) =>
-          (await run(sql, params)).rows[0] as R | undefined,
-        execute: async (sql, params = []) => (await run(sql, params)).count,
-      };
+      const { tx, run, end } = transactionHandle((sql, params) =>
+        this.timed(sql, () => runOn(this.c.write, sql, params)),
+      );
       await run("BEGIN TRANSACTION", []);
       try {
         const result = await this.txScope.run(true, () => fn(tx));
@@ -127,7 +127,7 @@ class DuckDb implements Db {
         await run("ROLLBACK", []).catch(() => {});
         throw error;
       } finally {
-        active = false;
+        end();
       }
     });
   }

@@ -4,10 +4,12 @@ import {
   type Db,
   DbError,
   type DbErrorCode,
+  type Outcome,
   type Queryable,
   type QueryHook,
   type Row,
   type SqlValue,
+  transactionHandle,
 } from "./db.js";
 
 export interface PostgresOptions {
@@ -92,11 +94,6 @@ function parseTarget(url: string, explicitSchema: string | undefined) {
   return { connectionString: parsed.toString(), schema, where };
 }
 
-interface Outcome {
-  rows: Row[];
-  count: number;
-}
-
 class PostgresDb implements Db {
   readonly dialect = "postgres";
   private closing: Promise<void> | undefined;
@@ -127,18 +124,7 @@ class PostgresDb implements Db {
     } catch (error) {
       throw this.translate(error);
     }
-    let active = true;
-    const run = (sql: string, params: readonly SqlValue[]) => {
-      if (!active) throw new DbError("QUERY_FAILED", "transaction already finished");
-      return this.run(client, sql, params);
-    };
-    const tx: Queryable = {
-      query: async <R extends Row>(sql: string, params: readonly SqlValue[] = []) =>
-        (await run(sql, params)).rows as R[],
-      one: async <R extends Row>(sql: string, params: readonly SqlValue[] = []) =>
-        (await run(sql, params)).rows[0] as R | undefined,
-      execute: async (sql, params = []) => (await run(sql, params)).count,
-    };
+    const { tx, run, end } = transactionHandle((sql, params) => this.run(client, sql, params));
     let broken: Error | undefined;
     try {
       await run("BEGIN", []);
@@ -154,7 +140,7 @@ class PostgresDb implements Db {
       }
       throw error;
     } finally {
-      active = false;
+      end();
       client.release(broken);
     }
   }

@@ -7,7 +7,8 @@ import { createErrorHandler } from "../errors.js";
 import { systemRandom } from "../lib/random.js";
 import { createMetrics } from "../monitoring/metrics.js";
 import { createCookies } from "./cookies.js";
-import { CSRF_HEADER, csrfProtection, rotateCsrf } from "./csrf.js";
+import { CSRF_HEADER, csrfProtection } from "./csrf.js";
+import { createCsrfService } from "./csrf-service.js";
 
 const ORIGIN = "https://app.example";
 
@@ -29,23 +30,24 @@ function setup(env: Record<string, string> = {}) {
     env: { NODE_ENV: "test", APP_URL: ORIGIN, TRUSTED_ORIGINS: "https://admin.example", ...env },
     dotenv: false,
   });
+  const random = systemRandom();
   const deps = {
     config,
-    random: systemRandom(),
+    random,
+    csrf: createCsrfService({ config, random, cookies: createCookies(config) }),
     audit: memoryAudit(),
     metrics: createMetrics({ defaultMetrics: false }),
     logger: pino({ level: "silent" }),
   };
-  const cookies = createCookies(config);
   const app = new Hono();
-  app.use(csrfProtection({ deps, cookies, exemptPaths: ["/csp-report"] }));
+  app.use(csrfProtection({ deps, exemptPaths: ["/csp-report"] }));
   app.get("/form", (c) => c.html(`<input name="_csrf" value="${c.get("csrfToken")}">`));
   app.get("/api", (c) => c.json({ token: c.get("csrfToken") }));
   app.post("/echo", async (c) => c.json({ body: await c.req.parseBody({ all: true }) }));
   app.post("/text", async (c) => c.text(await c.req.text()));
   app.on(["PUT", "PATCH", "DELETE", "PROPFIND"], "/thing", (c) => c.text("changed"));
   app.post("/login", async (c) => {
-    await rotateCsrf(c);
+    deps.csrf.rotate(c);
     return c.json({ token: c.get("csrfToken") });
   });
   app.post("/csp-report", (c) => c.text("logged"));
@@ -226,7 +228,7 @@ describe("csrfProtection: layer 2 (synchronizer token)", () => {
     expect(res.status).toBe(200);
   });
 
-  it("rotateCsrf: tokens rendered before login stop working, the new one works", async () => {
+  it("csrf.rotate: tokens rendered before login stop working, the new one works", async () => {
     const { app, visit } = setup();
     const { cookie, token } = await visit();
     const login = await app.request("/login", form({ _csrf: token }, { Cookie: cookie }));
@@ -301,10 +303,16 @@ describe("csrfProtection: issuing the pre-session cookie", () => {
     );
   });
 
-  it("rotateCsrf without the guard is a loud programming error", async () => {
+  it("csrf.rotate without the guard is a loud programming error", async () => {
+    const config = loadConfig({ env: { NODE_ENV: "test", APP_URL: ORIGIN }, dotenv: false });
+    const csrf = createCsrfService({
+      config,
+      random: systemRandom(),
+      cookies: createCookies(config),
+    });
     const app = new Hono();
     app.get("/", async (c) => {
-      await rotateCsrf(c);
+      csrf.rotate(c);
       return c.text("unreachable");
     });
     app.onError((err, c) => c.text(err.message, 500));

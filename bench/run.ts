@@ -93,6 +93,7 @@ async function csrfForBench(
 ): Promise<MiddlewareHandler> {
   const { csrfProtection } = await import("../src/security/csrf.js");
   const { createCookies } = await import("../src/security/cookies.js");
+  const { createCsrfService } = await import("../src/security/csrf-service.js");
   const audit: AuditRecorder = {
     record: () => Promise.reject(new Error("bench: audit is not expected on GET")),
     list: () => Promise.resolve([]),
@@ -100,12 +101,11 @@ async function csrfForBench(
   return csrfProtection({
     deps: {
       config,
-      random: systemRandom(),
+      csrf: createCsrfService({ config, random: systemRandom(), cookies: createCookies(config) }),
       audit,
       metrics: createMetrics({ defaultMetrics: false }),
       logger: pino({ level: "silent" }),
     },
-    cookies: createCookies(config),
   });
 }
 

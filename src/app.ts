@@ -26,7 +26,6 @@ import { createCspReportRoutes } from "./security/csp-report.js";
 import { CSRF_EXEMPT_PATHS, csrfProtection } from "./security/csrf.js";
 import { securityHeaders, securityHeadersOptions } from "./security/headers.js";
 import { createSecurityTxtRoutes } from "./security/security-txt.js";
-import { sessionCsrfSource } from "./sessions/csrf-source.js";
 import { sessionMiddleware } from "./sessions/middleware.js";
 import { createUiRoutes, THEME_COOKIE, themeFromCookie } from "./site/routes.js";
 import { siteInfo } from "./ui/assets.js";
@@ -59,18 +58,11 @@ export function createApp(deps: Deps): Hono {
   app.use(siteInfo(deps.config));
   // After the security headers (so a 429 carries them too) and before any real work.
   app.use(except(GLOBAL_LIMIT_EXEMPT_PATHS, deps.rateLimiter.middleware("global")));
-  // Sets c.var.user/session; before the CSRF guard, whose secret source reads the session.
+  // Sets c.var.user/session; before the CSRF guard, which reads the session's secret (deps.csrf).
   app.use(sessionMiddleware(deps));
   // One-shot messages carried across a redirect (a code in a cookie; see ui/flash.ts).
   app.use(flashMiddleware(deps.cookies));
-  app.use(
-    csrfProtection({
-      deps,
-      cookies: deps.cookies,
-      exemptPaths: CSRF_EXEMPT_PATHS,
-      secretSource: sessionCsrfSource({ ...deps, cookies: deps.cookies }),
-    }),
-  );
+  app.use(csrfProtection({ deps, exemptPaths: CSRF_EXEMPT_PATHS }));
 
   app.route("/", assets.routes);
   app.route("/", createOpsRoutes(deps));

@@ -24,6 +24,7 @@ import { createPasswordPolicy } from "./passwords/policy.js";
 import { createRateLimiter } from "./ratelimit/limiter.js";
 import { parseRateLimitOverrides } from "./ratelimit/policies.js";
 import { createCookies } from "./security/cookies.js";
+import { createCsrfService } from "./security/csrf-service.js";
 import { createCleanupJob } from "./sessions/cleanup.js";
 import { createSessionService } from "./sessions/service.js";
 import { createAuthTokens } from "./tokens/tokens.js";
@@ -111,6 +112,15 @@ export async function buildDeps(options: {
   const account = createAccountDeps({ config, db, clock, random, metrics, logger });
   // deleteUser must also remove 2FA secrets, backup codes and pending logins.
   registerTwoFactorCascade(account.users);
+  const csrf = createCsrfService({
+    config,
+    random,
+    cookies,
+    // A signed-in visitor's secret is the session row's (set by the session
+    // middleware, mounted before the guard): it dies with the session and
+    // differs per device. Anonymous visitors keep the signed pre-session cookie.
+    sessionSecret: (c) => c.get("session")?.csrfSecret,
+  });
   return {
     config,
     db,
@@ -123,6 +133,7 @@ export async function buildDeps(options: {
     audit,
     rateLimiter,
     cookies,
+    csrf,
     mailer,
     outbox,
     background: createBackgroundTasks({ logger, registry: metrics.registry }),

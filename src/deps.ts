@@ -13,6 +13,7 @@ import type { Metrics } from "./monitoring/metrics.js";
 import type { PasswordHasher, PasswordPolicy } from "./passwords/types.js";
 import type { RateLimiter } from "./ratelimit/types.js";
 import type { Cookies } from "./security/cookies.js";
+import type { CsrfService } from "./security/csrf-service.js";
 import type { CleanupJob } from "./sessions/cleanup.js";
 import type { SessionService } from "./sessions/types.js";
 import type { AuthTokens } from "./tokens/tokens.js";
@@ -46,6 +47,8 @@ export interface Deps extends AccountDeps {
   outbox: Outbox;
   /** The one cookie helper (names, prefixes and attributes from config). */
   cookies: Cookies;
+  /** CSRF secrets and the token each response carries; the guard and sessions/http.ts use it. */
+  csrf: CsrfService;
   /** Work started after the response (jobs/background.ts); drained on shutdown. */
   background: BackgroundTasks;
 }

@@ -60,7 +60,7 @@ export async function completePrimaryAuth(
     });
     return c.redirect(TWO_FACTOR_PATH, 303);
   }
-  const session = await startSession(c, user);
+  const session = await startSession(c, deps, user);
   await deps.users.recordLoginSuccess(user.id, deps.clock.now());
   // An account with no password and no 2FA has no way to re-authenticate but signing in again
   // through its provider, so a fresh provider sign-in is the confirmation: it opens the sudo

@@ -1,82 +1,6 @@
-import { Hono } from "hono";
-import pino from "pino";
 import { describe, expect, it } from "vitest";
-import type { AuditInput, AuditRecorder } from "../audit/audit.js";
-import { loadConfig } from "../config/env.js";
-import { createErrorHandler } from "../errors.js";
-import { systemRandom } from "../lib/random.js";
-import { createMetrics } from "../monitoring/metrics.js";
-import { createCookies } from "./cookies.js";
-import { CSRF_HEADER, csrfProtection, rotateCsrf } from "./csrf.js";
-
-const ORIGIN = "https://app.example";
-
-/** Records audit inputs in memory: the guard's unit tests need no database. */
-function memoryAudit(): AuditRecorder & { inputs: AuditInput[] } {
-  const inputs: AuditInput[] = [];
-  return {
-    inputs,
-    record: async (input) => {
-      inputs.push(input);
-      return { ...input, id: "x", createdAt: new Date(0) } as never;
-    },
-    list: async () => [],
-  };
-}
-
-function setup(env: Record<string, string> = {}) {
-  const config = loadConfig({
-    env: { NODE_ENV: "test", APP_URL: ORIGIN, TRUSTED_ORIGINS: "https://admin.example", ...env },
-    dotenv: false,
-  });
-  const deps = {
-    config,
-    random: systemRandom(),
-    audit: memoryAudit(),
-    metrics: createMetrics({ defaultMetrics: false }),
-    logger: pino({ level: "silent" }),
-  };
-  const cookies = createCookies(config);
-  const app = new Hono();
-  app.use(csrfProtection({ deps, cookies, exemptPaths: ["/csp-report"] }));
-  app.get("/form", (c) => c.html(`<input name="_csrf" value="${c.get("csrfToken")}">`));
-  app.get("/api", (c) => c.json({ token: c.get("csrfToken") }));
-  app.post("/echo", async (c) => c.json({ body: await c.req.parseBody({ all: true }) }));
-  app.post("/text", async (c) => c.text(await c.req.text()));
-  app.on(["PUT", "PATCH", "DELETE", "PROPFIND"], "/thing", (c) => c.text("changed"));
-  app.post("/login", async (c) => {
-    await rotateCsrf(c);
-    return c.json({ token: c.get("csrfToken") });
-  });
-  app.post("/csp-report", (c) => c.text("logged"));
-  app.onError(
-    createErrorHandler({
-      logger: deps.logger,
-      random: deps.random,
-      isProduction: false,
-      renderPage: (c, view) => c.html(`<h1>${view.code}</h1>`, view.status),
-    }),
-  );
-
-  /** A visitor: GET /form, keep the cookie and the rendered token. */
-  const visit = async () => {
-    const res = await app.request("/form");
-    const cookie = (res.headers.get("Set-Cookie") ?? "").split(";")[0] ?? "";
-    const token = /value="([^"]+)"/.exec(await res.text())?.[1] ?? "";
-    return { cookie, token };
-  };
-  const rejections = async (reason: string) =>
-    (await deps.metrics.registry.getSingleMetricAsString("csrf_rejections_total")).match(
-      new RegExp(`reason="${reason}"} (\\d+)`),
-    )?.[1];
-  return { app, deps, visit, rejections };
-}
-
-const form = (fields: Record<string, string>, headers: Record<string, string> = {}) => ({
-  method: "POST",
-  headers: { "Content-Type": "application/x-www-form-urlencoded", ...headers },
-  body: new URLSearchParams(fields).toString(),
-});
+import { form, ORIGIN, setup } from "../../test/csrf-fixture.js";
+import { CSRF_HEADER } from "./csrf.js";
 
 describe("csrfProtection: layer 1 (Origin / Sec-Fetch-Site)", () => {
   it("rejects Sec-Fetch-Site: cross-site even with a valid token (the browser says the page was foreign)", async () => {
@@ -226,21 +150,6 @@ describe("csrfProtection: layer 2 (synchronizer token)", () => {
     expect(res.status).toBe(200);
   });
 
-  it("rotateCsrf: tokens rendered before login stop working, the new one works", async () => {
-    const { app, visit } = setup();
-    const { cookie, token } = await visit();
-    const login = await app.request("/login", form({ _csrf: token }, { Cookie: cookie }));
-    const newCookie = (login.headers.get("Set-Cookie") ?? "").split(";")[0] ?? "";
-    const { token: fresh } = (await login.json()) as { token: string };
-    expect(newCookie).not.toBe(cookie);
-    expect((await app.request("/echo", form({ _csrf: token }, { Cookie: newCookie }))).status).toBe(
-      403,
-    );
-    expect((await app.request("/echo", form({ _csrf: fresh }, { Cookie: newCookie }))).status).toBe(
-      200,
-    );
-  });
-
   it("counts rejections by reason, starting every series at zero", async () => {
     const { app, rejections } = setup();
     expect(await rejections("cross_site")).toBe("0");
@@ -277,39 +186,5 @@ describe("csrfProtection: layer 2 (synchronizer token)", () => {
       body: "{}",
     });
     expect(res.status).toBe(200);
-  });
-});
-
-describe("csrfProtection: issuing the pre-session cookie", () => {
-  it("sets the signed __Host- cookie only on an HTML response, so JSON and redirects stay cookie-free", async () => {
-    const { app } = setup();
-    const page = await app.request("/form");
-    expect(page.headers.get("Set-Cookie")).toMatch(
-      /^__Host-csrf=[\w-]{43}\.[\w-]{43}; Max-Age=\d+; Path=\/; HttpOnly; Secure; SameSite=Lax$/,
-    );
-    const api = await app.request("/api");
-    expect(api.headers.get("Set-Cookie")).toBeNull();
-    expect(((await api.json()) as { token: string }).token).toMatch(/^[\w-]{86}$/);
-  });
-
-  it("ignores an unprefixed csrf cookie planted by a sibling subdomain (cookie tossing)", async () => {
-    const { app, visit } = setup();
-    const { cookie, token } = await visit();
-    const tossed = cookie.replace("__Host-csrf", "csrf");
-    expect((await app.request("/echo", form({ _csrf: token }, { Cookie: tossed }))).status).toBe(
-      403,
-    );
-  });
-
-  it("rotateCsrf without the guard is a loud programming error", async () => {
-    const app = new Hono();
-    app.get("/", async (c) => {
-      await rotateCsrf(c);
-      return c.text("unreachable");
-    });
-    app.onError((err, c) => c.text(err.message, 500));
-    const res = await app.request("/");
-    expect(res.status).toBe(500);
-    expect(await res.text()).toMatch(/not mounted/);
   });
 });

@@ -5,27 +5,12 @@ import type { AuditRecorder } from "../audit/audit.js";
 import type { Config } from "../config/env.js";
 import { AppError, responseKind } from "../errors.js";
 import { clientGone } from "../http/client-gone.js";
-import type { Random } from "../lib/random.js";
 import type { Metrics } from "../monitoring/metrics.js";
 import { createClientIp } from "./client-ip.js";
-import type { Cookies } from "./cookies.js";
 import { acceptedOrigins, type CsrfRejectReason, explainRejection } from "./csrf-origin.js";
-import { type CsrfSecretSource, preSessionSecretSource } from "./csrf-source.js";
-import { createCsrfTokens } from "./csrf-token.js";
+// The service also declares the guard's context variables (`csrfToken`), which views read.
+import type { CsrfService } from "./csrf-service.js";
 import { CSP_REPORT_PATH } from "./headers.js";
-
-declare module "hono" {
-  interface ContextVariableMap {
-    /**
-     * A freshly masked CSRF token for this response. Every POST form renders
-     * it as the hidden field `_csrf`; the layout puts it once on `<body>` as
-     * `hx-headers='{"X-CSRF-Token": "…"}'` for htmx requests.
-     */
-    csrfToken: string;
-    /** Internal to the CSRF guard: call `rotateCsrf(c)` instead. */
-    csrfRotate: (adopted?: string) => Promise<void>;
-  }
-}
 
 export type { CsrfRejectReason } from "./csrf-origin.js";
 
@@ -52,15 +37,18 @@ const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 const FORM_TYPES = new Set(["application/x-www-form-urlencoded", "multipart/form-data"]);
 
 export interface CsrfOptions {
-  deps: { config: Config; random: Random; audit: AuditRecorder; metrics: Metrics; logger: Logger };
-  cookies: Cookies;
+  deps: {
+    config: Config;
+    csrf: CsrfService;
+    audit: AuditRecorder;
+    metrics: Metrics;
+    logger: Logger;
+  };
   /**
    * Exact paths that skip both layers: only endpoints that browsers post
    * without any page context (e.g. CSP reports) and that change no user state.
    */
   exemptPaths?: readonly string[];
-  /** Where secrets live; defaults to the signed pre-session cookie. */
-  secretSource?: CsrfSecretSource;
 }
 
 /**
@@ -82,21 +70,14 @@ export interface CsrfOptions {
  * Every request also gets `c.var.csrfToken`. A visitor without a secret gets
  * one minted, persisted only if the response is an HTML page or fragment (the
  * only place a token can be rendered), so JSON, redirects and static files
- * never set a cookie.
+ * never set a cookie. Where secrets live, and how login and logout change
+ * them, is `deps.csrf` (csrf-service.ts).
  *
  * A refusal is a generic 403 in production; in development its message names
  * the cause (which origin, which missing piece) so a newcomer can fix it.
  */
 export function csrfProtection(options: CsrfOptions): MiddlewareHandler {
-  const { config, random, audit, logger } = options.deps;
-  const tokens = createCsrfTokens({ secretKey: config.secretKey, random });
-  const source =
-    options.secretSource ??
-    preSessionSecretSource({
-      cookies: options.cookies,
-      tokens,
-      maxAgeSeconds: Math.min(config.security.sessionMaxAgeHours * 3600, 34_560_000),
-    });
+  const { config, csrf, audit, logger } = options.deps;
   const allowedOrigins = acceptedOrigins(config);
   const exempt = new Set(options.exemptPaths ?? []);
   const resolveIp = createClientIp(config.security.trustProxy);
@@ -115,7 +96,7 @@ export function csrfProtection(options: CsrfOptions): MiddlewareHandler {
   ): Promise<CsrfRejectReason | undefined> => {
     const submitted = await submittedToken(c);
     if (submitted === undefined || submitted === "") return "missing_token";
-    if (secret === undefined || !tokens.verify(secret, submitted)) return "invalid_token";
+    if (secret === undefined || !csrf.tokens.verify(secret, submitted)) return "invalid_token";
     return undefined;
   };
 
@@ -148,45 +129,21 @@ export function csrfProtection(options: CsrfOptions): MiddlewareHandler {
   return async function csrfGuard(c, next) {
     if (exempt.has(c.req.path)) return next();
 
-    const existing = await source.get(c);
-    let secret = existing ?? tokens.newSecret();
-    let pending = existing === undefined;
-    c.set("csrfToken", tokens.issue(secret));
-    c.set("csrfRotate", async (adopted) => {
-      // New secret: every token rendered before this call stops working.
-      secret = adopted ?? tokens.newSecret();
-      pending = false;
-      if (adopted === undefined) await source.set(c, secret);
-      c.set("csrfToken", tokens.issue(secret));
-    });
+    const existing = csrf.begin(c);
 
     if (!SAFE_METHODS.has(c.req.method)) {
       const reason = layerOne(c) ?? (await layerTwo(c, existing));
       if (reason) {
         // The 403 page renders forms too (theme switcher): give a cookie-less visitor a working secret.
-        if (pending && responseKind(c) !== "json") await source.set(c, secret);
+        if (responseKind(c) !== "json") csrf.saveDrawn(c);
         await reject(c, reason, existing !== undefined);
       }
     }
 
     await next();
 
-    if (pending && isHtml(c.res)) await source.set(c, secret);
+    if (isHtml(c.res)) csrf.saveDrawn(c);
   };
-}
-
-/**
- * Called by the session work on login, logout and session rotation: a new
- * secret so tokens from before stop working, and a fresh `c.var.csrfToken`
- * for the response being built. `adopted` is a secret the caller has just
- * drawn and stored itself (a new session row carries one, written in the
- * same statement as its token): the guard uses it instead of writing again.
- */
-export async function rotateCsrf(c: Context, adopted?: string): Promise<void> {
-  const rotate: ((adopted?: string) => Promise<void>) | undefined = c.get("csrfRotate");
-  // Failing loudly: rotating without the guard mounted would silently keep old tokens valid.
-  if (!rotate) throw new Error("rotateCsrf: csrfProtection is not mounted on this app");
-  await rotate(adopted);
 }
 
 /** The header wins; otherwise the form field. JSON bodies are not read: JSON callers send the header. */

@@ -96,8 +96,9 @@ export function createSessionService(
         ip: input.ip ?? null,
         userAgent: input.userAgent ? input.userAgent.slice(0, MAX_USER_AGENT) : null,
         sudoUntil: null,
-        // Fresh for every session: the CSRF guard adopts it (installSession), so
-        // tokens rendered before sign-in are bound to another secret and fail.
+        // Fresh for every session and written by this INSERT, the row's only
+        // write: deps.csrf adopts it (sessions/http.ts), so tokens rendered
+        // before sign-in are bound to another secret and fail.
         csrfSecret: random.token(32),
       };
       await tx.execute(
@@ -211,11 +212,6 @@ export function createSessionService(
 
     isSudo: (session, now) =>
       session.sudoUntil !== null && session.sudoUntil.getTime() > now.getTime(),
-
-    async setCsrfSecret(sessionId, secret) {
-      await db.execute("UPDATE sessions SET csrf_secret = $1 WHERE id = $2", [secret, sessionId]);
-      cache.delete(sessionId);
-    },
 
     async deleteExpired(now) {
       return db.execute("DELETE FROM sessions WHERE expires_at <= $1 OR last_seen_at <= $2", [

@@ -1,4 +1,3 @@
-import type { Context, MiddlewareHandler } from "hono";
 import type { Queryable } from "../db/db.js";
 import type { User } from "../users/user.js";
 
@@ -81,8 +80,6 @@ export interface SessionService {
   markSudo(sessionId: string, until: Date): Promise<void>;
   /** Whether `session` is inside its sudo window at `now`. Pure. */
   isSudo(session: Pick<Session, "sudoUntil">, now: Date): boolean;
-  /** Replaces the session's CSRF secret (called through the CSRF guard's rotate hook). */
-  setCsrfSecret(sessionId: string, secret: string): Promise<void>;
   /** Deletes sessions past idle or absolute expiry at `now`; returns how many. */
   deleteExpired(now: Date): Promise<number>;
   /** When the session ends if unused: min(lastSeenAt + idle timeout, expiresAt). Pure. */
@@ -95,54 +92,8 @@ declare module "hono" {
     user: User | undefined;
     /** The current session; undefined for anonymous visitors. */
     session: Session | undefined;
-    /** Internal to the session middleware: use startSession/endSession. */
-    sessionControl: SessionControl | undefined;
   }
 }
-
-/** Set by the session middleware so the helpers below need nothing but the Context. */
-export interface SessionControl {
-  start(c: Context, user: User): Promise<Session>;
-  /** Puts an already-created session on the response (see installSession in http.ts). */
-  install(c: Context, user: User, created: CreatedSession): Promise<Session>;
-  end(c: Context): Promise<void>;
-  /** A new token for the current session (see rotateSession in http.ts). */
-  rotate(c: Context, options: { sudoUntil?: Date }): Promise<Session | undefined>;
-}
-
-/**
- * Signatures of the HTTP helpers (implemented in src/sessions/http.ts):
- *
- * - `startSession(c, user)`: after a successful login or 2FA completion.
- *   Revokes the current session (if
- *   any), creates a new one (new token: session fixation defence), sets the
- *   cookie and `c.var.user/session/userId`, and rotates the CSRF secret so
- *   tokens rendered before stop working.
- * - `rotateSession(c, { sudoUntil? })`: after a re-authentication
- *   (/auth/confirm) or a privilege change of the signed-in user (2FA turned
- *   on or off, password changed). Same session, new token and CSRF secret;
- *   the old cookie signs nobody in from then on.
- * - `endSession(c)`: logout. Deletes the session server-side, clears the
- *   cookie, unsets the context vars, rotates the CSRF secret.
- */
-export type StartSession = (c: Context, user: User) => Promise<Session>;
-export type EndSession = (c: Context) => Promise<void>;
-
-/**
- * Guard factories (src/sessions/guards.ts):
- *
- * - `requireUser()`: anonymous -> 303 to `/auth/login?next=<path>` (htmx:
- *   `HX-Redirect`; JSON callers: 401 UNAUTHORIZED).
- * - `requireSudo({ sessions: deps.sessions, clock: deps.clock })`: after requireUser; outside the sudo
- *   window -> 303 to `/auth/confirm?next=<path>` (htmx: `HX-Redirect`; JSON: 403).
- */
-export type RequireUser = (options?: { loginPath?: string }) => MiddlewareHandler;
-export type RequireSudo = (options: {
-  sessions: Pick<SessionService, "isSudo">;
-  clock: { now(): Date };
-  confirmPath?: string;
-  loginPath?: string;
-}) => MiddlewareHandler;
 
 /** Sliding refresh: lastSeenAt is written at most this often per session. */
 export const SESSION_REFRESH_INTERVAL_MS = 10 * 60 * 1000;

@@ -96,7 +96,7 @@ export function createPasswordChangeRoutes(deps: Deps): Hono {
       passwordHash,
     });
     // Other sessions are gone; this one keeps going under a new token (ASVS 7.2.4).
-    await rotateSession(c);
+    await rotateSession(c, deps);
     deps.outbox.wake();
     await deps.rateLimiter.reset("login_account", key);
     await deps.audit.record({

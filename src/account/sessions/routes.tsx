@@ -75,7 +75,7 @@ export function createSessionsRoutes(deps: Deps): Hono {
     });
     if (id === current.id) {
       // Signing this very device out is a logout: clear the cookie, rotate CSRF.
-      await endSession(c);
+      await endSession(c, deps);
       return c.redirect("/", 303);
     }
     setFlash(c, deps.cookies, "session_revoked");

@@ -105,7 +105,7 @@ export function createConfirmRoutes(deps: Deps): Hono {
       return render(c, { next, error: WRONG_PASSWORD }, 401);
     }
     // Re-authenticated: a new token that alone holds the sudo window (ASVS 7.2.4).
-    await rotateSession(c, {
+    await rotateSession(c, deps, {
       sudoUntil: new Date(deps.clock.now().getTime() + windowMinutes * 60_000),
     });
     await deps.rateLimiter.reset("login_account", key);

@@ -184,7 +184,7 @@ export function createLoginRoutes(deps: Deps): Hono {
 
   app.post("/auth/logout", async function logout(c) {
     const user = c.get("user");
-    await endSession(c);
+    await endSession(c, deps);
     if (user) {
       await deps.audit.record({
         type: "logout",

@@ -119,7 +119,7 @@ export function createResetRoutes(deps: Deps): Hono {
       ...auditContext(c),
     });
     // Whoever submitted may have been signed in here too: that session is gone, drop its cookie.
-    if (c.get("session")) await endSession(c);
+    if (c.get("session")) await endSession(c, deps);
     setFlash(c, deps.cookies, "password_reset");
     return c.redirect("/auth/login", 303);
   });

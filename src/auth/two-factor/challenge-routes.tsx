@@ -188,7 +188,7 @@ export function createChallengeRoutes(deps: Deps): Hono {
     }
 
     const user = await deps.users.getByIdOrThrow(pending.userId);
-    await installSession(c, user, outcome.created);
+    await installSession(c, deps, user, outcome.created);
     deps.cookies.clear(c, PENDING_LOGIN_COOKIE);
     await deps.rateLimiter.reset("two_factor", limiterKey(pending));
     await audit(c, pending, "success", { method: outcome.method });

@@ -145,7 +145,7 @@ export function createManageRoutes(deps: Deps): Hono {
     }
     // A privilege change: the session gets a new token (ASVS 7.2.4), so a
     // copy of the old cookie is not an account with 2FA freshly turned on.
-    await rotateSession(c);
+    await rotateSession(c, deps);
     await audit(c, {
       type: "two_factor_enabled",
       details: { codeCount: outcome.backupCodes.length },
@@ -206,7 +206,7 @@ export function createManageRoutes(deps: Deps): Hono {
       });
     }
     await deps.rateLimiter.reset("two_factor", key);
-    await rotateSession(c);
+    await rotateSession(c, deps);
     if (outcome.method === "backup_code") {
       await audit(c, {
         type: "two_factor_backup_code_used",

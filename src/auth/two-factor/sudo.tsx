@@ -76,7 +76,9 @@ export async function confirmSudoWithCode(
     return { ok: false, next, error: WRONG_SUDO_CODE };
   }
   // Re-authenticated: a new token that alone holds the sudo window (ASVS 7.2.4).
-  await rotateSession(c, { sudoUntil: new Date(now.getTime() + input.windowMinutes * 60_000) });
+  await rotateSession(c, deps, {
+    sudoUntil: new Date(now.getTime() + input.windowMinutes * 60_000),
+  });
   await deps.rateLimiter.reset("login_account", key);
   await deps.audit.record({
     type: "sudo_confirmed",

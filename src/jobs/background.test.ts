@@ -82,9 +82,17 @@ describe("background tasks", () => {
   it("drain gives up after its timeout when a task hangs, and says so", async () => {
     const { background } = setup();
     let release: () => void = () => {};
-    background.run("hangs", () => new Promise<void>((resolve) => (release = resolve)));
+    // Outside a request the task starts on a later turn: on a busy machine that can be after
+    // drain(20) gave up, so wait for it to hold `release` before using it.
+    const started = new Promise<void>((hasStarted) =>
+      background.run("hangs", () => {
+        hasStarted();
+        return new Promise<void>((resolve) => (release = resolve));
+      }),
+    );
     expect(await background.drain(20)).toBe(false);
     expect(background.pending()).toBe(1);
+    await started;
     release();
     expect(await background.drain()).toBe(true);
   });

@@ -1,24 +1,19 @@
 import { fileURLToPath } from "node:url";
 import { Hono } from "hono";
 import { except } from "hono/combine";
+import { createDashboardRoutes } from "./account/dashboard/routes.js";
 import { createAccountRoutes } from "./account/routes.js";
-import { createConfirmRoutes } from "./auth/confirm/routes.js";
-import { createLoginRoutes } from "./auth/login/routes.js";
 import { createOAuthRoutes } from "./auth/oauth/routes.js";
-import { createRegisterRoutes } from "./auth/register/routes.js";
-import { createPasswordStrengthRoutes } from "./auth/register/strength.js";
-import { createResetRoutes } from "./auth/reset/routes.js";
-import { createTwoFactorRoutes, mountAdminTwoFactorPolicy } from "./auth/two-factor/routes.js";
-import { createUnlockRoutes } from "./auth/unlock/routes.js";
-import { createVerifyRoutes } from "./auth/verify/routes.js";
+import { createAuthRoutes } from "./auth/routes.js";
+import { mountAdminTwoFactorPolicy } from "./auth/two-factor/routes.js";
 import type { Deps } from "./deps.js";
+import { createDevRoutes } from "./dev/routes.js";
 import { createDocsRoutes } from "./docs/routes.js";
 import { createErrorHandler, renderError } from "./errors.js";
 import "./http/context.js";
-import { createDashboardRoutes } from "./account/dashboard/routes.js";
-import { createDevMailRoutes } from "./dev/mail/routes.js";
 import { requestContext } from "./monitoring/request-context.js";
 import { createOpsRoutes } from "./monitoring/routes.js";
+import { declaredLimits } from "./ratelimit/declare.js";
 import { GLOBAL_LIMIT_EXEMPT_PATHS } from "./ratelimit/policies.js";
 import { bodyLimitGuard, requestTimeout } from "./security/body.js";
 import { clientIpMiddleware } from "./security/client-ip.js";
@@ -56,6 +51,9 @@ export function createApp(deps: Deps): Hono {
   });
   app.use(assets.middleware);
   app.use(siteInfo(deps.config));
+  // From here on a handler may spend only the rate-limit policies its route declares
+  // (ratelimit/declare.ts), so the route table (npm run cli -- routes) cannot miss one.
+  app.use(declaredLimits());
   // After the security headers (so a 429 carries them too) and before any real work.
   app.use(except(GLOBAL_LIMIT_EXEMPT_PATHS, deps.rateLimiter.middleware("global")));
   // Sets c.var.user/session; before the CSRF guard, which reads the session's secret (deps.csrf).
@@ -64,30 +62,27 @@ export function createApp(deps: Deps): Hono {
   app.use(flashMiddleware(deps.cookies));
   app.use(csrfProtection({ deps, exemptPaths: CSRF_EXEMPT_PATHS }));
 
-  app.route("/", assets.routes);
-  app.route("/", createOpsRoutes(deps));
-  app.route("/", createSecurityTxtRoutes(deps));
+  // Top-level pages and endpoints, at their absolute paths.
+  app.route("/", assets.routes); // /static/*, /favicon.ico
+  app.route("/", createOpsRoutes(deps)); // /healthz, /readyz, /metrics
+  app.route("/", createSecurityTxtRoutes(deps)); // /.well-known/security.txt
   app.route(
     "/",
     createCspReportRoutes(deps, { limiter: deps.rateLimiter.middleware("csp_report") }),
-  );
-  app.route("/", createUiRoutes(deps));
-  app.route("/", createDocsRoutes());
-  app.route("/", createLoginRoutes(deps));
-  app.route("/", createDashboardRoutes(deps));
-  app.route("/", createRegisterRoutes(deps));
-  app.route("/", createPasswordStrengthRoutes(deps));
-  app.route("/", createVerifyRoutes(deps));
-  app.route("/", createResetRoutes(deps));
-  app.route("/", createUnlockRoutes(deps));
-  app.route("/", createConfirmRoutes(deps));
-  app.route("/", createAccountRoutes(deps));
-  app.route("/", createTwoFactorRoutes(deps));
+  ); // POST /csp-report
+  app.route("/", createUiRoutes(deps)); // /, POST /account/theme (for anyone)
+  app.route("/", createDashboardRoutes(deps)); // /dashboard
+  app.route("/docs", createDocsRoutes());
+
+  // Route groups by prefix; each applies its own guards (see its routes.ts).
+  // One OAuth kit for both halves: sign-in under /auth, linking under /account.
+  const oauth = createOAuthRoutes(deps);
+  app.route("/auth", createAuthRoutes(deps, { oauthSignIn: oauth.signIn }));
+  app.route("/account", createAccountRoutes(deps, { oauthLinks: oauth.account }));
   // REQUIRE_2FA_FOR_ADMINS: before any /admin route, so every admin page is behind it.
   mountAdminTwoFactorPolicy(app, deps);
-  app.route("/", createOAuthRoutes(deps));
   // Captured mail holds live verification and reset links: never reachable in production.
-  if (!deps.config.isProduction) app.route("/", createDevMailRoutes(deps));
+  if (!deps.config.isProduction) app.route("/dev", createDevRoutes(deps));
 
   app.notFound((c) =>
     renderError(

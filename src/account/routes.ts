@@ -1,18 +1,53 @@
 import { Hono } from "hono";
+import { createTwoFactorAccountRoutes } from "../auth/two-factor/routes.js";
 import type { Deps } from "../deps.js";
+import { withGuards } from "../http/route-group.js";
+import { requireSudo, requireUser } from "../sessions/guards.js";
 import { createEmailChangeRoutes } from "./email/routes.js";
 import { createPasswordChangeRoutes } from "./password/routes.js";
 import { createProfileRoutes } from "./profile/routes.js";
 import { createSecurityRoutes } from "./security/routes.js";
 import { createSessionsRoutes } from "./sessions/routes.js";
 
-/** /account and everything under it: profile, password, email change, sessions, security. */
-export function createAccountRoutes(deps: Deps): Hono {
+/**
+ * Everything under /account (mounted there by app.ts). Paths below are
+ * relative to /account; each capability's routes file lists its own.
+ *
+ * For anyone:
+ *   GET, POST /email/confirm              the mailed link (profile's theme switch,
+ *                                         POST /account/theme, is site/routes.tsx)
+ * Signed in (requireUser, applied once):
+ *   GET, POST /, POST /notifications      profile/
+ *   GET, POST /password                   password/
+ *   GET /sessions, POST /sessions/...     sessions/
+ *   GET /security                         security/
+ *   GET /2fa/done                         auth/two-factor/routes.ts, which also
+ *   /2fa/setup, /2fa/disable, ...           applies sudo to the rest of /2fa
+ *   POST /oauth/:provider/link, /unlink   auth/oauth/routes.tsx (sudo, back to /security)
+ * Signed in and sudo (re-authenticated within SUDO_WINDOW_MINUTES):
+ *   GET, POST /email                      email/
+ */
+export function createAccountRoutes(deps: Deps, options: { oauthLinks: Hono }): Hono {
+  const email = createEmailChangeRoutes(deps);
+
+  const sudo = new Hono();
+  sudo.route("/", email.change);
+
+  const signedIn = new Hono();
+  signedIn.route("/", createProfileRoutes(deps));
+  signedIn.route("/", createPasswordChangeRoutes(deps));
+  signedIn.route("/", createSessionsRoutes(deps));
+  signedIn.route("/", createSecurityRoutes(deps));
+  signedIn.route("/2fa", createTwoFactorAccountRoutes(deps));
+  signedIn.route("/", options.oauthLinks);
+  signedIn.route(
+    "/",
+    withGuards([requireSudo({ sessions: deps.sessions, clock: deps.clock })], sudo),
+  );
+
   const app = new Hono();
-  app.route("/", createProfileRoutes(deps));
-  app.route("/", createPasswordChangeRoutes(deps));
-  app.route("/", createEmailChangeRoutes(deps));
-  app.route("/", createSessionsRoutes(deps));
-  app.route("/", createSecurityRoutes(deps));
+  // No requireUser: the link is often opened on another device (a phone's mail app).
+  app.route("/", email.confirm);
+  app.route("/", withGuards([requireUser()], signedIn));
   return app;
 }

@@ -121,3 +121,25 @@ describe("runCli: failures an operator can act on exit 1 with words, not a stack
 function literal(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
+
+describe("runCli: routes", () => {
+  it("prints every route with its guards, rate limits and CSRF exemption, without opening the database", async () => {
+    const result = await cli(["routes"], { DATABASE_URL: "postgres://127.0.0.1:1/never-opened" });
+    expect(result.code, result.stderr).toBe(0);
+    const lines = result.stdout.split("\n");
+    expect(lines[0]).toMatch(/^METHOD +PATH +GUARDS +RATE LIMITS +CSRF$/);
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^POST +\/account\/email +user, sudo +verify_resend$/),
+    );
+    expect(lines).toContainEqual(
+      expect.stringMatching(/^POST +\/csp-report +- +csp_report +exempt$/),
+    );
+    expect(lines).toContainEqual(expect.stringMatching(/^GET +\/dev\/mail +dev-only +-$/));
+  });
+
+  it("an unknown flag is a usage error", async () => {
+    const result = await cli(["routes", "--json"]);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toContain('unexpected argument "--json" after "routes"');
+  });
+});

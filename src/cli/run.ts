@@ -5,12 +5,13 @@ import { systemClock } from "../lib/clock.js";
 import { quoted } from "../lib/encoding.js";
 import { acceptsDbArgs, DB_USAGE, runDbCommand } from "./commands/db.js";
 import { MIGRATE_SUBCOMMANDS, MIGRATE_USAGE, runMigrateCommand } from "./commands/migrate.js";
+import { acceptsRoutesArgs, ROUTES_USAGE, runRoutesCommand } from "./commands/routes.js";
 import { describeFailure } from "./errors.js";
 
 interface BaseCommand {
   /** Lines listed under "Commands:", one per subcommand. */
   usage: readonly string[];
-  /** The first argument must be one of these. */
+  /** The first argument must be one of these; empty for a command without subcommands. */
   subcommands: readonly string[];
   /** Whether the arguments after the subcommand are acceptable (default: none may follow). */
   acceptsRest?(args: readonly string[]): boolean;
@@ -47,6 +48,13 @@ const COMMANDS: Readonly<Record<string, Command>> = {
         readStdin: io.readStdin ?? (async () => ""),
       }),
   },
+  // Builds the app on an empty in-memory database: the configured one is never opened.
+  routes: {
+    usage: ROUTES_USAGE,
+    subcommands: [],
+    acceptsRest: acceptsRoutesArgs,
+    runWithConfig: (args, config, io) => runRoutesCommand(args, { config, out: io.out }),
+  },
 };
 
 const HELP_FLAGS = new Set(["--help", "-h"]);
@@ -57,7 +65,8 @@ function usage(name?: string): string {
     const lines = Object.values(COMMANDS).flatMap((c) => c.usage);
     return ["Usage: npm run cli -- <command>", "", "Commands:", ...lines].join("\n");
   }
-  const synopsis = `${name} <${command.subcommands.join("|")}>`;
+  const synopsis =
+    command.subcommands.length === 0 ? name : `${name} <${command.subcommands.join("|")}>`;
   return [`Usage: npm run cli -- ${synopsis}`, "", ...command.usage].join("\n");
 }
 
@@ -69,6 +78,12 @@ function findCommand(name: string | undefined): Command | undefined {
 /** What is wrong with the arguments, in words, or undefined when the command can run. */
 function usageProblem(name: string, command: Command, args: readonly string[]): string | undefined {
   const [sub, ...rest] = args;
+  if (command.subcommands.length === 0) {
+    const accepted = command.acceptsRest ? command.acceptsRest(args) : args.length === 0;
+    return accepted || sub === undefined
+      ? undefined
+      : `unexpected argument ${quoted(sub)} after ${quoted(name)}`;
+  }
   if (sub === undefined) {
     const choices = command.subcommands.join(" or ");
     return `${quoted(name)} needs a subcommand: ${choices}`;

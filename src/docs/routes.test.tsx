@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Hono } from "hono";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../../test/harness.js";
 import { loadDocs, rewriteHref } from "./library.js";
@@ -57,7 +58,10 @@ describe("documentation viewer", () => {
     expect(page?.html).toContain("&#60;script&#62;");
     expect(page?.html).not.toContain('href="javascript:');
     expect(page?.html).toContain('<a href="https://example.com" rel="noopener noreferrer">ok</a>');
-    const app = createDocsRoutes({ docsDir: dir, readmePath: join(dir, "evil.md") });
+    const app = new Hono().route(
+      "/docs",
+      createDocsRoutes({ docsDir: dir, readmePath: join(dir, "evil.md") }),
+    );
     expect(app.routes.map((r) => r.path)).toEqual(["/docs", "/docs/:page"]);
   });
 

@@ -28,7 +28,7 @@ function DocsNav(props: { pages: DocPage[]; current?: string }) {
   );
 }
 
-/** GET /docs and /docs/:page: the guides that ship with the code, rendered from Markdown. */
+/** GET / and /:page, mounted at /docs: the guides that ship with the code, rendered from Markdown. */
 export function createDocsRoutes(options: { docsDir?: string; readmePath?: string } = {}) {
   const pages = loadDocs({
     docsDir: options.docsDir ?? DOCS_DIR,
@@ -37,7 +37,7 @@ export function createDocsRoutes(options: { docsDir?: string; readmePath?: strin
   const bySlug = new Map(pages.map((page) => [page.slug, page]));
   const app = new Hono();
 
-  app.get("/docs", (c) =>
+  app.get("/", (c) =>
     renderPage(c, {
       title: "Documentation",
       description: "Guides and design notes for Bastion, served by the app itself.",
@@ -63,7 +63,7 @@ export function createDocsRoutes(options: { docsDir?: string; readmePath?: strin
     }),
   );
 
-  app.get("/docs/:page", (c) => {
+  app.get("/:page", (c) => {
     const slug = c.req.param("page");
     const page = isDocSlug(slug) ? bySlug.get(slug) : undefined;
     if (!page) throw new AppError("NOT_FOUND");

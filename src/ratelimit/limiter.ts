@@ -5,9 +5,11 @@ import { Counter } from "prom-client";
 import type { AuditRecorder } from "../audit/audit.js";
 import type { Config } from "../config/env.js";
 import { AppError } from "../errors.js";
+import { markRoute } from "../http/route-meta.js";
 import type { Clock } from "../lib/clock.js";
 import type { Metrics } from "../monitoring/metrics.js";
 import { UNKNOWN_IP } from "../security/client-ip.js";
+import { allow, assertDeclared } from "./declare.js";
 import { createFailoverStore } from "./failover-store.js";
 import { applyRateLimitHeaders, rateLimitHeaders } from "./headers.js";
 import { boundedKey, ipKey } from "./keys.js";
@@ -175,12 +177,14 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       await store.reset(windowFor(policy, key));
     },
     async enforce(c, policy, key) {
+      assertDeclared(c, policy);
       const decision = await limiter.consume(policy, key, contextOf(c));
       applyRateLimitHeaders(c, decision);
       if (!decision.allowed) throw rejection(c, decision);
       return decision;
     },
     async guard(c, policy, key, options = {}) {
+      assertDeclared(c, policy);
       const decision = await limiter.peek(policy, key);
       applyRateLimitHeaders(c, decision);
       if (!decision.allowed) {
@@ -190,6 +194,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       return decision;
     },
     async refuse(c, policy, key, options = {}) {
+      assertDeclared(c, policy);
       // The cap was reached by a count kept elsewhere (attempt slots claimed in
       // the database), which the store may not have seen yet: a concurrent
       // burst, RATE_LIMITS set above that cap, a store that lost its counts.
@@ -206,11 +211,16 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     },
     middleware(policy, keyFn?: KeyFn) {
       const keyOf: KeyFn = keyFn ?? ((c) => ipKey(c.get("clientIp") ?? UNKNOWN_IP));
-      return async function rateLimit(c, next) {
-        const key = keyOf(c);
-        if (key !== undefined) await limiter.enforce(c, policy, key);
-        await next();
-      };
+      // Declares what it applies: the route table lists it on every route it guards.
+      return markRoute(
+        async function rateLimit(c, next) {
+          allow(c, [policy]);
+          const key = keyOf(c);
+          if (key !== undefined) await limiter.enforce(c, policy, key);
+          await next();
+        },
+        { limits: [policy] },
+      );
     },
   };
   return limiter;

@@ -1,5 +1,6 @@
 import type { Context, MiddlewareHandler } from "hono";
 import { AppError, responseKind } from "../errors.js";
+import { markRoute } from "../http/route-meta.js";
 import type { Clock } from "../lib/clock.js";
 import { safeNextPath } from "../security/redirect.js";
 import type { SessionService } from "./types.js";
@@ -37,10 +38,13 @@ function withNext(path: string, next: string | undefined): string {
  */
 export function requireUser(options: { loginPath?: string } = {}): MiddlewareHandler {
   const loginPath = options.loginPath ?? "/auth/login";
-  return async function requireUserGuard(c, next) {
-    if (c.get("user") && c.get("session")) return next();
-    return redirectTo(c, withNext(loginPath, returnPath(c)), new AppError("UNAUTHORIZED"));
-  };
+  return markRoute(
+    async function requireUserGuard(c, next) {
+      if (c.get("user") && c.get("session")) return next();
+      return redirectTo(c, withNext(loginPath, returnPath(c)), new AppError("UNAUTHORIZED"));
+    },
+    { guard: "user" },
+  );
 }
 
 /**
@@ -58,16 +62,19 @@ export function requireSudo(options: {
 }): MiddlewareHandler {
   const confirmPath = options.confirmPath ?? "/auth/confirm";
   const loginPath = options.loginPath ?? "/auth/login";
-  return async function requireSudoGuard(c, next) {
-    const session = c.get("session");
-    if (!session || !c.get("user")) {
-      return redirectTo(c, withNext(loginPath, returnPath(c)), new AppError("UNAUTHORIZED"));
-    }
-    if (options.sessions.isSudo(session, options.clock.now())) return next();
-    return redirectTo(
-      c,
-      withNext(confirmPath, returnPath(c)),
-      new AppError("FORBIDDEN", { message: "Confirm your password to continue." }),
-    );
-  };
+  return markRoute(
+    async function requireSudoGuard(c, next) {
+      const session = c.get("session");
+      if (!session || !c.get("user")) {
+        return redirectTo(c, withNext(loginPath, returnPath(c)), new AppError("UNAUTHORIZED"));
+      }
+      if (options.sessions.isSudo(session, options.clock.now())) return next();
+      return redirectTo(
+        c,
+        withNext(confirmPath, returnPath(c)),
+        new AppError("FORBIDDEN", { message: "Confirm your password to continue." }),
+      );
+    },
+    { guard: "sudo" },
+  );
 }

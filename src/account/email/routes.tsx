@@ -3,9 +3,9 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 import type { Deps } from "../../deps.js";
 import { auditContext, currentUser } from "../../http/request.js";
+import { rateLimited } from "../../ratelimit/declare.js";
 import { accountKey } from "../../ratelimit/keys.js";
 import { parseForm } from "../../security/form.js";
-import { requireSudo, requireUser } from "../../sessions/guards.js";
 import { setFlash } from "../../ui/flash.js";
 import { renderPage } from "../../ui/layout.js";
 import { renderConfirmLink, renderInvalidLink, tokenParam } from "../../ui/pages/link-pages.js";
@@ -19,10 +19,14 @@ const tokenSchema = z.object({ token: z.string({ error: "The link is incomplete.
 
 const SAME_ADDRESS = "That is already your email address.";
 
-export function createEmailChangeRoutes(deps: Deps): Hono {
-  const app = new Hono();
+/**
+ * `change`: GET, POST /email (signed in, sudo: account/routes.ts applies both).
+ * `confirm`: GET, POST /email/confirm, for anyone: the mailed link.
+ */
+export function createEmailChangeRoutes(deps: Deps): { change: Hono; confirm: Hono } {
+  const change = new Hono();
+  const confirm = new Hono();
   const validMinutes = deps.config.security.emailChangeTtlMinutes;
-  const sudo = requireSudo({ sessions: deps.sessions, clock: deps.clock });
 
   const form = (c: Context, props: { email?: string; error?: string }, status = 200) =>
     renderPage(c, {
@@ -39,9 +43,9 @@ export function createEmailChangeRoutes(deps: Deps): Hono {
       ),
     });
 
-  app.get("/account/email", requireUser(), sudo, (c) => form(c, {}));
+  change.get("/email", (c) => form(c, {}));
 
-  app.post("/account/email", requireUser(), sudo, async function requestChange(c) {
+  change.post("/email", rateLimited("verify_resend"), async function requestChange(c) {
     const user = currentUser(c);
     const parsed = await parseForm(c, changeSchema, { maxFieldChars: 1024 });
     if (!parsed.ok) return form(c, { email: parsed.values.email, error: parsed.errors.email }, 422);
@@ -78,7 +82,7 @@ export function createEmailChangeRoutes(deps: Deps): Hono {
 
   // No requireUser: the link is often opened on another device (a phone's mail app).
   // Holding the token is the proof; the request itself was made in a sudo session.
-  app.get("/account/email/confirm", async function emailChangeLink(c) {
+  confirm.get("/email/confirm", async function emailChangeLink(c) {
     const token = tokenParam(c.req.query("token"));
     if (token === undefined) return invalid(c, 400);
     const newEmail = await peekEmailChange(deps, token);
@@ -97,7 +101,7 @@ export function createEmailChangeRoutes(deps: Deps): Hono {
     });
   });
 
-  app.post("/account/email/confirm", async function confirmChange(c) {
+  confirm.post("/email/confirm", async function confirmChange(c) {
     const parsed = await parseForm(c, tokenSchema, { maxFieldChars: 256 });
     const token = parsed.ok ? tokenParam(parsed.data.token) : undefined;
     if (token === undefined) return invalid(c, 400);
@@ -120,5 +124,5 @@ export function createEmailChangeRoutes(deps: Deps): Hono {
     return c.redirect("/auth/login", 303);
   });
 
-  return app;
+  return { change, confirm };
 }

@@ -4,9 +4,9 @@ import { z } from "zod";
 import type { Deps } from "../../deps.js";
 import { auditContext, currentUser } from "../../http/request.js";
 import { PASSWORD_MAX_LENGTH } from "../../passwords/types.js";
+import { rateLimited } from "../../ratelimit/declare.js";
 import { accountKey } from "../../ratelimit/keys.js";
 import { parseForm } from "../../security/form.js";
-import { requireUser } from "../../sessions/guards.js";
 import { rotateSession } from "../../sessions/http.js";
 import { setFlash } from "../../ui/flash.js";
 import { renderPage } from "../../ui/layout.js";
@@ -49,9 +49,9 @@ export function createPasswordChangeRoutes(deps: Deps): Hono {
     });
   };
 
-  app.get("/account/password", requireUser(), (c) => render(c, {}));
+  app.get("/password", (c) => render(c, {}));
 
-  app.post("/account/password", requireUser(), async function changePasswordHandler(c) {
+  app.post("/password", rateLimited("login_account"), async function changePasswordHandler(c) {
     const user = currentUser(c);
     const session = c.get("session");
     if (!session) throw new Error("requireUser guarantees a session");

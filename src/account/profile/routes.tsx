@@ -5,7 +5,6 @@ import type { Deps } from "../../deps.js";
 import { auditContext, currentUser } from "../../http/request.js";
 import { parseForm } from "../../security/form.js";
 import { nameField } from "../../security/form-fields.js";
-import { requireUser } from "../../sessions/guards.js";
 import { setFlash } from "../../ui/flash.js";
 import { renderPage } from "../../ui/layout.js";
 import { viewUser } from "../../ui/view-user.js";
@@ -76,9 +75,9 @@ export function createProfileRoutes(deps: Deps): Hono {
     return c.redirect("/account", 303);
   };
 
-  app.get("/account", requireUser(), (c) => render(c, {}));
+  app.get("/", (c) => render(c, {}));
 
-  app.post("/account/notifications", requireUser(), async function saveNotifications(c) {
+  app.post("/notifications", async function saveNotifications(c) {
     const user = currentUser(c);
     const form = await parseForm(c, notificationsSchema, { maxFieldChars: 1024 });
     if (!form.ok) {
@@ -91,7 +90,7 @@ export function createProfileRoutes(deps: Deps): Hono {
     return saved(c, "notifications_saved", { newSignInNotice: on });
   });
 
-  app.post("/account", requireUser(), async function saveProfile(c) {
+  app.post("/", async function saveProfile(c) {
     const user = currentUser(c);
     const form = await parseForm(c, profileSchema, { maxFieldChars: 1024 });
     if (!form.ok) {

@@ -1,7 +1,6 @@
 import { Hono } from "hono";
 import type { Child } from "hono/jsx";
 import type { Deps } from "../../deps.js";
-import { requireUser } from "../../sessions/guards.js";
 import { PageHeader } from "../../ui/components/page-header.js";
 import { renderPage } from "../../ui/layout.js";
 import type { SecuritySection } from "./section.js";
@@ -15,7 +14,7 @@ export function createSecurityRoutes(
   const app = new Hono();
   const sections = options.sections ?? securitySections();
 
-  app.get("/account/security", requireUser(), async function securityPage(c) {
+  app.get("/security", async function securityPage(c) {
     const user = c.get("user");
     const session = c.get("session");
     if (!user || !session) throw new Error("requireUser guarantees a user and session");

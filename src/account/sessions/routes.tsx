@@ -2,7 +2,6 @@ import { Hono } from "hono";
 import type { Deps } from "../../deps.js";
 import { AppError } from "../../errors.js";
 import { auditContext, currentUser } from "../../http/request.js";
-import { requireUser } from "../../sessions/guards.js";
 import { endSession } from "../../sessions/http.js";
 import type { Session } from "../../sessions/types.js";
 import { setFlash } from "../../ui/flash.js";
@@ -21,7 +20,7 @@ function currentSession(session: Session | undefined): Session {
 export function createSessionsRoutes(deps: Deps): Hono {
   const app = new Hono();
 
-  app.get("/account/sessions", requireUser(), async function sessionsPage(c) {
+  app.get("/sessions", async function sessionsPage(c) {
     const user = currentUser(c);
     const current = currentSession(c.get("session"));
     const sessions = await deps.sessions.listForUser(user.id);
@@ -41,7 +40,7 @@ export function createSessionsRoutes(deps: Deps): Hono {
     });
   });
 
-  app.post("/account/sessions/revoke-others", requireUser(), async function revokeOthers(c) {
+  app.post("/sessions/revoke-others", async function revokeOthers(c) {
     const user = currentUser(c);
     const current = currentSession(c.get("session"));
     const count = await deps.sessions.revokeAllForUser(user.id, { exceptSessionId: current.id });
@@ -57,7 +56,7 @@ export function createSessionsRoutes(deps: Deps): Hono {
     return c.redirect("/account/sessions", 303);
   });
 
-  app.post("/account/sessions/:id/revoke", requireUser(), async function revokeOne(c) {
+  app.post("/sessions/:id/revoke", async function revokeOne(c) {
     const user = currentUser(c);
     const current = currentSession(c.get("session"));
     const id = c.req.param("id");

@@ -4,10 +4,10 @@ import { z } from "zod";
 import type { Deps } from "../../deps.js";
 import { auditContext, currentUser } from "../../http/request.js";
 import { PASSWORD_MAX_LENGTH } from "../../passwords/types.js";
+import { rateLimited } from "../../ratelimit/declare.js";
 import { accountKey } from "../../ratelimit/keys.js";
 import { parseForm } from "../../security/form.js";
 import { safeNextPath } from "../../security/redirect.js";
-import { requireUser } from "../../sessions/guards.js";
 import { rotateSession } from "../../sessions/http.js";
 import { setFlash } from "../../ui/flash.js";
 import { renderPage } from "../../ui/layout.js";
@@ -66,11 +66,9 @@ export function createConfirmRoutes(deps: Deps): Hono {
     });
   };
 
-  app.get("/auth/confirm", requireUser(), (c) =>
-    render(c, { next: cleanNext(c.req.query("next")) }),
-  );
+  app.get("/confirm", (c) => render(c, { next: cleanNext(c.req.query("next")) }));
 
-  app.post("/auth/confirm", requireUser(), async function confirm(c) {
+  app.post("/confirm", rateLimited("login_account"), async function confirm(c) {
     const user = currentUser(c);
     if (await canConfirmWithCode(deps, user)) {
       const result = await confirmSudoWithCode(c, deps, { user, windowMinutes });

@@ -4,6 +4,7 @@ import { z } from "zod";
 import type { Deps } from "../../deps.js";
 import { responseKind } from "../../errors.js";
 import { PASSWORD_MAX_LENGTH } from "../../passwords/types.js";
+import { rateLimited } from "../../ratelimit/declare.js";
 import { accountKey, ipKey } from "../../ratelimit/keys.js";
 import { FORM_ERROR, parseForm } from "../../security/form.js";
 import { endSession } from "../../sessions/http.js";
@@ -73,13 +74,13 @@ export function createLoginRoutes(deps: Deps): Hono {
     requestId: c.get("requestId") ?? null,
   });
 
-  app.get("/auth/login", function loginForm(c) {
+  app.get("/login", function loginForm(c) {
     const next = cleanNext(c.req.query("next"));
     if (c.get("user")) return c.redirect(next ?? DEFAULT_AFTER_SIGN_IN, 303);
     return render(c, { next });
   });
 
-  app.post("/auth/login", async function login(c) {
+  app.post("/login", rateLimited("login", "login_account"), async function login(c) {
     const ip = c.get("clientIp") ?? "unknown";
     // Every submission counts against the network: password spraying across accounts.
     await limited(() => deps.rateLimiter.enforce(c, "login", ipKey(ip)));
@@ -182,7 +183,7 @@ export function createLoginRoutes(deps: Deps): Hono {
     return response;
   });
 
-  app.post("/auth/logout", async function logout(c) {
+  app.post("/logout", async function logout(c) {
     const user = c.get("user");
     await endSession(c, deps);
     if (user) {

@@ -2,7 +2,9 @@ import { type Context, Hono, type MiddlewareHandler } from "hono";
 import type { Deps } from "../../deps.js";
 import { AppError, responseKind } from "../../errors.js";
 import { currentUser } from "../../http/request.js";
-import { requireUser } from "../../sessions/guards.js";
+import { withGuards } from "../../http/route-group.js";
+import { markRoute } from "../../http/route-meta.js";
+import { rateLimited } from "../../ratelimit/declare.js";
 import { setFlash } from "../../ui/flash.js";
 import { cleanNext, DEFAULT_AFTER_SIGN_IN } from "../sign-in.js";
 import { handleCallback } from "./callback.js";
@@ -19,16 +21,21 @@ import { unlinkProvider } from "./service.js";
 import { isProviderId, OAuthFailure, type OAuthProvider } from "./types.js";
 
 /**
- * GET  /auth/oauth/:provider            start signing in (anyone)
- * GET  /auth/oauth/:provider/callback   the provider sends the browser back here
- * POST /account/oauth/:provider/link    start linking to the signed-in account (sudo)
- * POST /account/oauth/:provider/unlink  remove a link (sudo), never the last way in
+ * Two groups sharing one kit (one provider registry, so one OIDC discovery cache):
+ *
+ * `signIn`, mounted by auth/routes.ts at /auth:
+ * GET  /oauth/:provider            start signing in (anyone)
+ * GET  /oauth/:provider/callback   the provider sends the browser back here
+ *
+ * `account`, mounted by account/routes.ts at /account behind requireUser:
+ * POST /oauth/:provider/link       start linking to the signed-in account (sudo)
+ * POST /oauth/:provider/unlink     remove a link (sudo), never the last way in
  *
  * Linking starts with a POST (CSRF token) rather than a GET: a link started
  * by a cross-site GET could attach whatever provider account is signed in
  * in the victim's browser, possibly the attacker's, to the victim's account.
  */
-export function createOAuthRoutes(deps: Deps): Hono {
+export function createOAuthRoutes(deps: Deps): { signIn: Hono; account: Hono } {
   const app = new Hono();
   const kit = createOAuthKit(deps);
 
@@ -39,23 +46,27 @@ export function createOAuthRoutes(deps: Deps): Hono {
     return provider;
   };
 
-  app.get("/auth/oauth/:provider", async function oauthStart(c) {
+  app.get("/oauth/:provider", async function oauthStart(c) {
     const provider = configured(c);
     const next = cleanNext(c.req.query("next"));
     if (c.get("user")) return c.redirect(next ?? DEFAULT_AFTER_SIGN_IN, 303);
     return startFlow(kit, c, provider, { intent: "sign_in", next });
   });
 
-  app.get("/auth/oauth/:provider/callback", (c) => handleCallback(kit, c));
+  // Sign-in and linking both end here; the login budget is spent per network, and a
+  // provider account that matches a local one may mail its owner (verify_resend budget).
+  app.get("/oauth/:provider/callback", rateLimited("login", "verify_resend"), (c) =>
+    handleCallback(kit, c),
+  );
 
-  const sudo = sudoForSecurityPage(deps);
+  const links = new Hono();
 
-  app.post("/account/oauth/:provider/link", requireUser(), sudo, async function oauthLink(c) {
+  links.post("/oauth/:provider/link", async function oauthLink(c) {
     const provider = configured(c);
     return startFlow(kit, c, provider, { intent: "link", userId: currentUser(c).id });
   });
 
-  app.post("/account/oauth/:provider/unlink", requireUser(), sudo, async function oauthUnlink(c) {
+  links.post("/oauth/:provider/unlink", async function oauthUnlink(c) {
     const id = c.req.param("provider");
     // Any known provider, configured or not: a provider removed from config must stay unlinkable.
     if (!isProviderId(id)) throw new AppError("NOT_FOUND");
@@ -90,7 +101,8 @@ export function createOAuthRoutes(deps: Deps): Hono {
     return redirect(c, SECURITY_PAGE);
   });
 
-  return app;
+  // Every link route needs sudo mode, with a way back to the security page.
+  return { signIn: app, account: withGuards([sudoForSecurityPage(deps)], links) };
 }
 
 /** Creates the flow secrets, sets the signed flow cookie and sends the browser to the provider. */
@@ -148,12 +160,15 @@ function redirect(c: Context, location: string): Response {
  * lose the way back, since a POST target is not a page to return to).
  */
 function sudoForSecurityPage(deps: Deps): MiddlewareHandler {
-  return async function oauthSudo(c, next) {
-    const session = c.get("session");
-    if (session && deps.sessions.isSudo(session, deps.clock.now())) return next();
-    if (responseKind(c) === "json") {
-      throw new AppError("FORBIDDEN", { message: "Confirm your password to continue." });
-    }
-    return redirect(c, `/auth/confirm?next=${encodeURIComponent(SECURITY_PAGE)}`);
-  };
+  return markRoute(
+    async function oauthSudo(c, next) {
+      const session = c.get("session");
+      if (session && deps.sessions.isSudo(session, deps.clock.now())) return next();
+      if (responseKind(c) === "json") {
+        throw new AppError("FORBIDDEN", { message: "Confirm your password to continue." });
+      }
+      return redirect(c, `/auth/confirm?next=${encodeURIComponent(SECURITY_PAGE)}`);
+    },
+    { guard: "sudo" },
+  );
 }

@@ -3,6 +3,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 import type { Deps } from "../../deps.js";
 import { auditContext } from "../../http/request.js";
+import { rateLimited } from "../../ratelimit/declare.js";
 import { ipKey } from "../../ratelimit/keys.js";
 import { FORM_ERROR, parseForm } from "../../security/form.js";
 import { nameField } from "../../security/form-fields.js";
@@ -10,6 +11,7 @@ import { renderPage } from "../../ui/layout.js";
 import { emailSchema } from "../../users/email.js";
 import { registrationCounter } from "./metrics.js";
 import { registerAccount } from "./service.js";
+import { passwordStrengthHandler } from "./strength.js";
 import { RegisteredPage, RegisterPage, type RegisterPageProps } from "./views.js";
 
 /** Last names are optional: plenty of people have only one name. */
@@ -59,12 +61,12 @@ export function createRegisterRoutes(deps: Deps): Hono {
       children: <RegisterPage csrfToken={c.get("csrfToken")} policy={policy} {...props} />,
     });
 
-  app.get("/auth/register", function registerForm(c) {
+  app.get("/register", function registerForm(c) {
     if (c.get("user")) return c.redirect("/dashboard", 303);
     return render(c, {});
   });
 
-  app.post("/auth/register", async function register(c) {
+  app.post("/register", rateLimited("register"), async function register(c) {
     if (c.get("user")) return c.redirect("/dashboard", 303);
     try {
       // Per network, before any work: bulk sign-ups and mail abuse. Whatever the email.
@@ -138,6 +140,9 @@ export function createRegisterRoutes(deps: Deps): Hono {
       children: <RegisteredPage email={email} csrfToken={c.get("csrfToken")} />,
     });
   });
+
+  // The live strength meter of every password field (ui/components/password-field.tsx).
+  app.post("/password-strength", passwordStrengthHandler(deps));
 
   return app;
 }

@@ -1,8 +1,8 @@
-import { Hono } from "hono";
+import type { Context } from "hono";
 import { z } from "zod";
 import type { Deps } from "../../deps.js";
 import { parseForm } from "../../security/form.js";
-import { STRENGTH_PATH, StrengthMeter } from "../../ui/components/password-field.js";
+import { StrengthMeter } from "../../ui/components/password-field.js";
 
 /** The fields the live check may read (the form sends only these: see PasswordField). */
 const strengthSchema = z.object({
@@ -18,9 +18,8 @@ const strengthSchema = z.object({
  * Pure computation, no look-ups: it cannot tell anyone whether an email is
  * registered. A signed-in caller is checked against their own email and names.
  */
-export function createPasswordStrengthRoutes(deps: Pick<Deps, "passwordPolicy">): Hono {
-  const app = new Hono();
-  app.post(STRENGTH_PATH, async function passwordStrength(c) {
+export function passwordStrengthHandler(deps: Pick<Deps, "passwordPolicy">) {
+  return async function passwordStrength(c: Context) {
     const form = await parseForm(c, strengthSchema, { maxFieldChars: 4096 });
     const data = form.ok ? form.data : {};
     const user = c.get("user");
@@ -32,6 +31,5 @@ export function createPasswordStrengthRoutes(deps: Pick<Deps, "passwordPolicy">)
         : [data.first_name ?? "", data.last_name ?? ""],
     });
     return c.html(<StrengthMeter check={check} />);
-  });
-  return app;
+  };
 }

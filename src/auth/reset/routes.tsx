@@ -3,6 +3,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 import type { Deps } from "../../deps.js";
 import { auditContext } from "../../http/request.js";
+import { rateLimited } from "../../ratelimit/declare.js";
 import { accountKey, ipKey } from "../../ratelimit/keys.js";
 import { parseForm } from "../../security/form.js";
 import { endSession } from "../../sessions/http.js";
@@ -40,9 +41,12 @@ export function createResetRoutes(deps: Deps): Hono {
       children: <ForgotPasswordPage csrfToken={c.get("csrfToken")} {...props} />,
     });
 
-  app.get("/auth/forgot-password", (c) => forgotForm(c, {}));
+  app.get("/forgot-password", (c) => forgotForm(c, {}));
 
-  app.post("/auth/forgot-password", async function forgotPassword(c) {
+  // Per network first (enumeration, mail abuse), then per account (mailbox flooding).
+  const resetLimits = rateLimited("password_reset_ip", "password_reset");
+
+  app.post("/forgot-password", resetLimits, async function forgotPassword(c) {
     // Per network first: one source cannot probe or mail-bomb many addresses.
     await deps.rateLimiter.enforce(c, "password_reset_ip", ipKey(c.get("clientIp") ?? "unknown"));
     const form = await parseForm(c, forgotSchema, { maxFieldChars: 1024 });
@@ -85,7 +89,7 @@ export function createResetRoutes(deps: Deps): Hono {
       ),
     });
 
-  app.get("/auth/reset-password", async function resetLink(c) {
+  app.get("/reset-password", async function resetLink(c) {
     const token = tokenParam(c.req.query("token"));
     if (token === undefined) return invalid(c, 400);
     const user = await findResetAccount(deps, token);
@@ -93,7 +97,7 @@ export function createResetRoutes(deps: Deps): Hono {
     return resetForm(c, { token, email: user.email });
   });
 
-  app.post("/auth/reset-password", async function resetPassword(c) {
+  app.post("/reset-password", async function resetPassword(c) {
     const form = await parseForm(c, resetSchema, { maxFieldChars: 4096 });
     const token = tokenParam(form.ok ? form.data.token : form.values.token);
     if (token === undefined) return invalid(c, 400);

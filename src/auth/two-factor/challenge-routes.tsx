@@ -1,4 +1,4 @@
-import { type Context, Hono } from "hono";
+import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 import type { Deps } from "../../deps.js";
@@ -32,12 +32,12 @@ const CAPPED = {
 };
 
 /**
- * /auth/2fa: the second step of signing in to an account with 2FA. Only a
- * browser holding the pending-login cookie gets anywhere; the session is
- * created here, in the transaction that claims the code (challenge.ts).
+ * The handlers of /auth/2fa (paths in routes.ts): the second step of signing
+ * in to an account with 2FA. Only a browser holding the pending-login cookie
+ * gets anywhere; the session is created here, in the transaction that claims
+ * the code (challenge.ts).
  */
-export function createChallengeRoutes(deps: Deps): Hono {
-  const app = new Hono();
+export function createChallengeHandlers(deps: Deps) {
   const checks = twoFactorCounter(deps.metrics.registry);
   const devices = createDeviceCookies({
     config: deps.config,
@@ -104,15 +104,15 @@ export function createChallengeRoutes(deps: Deps): Hono {
     await deps.rateLimiter.guard(c, "two_factor", limiterKey(pending), CAPPED);
   };
 
-  app.get("/auth/2fa", async function challengeForm(c) {
+  async function challengeForm(c: Context) {
     if (c.get("user")) return c.redirect("/dashboard", 303);
     const pending = await findPendingLogin(c, deps);
     if (!pending) return startOver(c, "expired", 401);
     await refuseIfCapped(c, pending);
     return render(c);
-  });
+  }
 
-  app.post("/auth/2fa", async function challenge(c) {
+  async function challenge(c: Context) {
     const pending = await findPendingLogin(c, deps);
     // No cookie (another browser), an unknown token, or past its 5 minutes.
     if (!pending) return startOver(c, "expired", 401);
@@ -145,7 +145,7 @@ export function createChallengeRoutes(deps: Deps): Hono {
       session: { ip: c.get("clientIp") ?? null, userAgent: c.req.header("User-Agent") ?? null },
     });
     return respond(c, { pending, outcome, method });
-  });
+  }
 
   async function respond(
     c: Context,
@@ -210,7 +210,7 @@ export function createChallengeRoutes(deps: Deps): Hono {
     });
   }
 
-  return app;
+  return { challengeForm, challenge };
 }
 
 function limitContext(c: Context) {

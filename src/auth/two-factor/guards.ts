@@ -1,6 +1,7 @@
 import type { MiddlewareHandler } from "hono";
 import type { Db } from "../../db/db.js";
 import { AppError, responseKind } from "../../errors.js";
+import { markRoute } from "../../http/route-meta.js";
 import type { Clock } from "../../lib/clock.js";
 import { safeNextPath } from "../../security/redirect.js";
 import type { SessionService } from "../../sessions/types.js";
@@ -18,15 +19,18 @@ export function requireSudoOr403(options: {
   sessions: Pick<SessionService, "isSudo">;
   clock: Clock;
 }): MiddlewareHandler {
-  return async function requireSudoOr403Guard(c, next) {
-    const session = c.get("session");
-    if (session && c.get("user") && options.sessions.isSudo(session, options.clock.now())) {
-      return next();
-    }
-    throw new AppError("FORBIDDEN", {
-      message: "Confirm it is you first: open the page again and re-enter your password.",
-    });
-  };
+  return markRoute(
+    async function requireSudoOr403Guard(c, next) {
+      const session = c.get("session");
+      if (session && c.get("user") && options.sessions.isSudo(session, options.clock.now())) {
+        return next();
+      }
+      throw new AppError("FORBIDDEN", {
+        message: "Confirm it is you first: open the page again and re-enter your password.",
+      });
+    },
+    { guard: "sudo" },
+  );
 }
 
 export const ENROL_PATH = "/account/2fa/setup";

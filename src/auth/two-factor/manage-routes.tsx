@@ -1,10 +1,9 @@
-import { type Context, Hono } from "hono";
+import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 import type { AuditEventType, AuditOutcome } from "../../audit/events.js";
 import type { Deps } from "../../deps.js";
 import { parseForm } from "../../security/form.js";
-import { requireSudo, requireUser } from "../../sessions/guards.js";
 import { rotateSession } from "../../sessions/http.js";
 import { qrDataUrl } from "../../totp/qr.js";
 import { groupForDisplay, otpauthUri, secretToBase32 } from "../../totp/totp.js";
@@ -14,7 +13,6 @@ import type { User } from "../../users/user.js";
 import { cleanNext, requestAudit } from "../sign-in.js";
 import { DisablePage } from "./disable-view.js";
 import { confirmEnrolment, startOrResumeEnrolment } from "./enrolment.js";
-import { requireSudoOr403 } from "./guards.js";
 import { disableTwoFactor, regenerateBackupCodes } from "./manage.js";
 import { BackupCodesPage, SetupPage } from "./manage-views.js";
 
@@ -33,15 +31,12 @@ function userOf(c: Context): User {
 }
 
 /**
- * /account/2fa/*: enrol (setup), new backup codes, turn off. Every page that
- * shows a secret or codes is `Cache-Control: no-store`, so neither the
- * browser's back button nor a shared cache can show it again.
+ * The handlers of /account/2fa/*: enrol (setup), new backup codes, turn off.
+ * Their paths and guards are in routes.ts. Every page that shows a secret or
+ * codes is `Cache-Control: no-store`, so neither the browser's back button
+ * nor a shared cache can show it again.
  */
-export function createManageRoutes(deps: Deps): Hono {
-  const app = new Hono();
-  const sudoPage = requireSudo({ sessions: deps.sessions, clock: deps.clock });
-  const sudoPost = requireSudoOr403({ sessions: deps.sessions, clock: deps.clock });
-
+export function createManageHandlers(deps: Deps) {
   /** An audit record about the signed-in user's own 2FA, from this request. */
   const audit = (
     c: Context,
@@ -108,11 +103,9 @@ export function createManageRoutes(deps: Deps): Hono {
     });
   };
 
-  app.get("/account/2fa/setup", requireUser(), sudoPage, (c) =>
-    renderSetup(c, { next: cleanNext(c.req.query("next")) }),
-  );
+  const setupPage = (c: Context) => renderSetup(c, { next: cleanNext(c.req.query("next")) });
 
-  app.post("/account/2fa/setup", requireUser(), sudoPost, async function confirmSetup(c) {
+  async function confirmSetup(c: Context) {
     const user = userOf(c);
     const form = await parseForm(c, setupSchema, { maxFieldChars: 4096 });
     const next = cleanNext(form.ok ? form.data.next : form.values.next);
@@ -151,16 +144,16 @@ export function createManageRoutes(deps: Deps): Hono {
       details: { codeCount: outcome.backupCodes.length },
     });
     return renderCodes(c, outcome.backupCodes, "enabled", next);
-  });
+  }
 
   // The "I saved them" step: a GET with a required checkbox; it only sets a message.
-  app.get("/account/2fa/done", requireUser(), (c) => {
+  const done = (c: Context) => {
     const regenerated = c.req.query("reason") === "regenerated";
     setFlash(c, deps.cookies, regenerated ? "backup_codes_saved" : "two_factor_enabled");
     return c.redirect(cleanNext(c.req.query("next")) ?? SECURITY_PATH, 303);
-  });
+  };
 
-  app.post("/account/2fa/backup-codes", requireUser(), sudoPost, async function regenerate(c) {
+  async function regenerate(c: Context) {
     const user = userOf(c);
     const codes = await regenerateBackupCodes(deps, user);
     if (!codes) return c.redirect(SECURITY_PATH, 303);
@@ -169,16 +162,15 @@ export function createManageRoutes(deps: Deps): Hono {
       details: { codeCount: codes.length },
     });
     return renderCodes(c, codes, "regenerated");
-  });
+  }
 
-  app.get("/account/2fa/disable", requireUser(), sudoPage, (c) =>
+  const disablePage = (c: Context) =>
     renderPage(c, {
       title: "Turn off two-factor authentication",
       children: <DisablePage csrfToken={c.get("csrfToken")} />,
-    }),
-  );
+    });
 
-  app.post("/account/2fa/disable", requireUser(), sudoPost, async function disable(c) {
+  async function disable(c: Context) {
     const user = userOf(c);
     // Guessing codes through a hijacked sudo session: 5 wrong ones per window, as at sign-in.
     const key = `manage:${user.id}`;
@@ -217,7 +209,7 @@ export function createManageRoutes(deps: Deps): Hono {
     await audit(c, { type: "two_factor_disabled", details: { method: outcome.method } });
     setFlash(c, deps.cookies, "two_factor_disabled");
     return c.redirect(SECURITY_PATH, 303);
-  });
+  }
 
-  return app;
+  return { setupPage, confirmSetup, done, regenerate, disablePage, disable };
 }

@@ -27,7 +27,7 @@ export function createUnlockRoutes(deps: Deps): Hono {
       next: { href: "/auth/forgot-password", label: "Reset my password" },
     });
 
-  app.get("/auth/unlock", async function unlockLink(c) {
+  app.get("/unlock", async function unlockLink(c) {
     const token = tokenParam(c.req.query("token"));
     if (token === undefined) return invalid(c, 400);
     // Only a look: a scanner prefetching this URL must not use the link up.
@@ -42,7 +42,7 @@ export function createUnlockRoutes(deps: Deps): Hono {
     });
   });
 
-  app.post("/auth/unlock", async function unlock(c) {
+  app.post("/unlock", async function unlock(c) {
     const form = await parseForm(c, tokenSchema, { maxFieldChars: 256 });
     const token = form.ok ? tokenParam(form.data.token) : undefined;
     if (token === undefined) return invalid(c, 400);

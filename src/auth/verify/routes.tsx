@@ -2,6 +2,7 @@ import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { Deps } from "../../deps.js";
 import { auditContext } from "../../http/request.js";
+import { rateLimited } from "../../ratelimit/declare.js";
 import { accountKey } from "../../ratelimit/keys.js";
 import { parseForm } from "../../security/form.js";
 import { setFlash } from "../../ui/flash.js";
@@ -27,7 +28,7 @@ export function createVerifyRoutes(deps: Deps): Hono {
       next: { href: "/auth/verify/resend", label: "Send me a new link" },
     });
 
-  app.get("/auth/verify", async function verifyLink(c) {
+  app.get("/verify", async function verifyLink(c) {
     const token = tokenParam(c.req.query("token"));
     if (token === undefined) return invalid(c, 400);
     // Only a look: a scanner prefetching this URL must not use the token up.
@@ -42,7 +43,7 @@ export function createVerifyRoutes(deps: Deps): Hono {
     });
   });
 
-  app.post("/auth/verify", async function verify(c) {
+  app.post("/verify", async function verify(c) {
     const form = await parseForm(c, tokenSchema, { maxFieldChars: 256 });
     const token = form.ok ? tokenParam(form.data.token) : undefined;
     if (token === undefined) return invalid(c, 400);
@@ -64,7 +65,7 @@ export function createVerifyRoutes(deps: Deps): Hono {
     return c.redirect("/auth/login", 303);
   });
 
-  app.get("/auth/verify/resend", function resendForm(c) {
+  app.get("/verify/resend", function resendForm(c) {
     return renderPage(c, {
       user: viewUser(c),
       title: "Get a new confirmation link",
@@ -72,7 +73,7 @@ export function createVerifyRoutes(deps: Deps): Hono {
     });
   });
 
-  app.post("/auth/verify/resend", async function resend(c) {
+  app.post("/verify/resend", rateLimited("verify_resend"), async function resend(c) {
     const form = await parseForm(c, resendSchema, { maxFieldChars: 1024 });
     if (!form.ok) {
       return renderPage(c, {

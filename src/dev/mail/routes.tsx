@@ -30,9 +30,9 @@ function toJson(m: CapturedMail) {
 }
 
 /**
- * /dev/mail, /dev/mail.json and /dev/mail/:id/html. Development only:
- * src/app.ts mounts this group only when NODE_ENV is not production, because
- * captured mail holds live verification and reset links.
+ * /mail, /mail.json and /mail/:id/html, mounted at /dev by dev/routes.ts,
+ * which keeps them out of production: captured mail holds live verification
+ * and reset links.
  */
 export function createDevMailRoutes(deps: Pick<Deps, "config" | "mailer">): Hono {
   const app = new Hono();
@@ -41,18 +41,18 @@ export function createDevMailRoutes(deps: Pick<Deps, "config" | "mailer">): Hono
   const smtp = capture === undefined && smtpHost ? { host: smtpHost, port: smtpPort } : undefined;
   const messages = () => capture?.messages() ?? [];
 
-  app.get("/dev/mail", function devMailPage(c) {
+  app.get("/mail", function devMailPage(c) {
     return renderPage(c, {
       title: "Captured mail",
       children: <DevMailPage messages={messages()} smtp={smtp} limit={CAPTURE_LIMIT} />,
     });
   });
 
-  app.get("/dev/mail.json", function devMailJson(c) {
+  app.get("/mail.json", function devMailJson(c) {
     return c.json(messages().map(toJson));
   });
 
-  app.get("/dev/mail/:id/html", function devMailHtml(c) {
+  app.get("/mail/:id/html", function devMailHtml(c) {
     const message = capture?.find(c.req.param("id"));
     if (!message) return c.notFound();
     c.set("documentCsp", MAIL_HTML_CSP);

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import type { Deps } from "../../deps.js";
+import { currentUser } from "../../http/request.js";
 import { requireUser } from "../../sessions/guards.js";
 import { Alert } from "../../ui/components/alert.js";
 import { Button, ButtonLink } from "../../ui/components/button.js";
@@ -90,7 +91,7 @@ export function DashboardPage(props: { user: User; csrfToken: string | undefined
 export function createDashboardRoutes(_deps: Pick<Deps, "config">): Hono {
   const app = new Hono();
   app.get("/dashboard", requireUser(), function dashboard(c) {
-    const user = c.get("user") as User; // requireUser guarantees it
+    const user = currentUser(c);
     return renderPage(c, {
       title: "Dashboard",
       user: viewUser(c),

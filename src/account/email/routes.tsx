@@ -2,7 +2,7 @@ import { type Context, Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 import type { Deps } from "../../deps.js";
-import { auditContext, currentUser } from "../../http/request.js";
+import { currentUser, findCurrentUser } from "../../http/request.js";
 import { accountKey } from "../../ratelimit/keys.js";
 import { parseForm } from "../../security/form.js";
 import { requireSudo, requireUser } from "../../sessions/guards.js";
@@ -53,12 +53,10 @@ export function createEmailChangeRoutes(deps: Deps): Hono {
     await deps.rateLimiter.enforce(c, "verify_resend", accountKey(`email-change:${user.id}`));
     const result = await requestEmailChange(deps, { user, newEmail: email });
     deps.outbox.wake();
-    await deps.audit.record({
+    await deps.audit.forRequest(c).record({
       type: "email_change_requested",
       outcome: result.sent ? "success" : "denied",
-      actorId: user.id,
       targetId: user.id,
-      ...auditContext(c),
       details: result.sent ? {} : { reason: result.reason },
     });
     // Identical whether or not the address belongs to someone else (see email-service.ts).
@@ -103,16 +101,14 @@ export function createEmailChangeRoutes(deps: Deps): Hono {
     if (token === undefined) return invalid(c, 400);
     const outcome = await confirmEmailChange(deps, token);
     if (!outcome.ok) return invalid(c, outcome.reason === "address_in_use" ? 409 : 410);
-    await deps.audit.record({
+    await deps.audit.forRequest(c).record({
       type: "email_changed",
       outcome: "success",
-      actorId: c.get("user")?.id ?? null,
       targetId: outcome.user.id,
-      ...auditContext(c),
       // The old address is otherwise gone: investigating a takeover starts here (admins only).
       details: { from: outcome.from, to: outcome.user.email },
     });
-    if (c.get("user")?.id === outcome.user.id) {
+    if (findCurrentUser(c)?.id === outcome.user.id) {
       setFlash(c, deps.cookies, "email_changed");
       return c.redirect("/account", 303);
     }

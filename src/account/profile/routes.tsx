@@ -2,7 +2,7 @@ import { type Context, Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 import type { Deps } from "../../deps.js";
-import { auditContext, currentUser } from "../../http/request.js";
+import { currentUser } from "../../http/request.js";
 import { parseForm } from "../../security/form.js";
 import { nameField } from "../../security/form-fields.js";
 import { requireUser } from "../../sessions/guards.js";
@@ -64,12 +64,10 @@ export function createProfileRoutes(deps: Deps): Hono {
     details?: Record<string, unknown>,
   ) => {
     const user = currentUser(c);
-    await deps.audit.record({
+    await deps.audit.forRequest(c).record({
       type: "profile_updated",
       outcome: "success",
-      actorId: user.id,
       targetId: user.id,
-      ...auditContext(c),
       ...(details ? { details } : {}),
     });
     setFlash(c, deps.cookies, flash);

@@ -1,7 +1,7 @@
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import type { Deps } from "../../deps.js";
 import { AppError, responseKind } from "../../errors.js";
-import { currentUser } from "../../http/request.js";
+import { currentUser, findCurrentUser } from "../../http/request.js";
 import { requireUser } from "../../sessions/guards.js";
 import { setFlash } from "../../ui/flash.js";
 import { cleanNext, DEFAULT_AFTER_SIGN_IN } from "../sign-in.js";
@@ -42,7 +42,7 @@ export function createOAuthRoutes(deps: Deps): Hono {
   app.get("/auth/oauth/:provider", async function oauthStart(c) {
     const provider = configured(c);
     const next = cleanNext(c.req.query("next"));
-    if (c.get("user")) return c.redirect(next ?? DEFAULT_AFTER_SIGN_IN, 303);
+    if (findCurrentUser(c)) return c.redirect(next ?? DEFAULT_AFTER_SIGN_IN, 303);
     return startFlow(kit, c, provider, { intent: "sign_in", next });
   });
 
@@ -121,7 +121,7 @@ async function startFlow(
     await kit.audit(c, {
       type: "oauth_failed",
       outcome: "failure",
-      userId: c.get("user")?.id ?? null,
+      userId: findCurrentUser(c)?.id ?? null,
       details: { provider: provider.id, reason: error.reason, intent: flow.intent },
     });
     kit.count(provider.id, "failed");

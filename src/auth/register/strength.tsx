@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { z } from "zod";
 import type { Deps } from "../../deps.js";
+import { findCurrentUser } from "../../http/request.js";
 import { parseForm } from "../../security/form.js";
 import { STRENGTH_PATH, StrengthMeter } from "../../ui/components/password-field.js";
 
@@ -23,7 +24,7 @@ export function createPasswordStrengthRoutes(deps: Pick<Deps, "passwordPolicy">)
   app.post(STRENGTH_PATH, async function passwordStrength(c) {
     const form = await parseForm(c, strengthSchema, { maxFieldChars: 4096 });
     const data = form.ok ? form.data : {};
-    const user = c.get("user");
+    const user = findCurrentUser(c);
     const check = deps.passwordPolicy.check({
       password: data.password ?? data.new_password ?? "",
       email: user?.email ?? data.email,

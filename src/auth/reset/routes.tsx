@@ -2,7 +2,6 @@ import { type Context, Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 import type { Deps } from "../../deps.js";
-import { auditContext } from "../../http/request.js";
 import { accountKey, ipKey } from "../../ratelimit/keys.js";
 import { parseForm } from "../../security/form.js";
 import { endSession } from "../../sessions/http.js";
@@ -52,11 +51,10 @@ export function createResetRoutes(deps: Deps): Hono {
     await deps.rateLimiter.enforce(c, "password_reset", accountKey(email));
     const user = await deps.users.findByEmail(email);
     const due = requestPasswordReset(deps, { user });
-    await deps.audit.record({
+    await deps.audit.forRequest(c).record({
       type: "password_reset_requested",
       outcome: due ? "success" : "info",
       targetId: user?.id ?? null,
-      ...auditContext(c),
       details: due ? {} : { skipped: user ? "deactivated" : "unknown_email" },
     });
     return renderPage(c, {
@@ -111,12 +109,11 @@ export function createResetRoutes(deps: Deps): Hono {
     const passwordHash = await deps.passwords.hash(password);
     if (!(await completePasswordReset(deps, { token, user, passwordHash }))) return invalid(c, 410);
     deps.outbox.wake();
-    await deps.audit.record({
+    await deps.audit.forRequest(c).record({
       type: "password_reset_completed",
       outcome: "success",
       actorId: user.id,
       targetId: user.id,
-      ...auditContext(c),
     });
     // Whoever submitted may have been signed in here too: that session is gone, drop its cookie.
     if (c.get("session")) await endSession(c);

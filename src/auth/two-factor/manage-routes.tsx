@@ -3,6 +3,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 import type { AuditEventType, AuditOutcome } from "../../audit/events.js";
 import type { Deps } from "../../deps.js";
+import { currentUser, limitOrigin } from "../../http/request.js";
 import { parseForm } from "../../security/form.js";
 import { requireSudo, requireUser } from "../../sessions/guards.js";
 import { rotateSession } from "../../sessions/http.js";
@@ -10,8 +11,7 @@ import { qrDataUrl } from "../../totp/qr.js";
 import { groupForDisplay, otpauthUri, secretToBase32 } from "../../totp/totp.js";
 import { setFlash } from "../../ui/flash.js";
 import { renderPage } from "../../ui/layout.js";
-import type { User } from "../../users/user.js";
-import { cleanNext, requestAudit } from "../sign-in.js";
+import { cleanNext } from "../sign-in.js";
 import { DisablePage } from "./disable-view.js";
 import { confirmEnrolment, startOrResumeEnrolment } from "./enrolment.js";
 import { requireSudoOr403 } from "./guards.js";
@@ -24,13 +24,6 @@ const setupSchema = z.object({
   next: z.string().optional(),
 });
 const codeSchema = z.object({ code: z.string().trim().max(32).default("") });
-
-/** The signed-in user; these routes sit behind requireUser. */
-function userOf(c: Context): User {
-  const user = c.get("user");
-  if (!user) throw new Error("requireUser() is not mounted on this route");
-  return user;
-}
 
 /**
  * /account/2fa/*: enrol (setup), new backup codes, turn off. Every page that
@@ -50,23 +43,15 @@ export function createManageRoutes(deps: Deps): Hono {
       outcome?: AuditOutcome;
       details?: Record<string, unknown>;
     },
-  ) => {
-    const user = userOf(c);
-    return deps.audit.record({
-      outcome: "success",
-      ...event,
-      actorId: user.id,
-      targetId: user.id,
-      ...requestAudit(c),
-    });
-  };
+  ) =>
+    deps.audit.forRequest(c).record({ outcome: "success", ...event, targetId: currentUser(c).id });
 
   const renderSetup = async (
     c: Context,
     props: { next?: string; error?: string },
     status: ContentfulStatusCode = 200,
   ) => {
-    const user = userOf(c);
+    const user = currentUser(c);
     const state = await startOrResumeEnrolment(deps, user);
     if (state.kind === "enabled") return c.redirect(SECURITY_PATH, 303);
     const uri = otpauthUri({
@@ -113,7 +98,7 @@ export function createManageRoutes(deps: Deps): Hono {
   );
 
   app.post("/account/2fa/setup", requireUser(), sudoPost, async function confirmSetup(c) {
-    const user = userOf(c);
+    const user = currentUser(c);
     const form = await parseForm(c, setupSchema, { maxFieldChars: 4096 });
     const next = cleanNext(form.ok ? form.data.next : form.values.next);
     const code = form.ok ? form.data.code : "";
@@ -161,7 +146,7 @@ export function createManageRoutes(deps: Deps): Hono {
   });
 
   app.post("/account/2fa/backup-codes", requireUser(), sudoPost, async function regenerate(c) {
-    const user = userOf(c);
+    const user = currentUser(c);
     const codes = await regenerateBackupCodes(deps, user);
     if (!codes) return c.redirect(SECURITY_PATH, 303);
     await audit(c, {
@@ -179,7 +164,7 @@ export function createManageRoutes(deps: Deps): Hono {
   );
 
   app.post("/account/2fa/disable", requireUser(), sudoPost, async function disable(c) {
-    const user = userOf(c);
+    const user = currentUser(c);
     // Guessing codes through a hijacked sudo session: 5 wrong ones per window, as at sign-in.
     const key = `manage:${user.id}`;
     await deps.rateLimiter.guard(c, "two_factor", key);
@@ -189,11 +174,7 @@ export function createManageRoutes(deps: Deps): Hono {
       code === "" ? ({ kind: "wrong_code" } as const) : await disableTwoFactor(deps, user, code);
     if (outcome.kind === "not_enabled") return c.redirect(SECURITY_PATH, 303);
     if (outcome.kind === "wrong_code") {
-      await deps.rateLimiter.penalize("two_factor", key, {
-        ip: c.get("clientIp") ?? undefined,
-        requestId: c.get("requestId") ?? undefined,
-        actorId: user.id,
-      });
+      await deps.rateLimiter.penalize("two_factor", key, { ...limitOrigin(c), actorId: user.id });
       await audit(c, {
         type: "two_factor_disabled",
         outcome: "failure",

@@ -1,7 +1,7 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { Deps } from "../../deps.js";
-import { auditContext } from "../../http/request.js";
+import { findCurrentUser } from "../../http/request.js";
 import { accountKey } from "../../ratelimit/keys.js";
 import { parseForm } from "../../security/form.js";
 import { setFlash } from "../../ui/flash.js";
@@ -48,15 +48,13 @@ export function createVerifyRoutes(deps: Deps): Hono {
     if (token === undefined) return invalid(c, 400);
     const outcome = await verifyEmail(deps, token);
     if (!outcome.ok) return invalid(c, 410);
-    await deps.audit.record({
+    await deps.audit.forRequest(c).record({
       type: "email_verified",
       outcome: "success",
-      actorId: c.get("user")?.id ?? null,
       targetId: outcome.user.id,
-      ...auditContext(c),
     });
     // Confirming proves control of the mailbox, not knowledge of the password: no session here.
-    if (c.get("user")) {
+    if (findCurrentUser(c)) {
       setFlash(c, deps.cookies, "email_verified");
       return c.redirect("/dashboard", 303);
     }
@@ -68,7 +66,7 @@ export function createVerifyRoutes(deps: Deps): Hono {
     return renderPage(c, {
       user: viewUser(c),
       title: "Get a new confirmation link",
-      children: <ResendPage csrfToken={c.get("csrfToken")} email={c.get("user")?.email} />,
+      children: <ResendPage csrfToken={c.get("csrfToken")} email={findCurrentUser(c)?.email} />,
     });
   });
 
@@ -95,12 +93,10 @@ export function createVerifyRoutes(deps: Deps): Hono {
     const user = await deps.users.findByEmail(email);
     const due = resendVerification(deps, { user });
     // Audited on every branch: the record is the trail of enumeration attempts too.
-    await deps.audit.record({
+    await deps.audit.forRequest(c).record({
       type: "verification_resent",
       outcome: due ? "success" : "info",
-      actorId: c.get("user")?.id ?? null,
       targetId: user?.id ?? null,
-      ...auditContext(c),
       details: due ? {} : { skipped: user ? "not_needed" : "unknown_email" },
     });
     return renderPage(c, {

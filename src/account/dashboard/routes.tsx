@@ -9,7 +9,6 @@ import { Form } from "../../ui/components/form.js";
 import { PageHeader } from "../../ui/components/page-header.js";
 import { EmailStatus, SummaryRow } from "../../ui/components/summary.js";
 import { renderPage } from "../../ui/layout.js";
-import { viewUser } from "../../ui/view-user.js";
 import { displayName, type User } from "../../users/user.js";
 
 /**
@@ -17,7 +16,7 @@ import { displayName, type User } from "../../users/user.js";
  * confirmed, and what to do next (confirm the address, 2FA,
  * sessions, password); the details live under /account.
  */
-export function DashboardPage(props: { user: User; csrfToken: string | undefined }) {
+export function DashboardPage(props: { user: User }) {
   const { user } = props;
   const verified = user.emailVerifiedAt !== null;
   return (
@@ -43,7 +42,7 @@ export function DashboardPage(props: { user: User; csrfToken: string | undefined
           {!verified && (
             <Alert kind="warning" title="Confirm your email address">
               <p>We sent you a link. No email?</p>
-              <Form action="/auth/verify/resend" csrfToken={props.csrfToken}>
+              <Form action="/auth/verify/resend">
                 <input type="hidden" name="email" value={user.email} />
                 <Button type="submit" variant="secondary" size="sm">
                   Send a new link
@@ -94,8 +93,7 @@ export function createDashboardRoutes(_deps: Pick<Deps, "config">): Hono {
     const user = currentUser(c);
     return renderPage(c, {
       title: "Dashboard",
-      user: viewUser(c),
-      children: <DashboardPage user={user} csrfToken={c.get("csrfToken")} />,
+      children: <DashboardPage user={user} />,
     });
   });
   return app;

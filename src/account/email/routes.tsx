@@ -9,7 +9,6 @@ import { requireSudo, requireUser } from "../../sessions/guards.js";
 import { setFlash } from "../../ui/flash.js";
 import { renderPage } from "../../ui/layout.js";
 import { renderConfirmLink, renderInvalidLink, tokenParam } from "../../ui/pages/link-pages.js";
-import { viewUser } from "../../ui/view-user.js";
 import { emailSchema } from "../../users/email.js";
 import { confirmEmailChange, peekEmailChange, requestEmailChange } from "./service.js";
 import { ChangeEmailPage } from "./views.js";
@@ -28,10 +27,8 @@ export function createEmailChangeRoutes(deps: Deps): Hono {
     renderPage(c, {
       title: "Change your email address",
       status: status as ContentfulStatusCode,
-      user: viewUser(c),
       children: (
         <ChangeEmailPage
-          csrfToken={c.get("csrfToken")}
           currentEmail={currentUser(c).email}
           validMinutes={validMinutes}
           {...props}

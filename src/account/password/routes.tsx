@@ -10,7 +10,6 @@ import { requireUser } from "../../sessions/guards.js";
 import { rotateSession } from "../../sessions/http.js";
 import { setFlash } from "../../ui/flash.js";
 import { renderPage } from "../../ui/layout.js";
-import { viewUser } from "../../ui/view-user.js";
 import { changePassword } from "./service.js";
 import { ChangePasswordPage, type ChangePasswordPageProps } from "./views.js";
 
@@ -36,10 +35,8 @@ export function createPasswordChangeRoutes(deps: Deps): Hono {
     return renderPage(c, {
       title: "Change your password",
       status: status as ContentfulStatusCode,
-      user: viewUser(c),
       children: (
         <ChangePasswordPage
-          csrfToken={c.get("csrfToken")}
           email={user.email}
           hasPassword={user.passwordHash !== null}
           policy={deps.passwordPolicy}

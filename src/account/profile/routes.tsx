@@ -8,7 +8,6 @@ import { nameField } from "../../security/form-fields.js";
 import { requireUser } from "../../sessions/guards.js";
 import { setFlash } from "../../ui/flash.js";
 import { renderPage } from "../../ui/layout.js";
-import { viewUser } from "../../ui/view-user.js";
 import { setNewSignInNotice, wantsNewSignInNotice } from "../../users/sign-in-notice.js";
 import { ProfilePage, type ProfilePageProps } from "./views.js";
 
@@ -37,7 +36,7 @@ export function createProfileRoutes(deps: Deps): Hono {
 
   const render = async (
     c: Context,
-    props: Omit<ProfilePageProps, "csrfToken" | "user" | "newSignInNotice">,
+    props: Omit<ProfilePageProps, "user" | "newSignInNotice">,
     status = 200,
   ) => {
     const user = currentUser(c);
@@ -45,15 +44,7 @@ export function createProfileRoutes(deps: Deps): Hono {
     return renderPage(c, {
       title: "Your account",
       status: status as ContentfulStatusCode,
-      user: viewUser(c),
-      children: (
-        <ProfilePage
-          csrfToken={c.get("csrfToken")}
-          user={user}
-          newSignInNotice={newSignInNotice}
-          {...props}
-        />
-      ),
+      children: <ProfilePage user={user} newSignInNotice={newSignInNotice} {...props} />,
     });
   };
 

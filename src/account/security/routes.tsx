@@ -23,7 +23,6 @@ export function createSecurityRoutes(
       c,
       deps,
       user,
-      csrfToken: c.get("csrfToken"),
       sudo: deps.sessions.isSudo(session, deps.clock.now()),
     };
     const bodies: Child[] = await Promise.all(sections.map((s) => s.load(ctx)));

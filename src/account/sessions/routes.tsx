@@ -6,7 +6,6 @@ import { requireUser } from "../../sessions/guards.js";
 import { endSession } from "../../sessions/http.js";
 import { setFlash } from "../../ui/flash.js";
 import { renderPage } from "../../ui/layout.js";
-import { viewUser } from "../../ui/view-user.js";
 import { SessionsPage } from "./views.js";
 
 /** Session ids are SHA-256 hex; anything else cannot name a session. */
@@ -23,14 +22,8 @@ export function createSessionsRoutes(deps: Deps): Hono {
     const all = sessions.some((s) => s.id === current.id) ? sessions : [current, ...sessions];
     return renderPage(c, {
       title: "Where you are signed in",
-      user: viewUser(c),
       children: (
-        <SessionsPage
-          csrfToken={c.get("csrfToken")}
-          sessions={all}
-          currentSessionId={current.id}
-          now={deps.clock.now()}
-        />
+        <SessionsPage sessions={all} currentSessionId={current.id} now={deps.clock.now()} />
       ),
     });
   });

@@ -11,7 +11,6 @@ import { requireUser } from "../../sessions/guards.js";
 import { rotateSession } from "../../sessions/http.js";
 import { setFlash } from "../../ui/flash.js";
 import { renderPage } from "../../ui/layout.js";
-import { viewUser } from "../../ui/view-user.js";
 import { canConfirmWithCode, confirmSudoWithCode } from "../two-factor/sudo.js";
 import { ConfirmPage } from "./views.js";
 
@@ -52,10 +51,8 @@ export function createConfirmRoutes(deps: Deps): Hono {
     return renderPage(c, {
       title: "Confirm it is you",
       status: status as ContentfulStatusCode,
-      user: viewUser(c),
       children: (
         <ConfirmPage
-          csrfToken={c.get("csrfToken")}
           email={user.email}
           windowMinutes={windowMinutes}
           hasPassword={user.passwordHash !== null}

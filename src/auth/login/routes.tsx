@@ -51,11 +51,11 @@ export function createLoginRoutes(deps: Deps): Hono {
 
   // Buttons for configured OAuth/OIDC providers only (computed once: config is frozen).
   const providers = configuredProviders(deps.config);
-  const render = (c: Context, props: Omit<LoginPageProps, "csrfToken">, status = 200) =>
+  const render = (c: Context, props: LoginPageProps, status = 200) =>
     renderPage(c, {
       title: "Sign in",
       status: status as ContentfulStatusCode,
-      children: <LoginPage csrfToken={c.get("csrfToken")} providers={providers} {...props} />,
+      children: <LoginPage providers={providers} {...props} />,
     });
 
   /** Counts a 429 before letting the error handler render it. */
@@ -158,7 +158,7 @@ export function createLoginRoutes(deps: Deps): Hono {
       logins.inc({ result: "unverified" });
       return renderPage(c, {
         title: "Confirm your email address",
-        children: <UnverifiedPage csrfToken={c.get("csrfToken")} email={outcome.user.email} />,
+        children: <UnverifiedPage email={outcome.user.email} />,
       });
     }
 

@@ -153,7 +153,7 @@ function checkInbox(c: Context, email: string): Response | Promise<Response> {
   c.header("Cache-Control", "no-store");
   return renderPage(c, {
     title: "Check your inbox",
-    children: <CheckInboxPage csrfToken={c.get("csrfToken")} email={email} />,
+    children: <CheckInboxPage email={email} />,
   });
 }
 

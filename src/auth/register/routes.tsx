@@ -48,15 +48,11 @@ export function createRegisterRoutes(deps: Deps): Hono {
   const registrations = registrationCounter(deps.metrics.registry);
   const policy = deps.passwordPolicy;
 
-  const render = (
-    c: Context,
-    props: Omit<RegisterPageProps, "csrfToken" | "policy">,
-    status = 200,
-  ) =>
+  const render = (c: Context, props: Omit<RegisterPageProps, "policy">, status = 200) =>
     renderPage(c, {
       title: "Create your account",
       status: status as ContentfulStatusCode,
-      children: <RegisterPage csrfToken={c.get("csrfToken")} policy={policy} {...props} />,
+      children: <RegisterPage policy={policy} {...props} />,
     });
 
   app.get("/auth/register", function registerForm(c) {
@@ -133,7 +129,7 @@ export function createRegisterRoutes(deps: Deps): Hono {
     // Same status, same page, whichever branch ran.
     return renderPage(c, {
       title: "Check your inbox",
-      children: <RegisteredPage email={email} csrfToken={c.get("csrfToken")} />,
+      children: <RegisteredPage email={email} />,
     });
   });
 

@@ -8,7 +8,6 @@ import { endSession } from "../../sessions/http.js";
 import { setFlash } from "../../ui/flash.js";
 import { renderPage } from "../../ui/layout.js";
 import { renderInvalidLink, tokenParam } from "../../ui/pages/link-pages.js";
-import { viewUser } from "../../ui/view-user.js";
 import { emailSchema } from "../../users/email.js";
 import { completePasswordReset, findResetAccount, requestPasswordReset } from "./service.js";
 import { ForgotPasswordPage, ForgotPasswordSentPage, ResetPasswordPage } from "./views.js";
@@ -33,10 +32,9 @@ export function createResetRoutes(deps: Deps): Hono {
 
   const forgotForm = (c: Context, props: { email?: string; error?: string }, status = 200) =>
     renderPage(c, {
-      user: viewUser(c),
       title: "Forgot your password?",
       status: status as ContentfulStatusCode,
-      children: <ForgotPasswordPage csrfToken={c.get("csrfToken")} {...props} />,
+      children: <ForgotPasswordPage {...props} />,
     });
 
   app.get("/auth/forgot-password", (c) => forgotForm(c, {}));
@@ -58,7 +56,6 @@ export function createResetRoutes(deps: Deps): Hono {
       details: due ? {} : { skipped: user ? "deactivated" : "unknown_email" },
     });
     return renderPage(c, {
-      user: viewUser(c),
       title: "Check your inbox",
       children: (
         <ForgotPasswordSentPage
@@ -75,12 +72,9 @@ export function createResetRoutes(deps: Deps): Hono {
     status = 200,
   ) =>
     renderPage(c, {
-      user: viewUser(c),
       title: "Choose a new password",
       status: status as ContentfulStatusCode,
-      children: (
-        <ResetPasswordPage csrfToken={c.get("csrfToken")} policy={deps.passwordPolicy} {...props} />
-      ),
+      children: <ResetPasswordPage policy={deps.passwordPolicy} {...props} />,
     });
 
   app.get("/auth/reset-password", async function resetLink(c) {

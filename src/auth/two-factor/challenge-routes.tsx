@@ -54,7 +54,7 @@ export function createChallengeRoutes(deps: Deps): Hono {
     renderPage(c, {
       title: "Two-factor authentication",
       status,
-      children: <ChallengePage csrfToken={c.get("csrfToken")} {...props} />,
+      children: <ChallengePage {...props} />,
     });
 
   /** The challenge is over for this browser: forget the cookie and say "sign in again". */

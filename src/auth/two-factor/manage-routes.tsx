@@ -65,7 +65,6 @@ export function createManageRoutes(deps: Deps): Hono {
       status,
       children: (
         <SetupPage
-          csrfToken={c.get("csrfToken")}
           appName={deps.config.appName}
           email={user.email}
           qrDataUrl={await qrDataUrl(uri)}
@@ -159,7 +158,7 @@ export function createManageRoutes(deps: Deps): Hono {
   app.get("/account/2fa/disable", requireUser(), sudoPage, (c) =>
     renderPage(c, {
       title: "Turn off two-factor authentication",
-      children: <DisablePage csrfToken={c.get("csrfToken")} />,
+      children: <DisablePage />,
     }),
   );
 
@@ -183,7 +182,7 @@ export function createManageRoutes(deps: Deps): Hono {
       return renderPage(c, {
         title: "Turn off two-factor authentication",
         status: 401,
-        children: <DisablePage csrfToken={c.get("csrfToken")} error="That code is not right." />,
+        children: <DisablePage error="That code is not right." />,
       });
     }
     await deps.rateLimiter.reset("two_factor", key);

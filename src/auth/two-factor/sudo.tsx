@@ -84,13 +84,9 @@ export async function confirmSudoWithCode(
 }
 
 /** The /auth/confirm form for accounts without a password but with an authenticator app. */
-export function SudoCodeForm(props: {
-  csrfToken: string | undefined;
-  next?: string;
-  error?: string;
-}) {
+export function SudoCodeForm(props: { next?: string; error?: string }) {
   return (
-    <Form action="/auth/confirm" csrfToken={props.csrfToken} novalidate>
+    <Form action="/auth/confirm" novalidate>
       <CodeField
         label="Code from your authenticator app"
         hint="Your account has no password: the 6-digit code from your app confirms it is you."

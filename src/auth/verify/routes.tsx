@@ -7,7 +7,6 @@ import { parseForm } from "../../security/form.js";
 import { setFlash } from "../../ui/flash.js";
 import { renderPage } from "../../ui/layout.js";
 import { renderConfirmLink, renderInvalidLink, tokenParam } from "../../ui/pages/link-pages.js";
-import { viewUser } from "../../ui/view-user.js";
 import { emailSchema } from "../../users/email.js";
 import { resendVerification, verifyEmail } from "./service.js";
 import { ResendPage, ResendSentPage } from "./views.js";
@@ -64,9 +63,8 @@ export function createVerifyRoutes(deps: Deps): Hono {
 
   app.get("/auth/verify/resend", function resendForm(c) {
     return renderPage(c, {
-      user: viewUser(c),
       title: "Get a new confirmation link",
-      children: <ResendPage csrfToken={c.get("csrfToken")} email={findCurrentUser(c)?.email} />,
+      children: <ResendPage email={findCurrentUser(c)?.email} />,
     });
   });
 
@@ -74,16 +72,9 @@ export function createVerifyRoutes(deps: Deps): Hono {
     const form = await parseForm(c, resendSchema, { maxFieldChars: 1024 });
     if (!form.ok) {
       return renderPage(c, {
-        user: viewUser(c),
         title: "Get a new confirmation link",
         status: 422,
-        children: (
-          <ResendPage
-            csrfToken={c.get("csrfToken")}
-            email={form.values.email}
-            error={form.errors.email}
-          />
-        ),
+        children: <ResendPage email={form.values.email} error={form.errors.email} />,
       });
     }
     const { email } = form.data;
@@ -100,7 +91,6 @@ export function createVerifyRoutes(deps: Deps): Hono {
       details: due ? {} : { skipped: user ? "not_needed" : "unknown_email" },
     });
     return renderPage(c, {
-      user: viewUser(c),
       title: "Check your inbox",
       children: <ResendSentPage email={email} />,
     });

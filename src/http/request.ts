@@ -31,8 +31,7 @@ export function requestOrigin(c: Context): RequestOrigin {
  * (absent rather than null): `rateLimiter.penalize(policy, key, { ...limitOrigin(c), actorId })`.
  */
 export function limitOrigin(c: Context): { ip?: string; requestId?: string } {
-  const { ip, requestId } = requestOrigin(c);
-  return { ...(ip === null ? {} : { ip }), ...(requestId === null ? {} : { requestId }) };
+  return { ip: c.get("clientIp"), requestId: c.get("requestId") };
 }
 
 /** The signed-in user, or undefined for an anonymous visitor. */

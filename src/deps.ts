@@ -1,5 +1,5 @@
 import type { Logger } from "pino";
-import type { AuditRecorder } from "./audit/audit.js";
+import type { Audit } from "./audit/audit.js";
 import type { Config } from "./config/env.js";
 import type { Db } from "./db/db.js";
 import type { QueryStats } from "./db/query-stats.js";
@@ -38,7 +38,7 @@ export interface Deps extends AccountDeps {
   queryStats: QueryStats;
   /** Whether the database still takes writes (a fatal DuckDB error stops it); /healthz reports it. */
   dbWriteState: DbWriteState;
-  audit: AuditRecorder;
+  audit: Audit;
   /** Named rate-limit policies; Redis-backed when the composition root opened a client. */
   rateLimiter: RateLimiter;
   /** Sends mail; only the outbox sender calls it. Features enqueue through `outbox` instead. */

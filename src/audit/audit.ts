@@ -1,5 +1,7 @@
+import type { Context } from "hono";
 import type { Logger } from "pino";
 import type { Db } from "../db/db.js";
+import { findCurrentUser, requestOrigin } from "../http/request.js";
 import type { Clock } from "../lib/clock.js";
 import type { Random } from "../lib/random.js";
 import type { Metrics } from "../monitoring/metrics.js";
@@ -30,6 +32,11 @@ export interface AuditEvent {
   createdAt: Date;
 }
 
+/**
+ * The plain port: what jobs, the outbox sender and the guards (rate limiter,
+ * CSRF) record with, outside a handler or before the request context is
+ * complete. They say who and where themselves.
+ */
 export interface AuditRecorder {
   record(input: AuditInput): Promise<AuditEvent>;
   list(options?: {
@@ -37,6 +44,35 @@ export interface AuditRecorder {
     type?: AuditEventType;
     actorId?: string;
   }): Promise<AuditEvent[]>;
+}
+
+/** A recorder bound to one request: `deps.audit.forRequest(c).record({ type, outcome, details })`. */
+export interface RequestAuditRecorder {
+  /**
+   * Fills `ip`, `userAgent`, `requestId` from the request and `actorId` from
+   * the signed-in user, read when the record is written (after a sign-in or
+   * sign-out the context already names the new user). A field the caller
+   * gives, null included, wins: a failed login names no actor, a logout
+   * names the user whose session just ended.
+   */
+  record(input: AuditInput): Promise<AuditEvent>;
+}
+
+/** What the application holds as `deps.audit`. */
+export interface Audit extends AuditRecorder {
+  forRequest(c: Context): RequestAuditRecorder;
+}
+
+/** The request's part of a record, under the caller's explicit values. */
+export function withRequest(c: Context, input: AuditInput): AuditInput {
+  const origin = requestOrigin(c);
+  return {
+    ...input,
+    actorId: input.actorId !== undefined ? input.actorId : (findCurrentUser(c)?.id ?? null),
+    ip: input.ip !== undefined ? input.ip : origin.ip,
+    userAgent: input.userAgent !== undefined ? input.userAgent : origin.userAgent,
+    requestId: input.requestId !== undefined ? input.requestId : origin.requestId,
+  };
 }
 
 const SECRET_KEY_PATTERN = /pass(word)?|secret|token|cookie|authorization|otp|backup.?code|^code$/i;
@@ -102,8 +138,11 @@ export function createAuditRecorder(deps: {
   random: Random;
   logger: Logger;
   metrics: Metrics;
-}): AuditRecorder {
-  return {
+}): Audit {
+  const recorder: Audit = {
+    forRequest(c) {
+      return { record: (input) => recorder.record(withRequest(c, input)) };
+    },
     async record(input) {
       let details = scrubDetails(input.details ?? {});
       if (JSON.stringify(details).length > MAX_DETAILS_JSON) details = { truncated: true };
@@ -159,4 +198,5 @@ export function createAuditRecorder(deps: {
       return rows.map(fromRow);
     },
   };
+  return recorder;
 }

@@ -50,12 +50,11 @@ export async function completePrimaryAuth(
   const next = cleanNext(options.next);
   if (await isTwoFactorEnabled(deps.db, user.id)) {
     await startPendingLogin(c, deps, { userId: user.id, method: options.method, next });
-    await deps.audit.record({
+    await deps.audit.forRequest(c).record({
       type: "two_factor_challenge_started",
       outcome: "info",
       actorId: user.id,
       targetId: user.id,
-      ...requestAudit(c),
       details: { method: options.method, ...options.details },
     });
     return c.redirect(TWO_FACTOR_PATH, 303);
@@ -98,12 +97,11 @@ export async function finishSignIn(
     c,
     user.email,
   );
-  await deps.audit.record({
+  await deps.audit.forRequest(c).record({
     type: "login_succeeded",
     outcome: "success",
     actorId: user.id,
     targetId: user.id,
-    ...requestAudit(c),
     details: {
       method: options.method,
       ...(options.secondFactor ? { secondFactor: options.secondFactor } : {}),
@@ -117,13 +115,4 @@ export async function finishSignIn(
 export function cleanNext(value: unknown): string | undefined {
   const path = safeNextPath(value, "");
   return path === "" ? undefined : path;
-}
-
-/** The request fields every audit record of a sign-in carries. */
-export function requestAudit(c: Context) {
-  return {
-    ip: c.get("clientIp") ?? null,
-    userAgent: c.req.header("User-Agent") ?? null,
-    requestId: c.get("requestId") ?? null,
-  };
 }

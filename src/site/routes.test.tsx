@@ -5,8 +5,27 @@ import {
   PRODUCTION_ENV,
   TEST_NONCE,
 } from "../../test/ui-test-app.js";
+// Type-only: brings the CSRF guard's `csrfToken` and the session's `user` context variables into view.
+import type {} from "../security/csrf.js";
+import type {} from "../sessions/types.js";
 import { renderPage } from "../ui/layout.js";
+import type { User, UserRole } from "../users/user.js";
 import { backPath, themeFromCookie } from "./routes.js";
+
+/** A signed-in user as the session middleware sets `c.var.user`; the header reads it from there. */
+const signedIn = (firstName: string, lastName: string, email: string, role: UserRole): User => ({
+  id: `user-${firstName.toLowerCase()}`,
+  email,
+  firstName,
+  lastName,
+  role,
+  status: "active",
+  emailVerifiedAt: new Date("2026-01-01T00:00:00Z"),
+  passwordHash: null,
+  createdAt: new Date("2026-01-01T00:00:00Z"),
+  updatedAt: new Date("2026-01-01T00:00:00Z"),
+  lastLoginAt: null,
+});
 
 const form = (fields: Record<string, string>, headers: Record<string, string> = {}) => ({
   method: "POST",
@@ -196,15 +215,15 @@ describe("theme", () => {
 describe("layout", () => {
   it("shows the signed-in navigation with a POST sign-out form, CSRF token and flash", async () => {
     const { app } = createUiTestApp();
-    app.get("/test/account", (c) =>
-      renderPage(c, {
+    app.get("/test/account", (c) => {
+      c.set("user", signedIn("Ada", "Lovelace", "ada@example.com", "admin"));
+      c.set("csrfToken", "tok-123");
+      return renderPage(c, {
         title: "Account",
-        user: { name: "Ada Lovelace", email: "ada@example.com", role: "admin" },
-        csrfToken: "tok-123",
         flash: { kind: "success", text: "Saved your changes." },
         children: <p>Body</p>,
-      }),
-    );
+      });
+    });
     const html = await (await app.request("/test/account")).text();
     expect(html).toContain("<title>Account · Bastion</title>");
     expect(html).toContain('href="/dashboard"');
@@ -221,13 +240,10 @@ describe("layout", () => {
 
   it("hides the admin link from other roles and marks the current page", async () => {
     const { app } = createUiTestApp();
-    app.get("/dashboard", (c) =>
-      renderPage(c, {
-        title: "Dashboard",
-        user: { name: "Bo", email: "bo@example.com", role: "user" },
-        children: <p>Hi</p>,
-      }),
-    );
+    app.get("/dashboard", (c) => {
+      c.set("user", signedIn("Bo", "", "bo@example.com", "user"));
+      return renderPage(c, { title: "Dashboard", children: <p>Hi</p> });
+    });
     const html = await (await app.request("/dashboard")).text();
     expect(html).not.toContain('href="/admin"');
     expect(html).toContain('<a href="/dashboard" class="nav__link" aria-current="page">');

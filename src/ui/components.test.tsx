@@ -1,12 +1,30 @@
+import { Hono } from "hono";
+import type { Child } from "hono/jsx";
+import { useRequestContext } from "hono/jsx-renderer";
 import { describe, expect, it } from "vitest";
+import { createUiTestApp } from "../../test/ui-test-app.js";
+// Type-only: brings the CSRF guard's `csrfToken` context variable into view.
+import type {} from "../security/csrf.js";
 import { Alert } from "./components/alert.js";
 import { Button, ButtonLink } from "./components/button.js";
 import { Card } from "./components/card.js";
 import { Field } from "./components/field.js";
 import { Form } from "./components/form.js";
 import { PageHeader } from "./components/page-header.js";
+import { renderPage } from "./layout.js";
+import { RequestContext } from "./request-context.js";
 
 const render = async (node: unknown) => String(await (node as { toString(): unknown }).toString());
+
+/** Renders `node` for a request whose CSRF guard issued `csrfToken`, as renderPage does. */
+const renderInRequest = async (csrfToken: string, node: () => Child) => {
+  const app = new Hono();
+  app.get("/", (c) => {
+    c.set("csrfToken", csrfToken);
+    return c.html(<RequestContext.Provider value={c}>{node()}</RequestContext.Provider>);
+  });
+  return (await app.request("/")).text();
+};
 
 describe("Field", () => {
   it("links label, hint and error to the input for assistive technology", async () => {
@@ -49,23 +67,59 @@ describe("Field", () => {
 
 describe("Form", () => {
   it("POST forms carry the _csrf field when given a token", async () => {
-    const html = await render(
-      <Form action="/auth/login" csrfToken="tok">
+    const html = await renderInRequest("tok", () => (
+      <Form action="/auth/login">
         <Button>Sign in</Button>
-      </Form>,
-    );
+      </Form>
+    ));
     expect(html).toMatch(/^<form class="form" method="post" action="\/auth\/login">/);
     expect(html).toContain('<input type="hidden" name="_csrf" value="tok"/>');
     expect(html).toContain('<button type="submit" class="btn btn--primary">Sign in</button>');
   });
 
   it("GET forms never put the token in the URL", async () => {
-    const html = await render(
-      <Form action="/search" method="get" csrfToken="tok">
+    const html = await renderInRequest("tok", () => (
+      <Form action="/search" method="get">
         <Field name="q" label="Search" />
-      </Form>,
-    );
+      </Form>
+    ));
     expect(html).not.toContain("_csrf");
+  });
+
+  it("reads the token of the request it is rendered for: two requests, two tokens", async () => {
+    const form = () => <Form action="/account">x</Form>;
+    const [a, b] = await Promise.all([
+      renderInRequest("tok-a", form),
+      renderInRequest("tok-b", form),
+    ]);
+    expect(a).toContain('name="_csrf" value="tok-a"');
+    expect(b).toContain('name="_csrf" value="tok-b"');
+  });
+
+  it("threat: a view rendered outside any request gets no token, so the CSRF guard refuses its form (fails closed)", async () => {
+    const html = await render(<Form action="/account">x</Form>);
+    expect(html).toMatch(/^<form class="form" method="post" action="\/account">x<\/form>$/);
+  });
+
+  it("every form of a page rendered by renderPage carries the guard's token, with no prop passed", async () => {
+    const { app } = createUiTestApp();
+    // hono's own useRequestContext works too: renderPage renders inside its provider.
+    const RequestPath = () => <span class="path">{useRequestContext().req.path}</span>;
+    app.get("/test/form", (c) => {
+      c.set("csrfToken", "page-token");
+      return renderPage(c, {
+        title: "Form",
+        children: (
+          <Form action="/account">
+            <RequestPath />
+          </Form>
+        ),
+      });
+    });
+    const html = await (await app.request("/test/form")).text();
+    expect(html).toContain(
+      '<form class="form" method="post" action="/account"><input type="hidden" name="_csrf" value="page-token"/><span class="path">/test/form</span></form>',
+    );
   });
 });
 

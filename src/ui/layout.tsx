@@ -3,15 +3,13 @@ import { html } from "hono/html";
 import type { Child } from "hono/jsx";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Theme } from "../http/context.js";
-// Type-only: brings the guard's `csrfToken` context variable into view.
-import type {} from "../security/csrf.js";
 import { assetUrl, siteOf } from "./assets.js";
 import { type Flash, FlashMessage } from "./components/alert.js";
 import { SiteFooter } from "./components/site-footer.js";
-import { type SignedInUser, SiteHeader } from "./components/site-header.js";
+import { SiteHeader } from "./components/site-header.js";
 // Type-only: brings the flash middleware's `flash` context variable into view.
 import type {} from "./flash.js";
-import { viewUser } from "./view-user.js";
+import { RequestContext, useCsrfToken } from "./request-context.js";
 
 /**
  * htmx under a strict CSP: no eval (hx-on, js: values), no executing <script>
@@ -45,8 +43,6 @@ export interface LayoutProps {
   scriptUrls?: readonly string[];
   faviconUrl: string;
   currentPath: string;
-  user?: SignedInUser;
-  csrfToken?: string;
   flash?: Flash;
   /** The page draws its own full-bleed sections instead of sitting in the centred container. */
   fullWidth?: boolean;
@@ -57,9 +53,8 @@ export function Layout(props: LayoutProps) {
   const fullTitle =
     props.title === props.appName ? props.title : `${props.title} · ${props.appName}`;
   // htmx sends this header on every request it makes; plain forms use the _csrf field instead.
-  const hxHeaders = props.csrfToken
-    ? JSON.stringify({ "X-CSRF-Token": props.csrfToken })
-    : undefined;
+  const csrfToken = useCsrfToken();
+  const hxHeaders = csrfToken ? JSON.stringify({ "X-CSRF-Token": csrfToken }) : undefined;
   return (
     <html lang="en" data-theme={props.theme}>
       <head>
@@ -81,13 +76,7 @@ export function Layout(props: LayoutProps) {
         <a class="skip-link" href="#main">
           Skip to content
         </a>
-        <SiteHeader
-          appName={props.appName}
-          theme={props.theme}
-          currentPath={props.currentPath}
-          user={props.user}
-          csrfToken={props.csrfToken}
-        />
+        <SiteHeader appName={props.appName} theme={props.theme} currentPath={props.currentPath} />
         <main id="main" tabindex={-1} class={props.fullWidth ? "main main--full" : "main"}>
           {props.flash !== undefined && (
             <div class="container flash-region">
@@ -108,9 +97,6 @@ export interface PageOptions {
   description?: string;
   children: Child;
   status?: ContentfulStatusCode;
-  user?: SignedInUser;
-  /** Defaults to the CSRF guard's token for this response (`c.var.csrfToken`), when mounted. */
-  csrfToken?: string;
   flash?: Flash;
   fullWidth?: boolean;
   /**
@@ -130,31 +116,35 @@ function themeOf(c: Context): Theme {
  * it needs no middleware mounted ahead of the route, so it works the same in
  * any route group, in notFound and in onError (where a renderer set by
  * middleware may never have run), and its options are type-checked per call.
+ *
+ * The page renders inside hono's RequestContext provider, as jsxRenderer's
+ * pages do: the header (who is signed in, the sign-out form) and every form
+ * (the CSRF token) read the request themselves (src/ui/request-context.ts),
+ * so no handler passes the user or the token.
  */
 export function renderPage(c: Context, options: PageOptions): Response | Promise<Response> {
   const site = siteOf(c);
   const page = (
-    <Layout
-      title={options.title}
-      description={options.description}
-      appName={site.appName}
-      version={site.version}
-      theme={themeOf(c)}
-      nonce={c.get("cspNonce")}
-      stylesheetUrl={assetUrl(c, "app.css")}
-      htmxUrl={assetUrl(c, "vendor/htmx.min.js")}
-      scriptUrls={options.scripts?.map((name) => assetUrl(c, name))}
-      faviconUrl={assetUrl(c, "favicon.svg")}
-      currentPath={c.req.path}
-      // Every page shows who is signed in (and the sign-out form) without each handler passing it.
-      user={options.user ?? viewUser(c)}
-      csrfToken={options.csrfToken ?? c.get("csrfToken")}
-      // A flash set before a redirect (src/ui/flash.ts) unless the handler passes its own.
-      flash={options.flash ?? c.get("flash")}
-      fullWidth={options.fullWidth}
-    >
-      {options.children}
-    </Layout>
+    <RequestContext.Provider value={c}>
+      <Layout
+        title={options.title}
+        description={options.description}
+        appName={site.appName}
+        version={site.version}
+        theme={themeOf(c)}
+        nonce={c.get("cspNonce")}
+        stylesheetUrl={assetUrl(c, "app.css")}
+        htmxUrl={assetUrl(c, "vendor/htmx.min.js")}
+        scriptUrls={options.scripts?.map((name) => assetUrl(c, name))}
+        faviconUrl={assetUrl(c, "favicon.svg")}
+        currentPath={c.req.path}
+        // A flash set before a redirect (src/ui/flash.ts) unless the handler passes its own.
+        flash={options.flash ?? c.get("flash")}
+        fullWidth={options.fullWidth}
+      >
+        {options.children}
+      </Layout>
+    </RequestContext.Provider>
   );
   return c.html(html`<!doctype html>${page}`, options.status ?? 200);
 }

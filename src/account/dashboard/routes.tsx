@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import type { Deps } from "../../deps.js";
+import { currentUser } from "../../http/request.js";
 import { requireUser } from "../../sessions/guards.js";
 import { Alert } from "../../ui/components/alert.js";
 import { Button, ButtonLink } from "../../ui/components/button.js";
@@ -8,7 +9,6 @@ import { Form } from "../../ui/components/form.js";
 import { PageHeader } from "../../ui/components/page-header.js";
 import { EmailStatus, SummaryRow } from "../../ui/components/summary.js";
 import { renderPage } from "../../ui/layout.js";
-import { viewUser } from "../../ui/view-user.js";
 import { displayName, type User } from "../../users/user.js";
 
 /**
@@ -16,7 +16,7 @@ import { displayName, type User } from "../../users/user.js";
  * confirmed, and what to do next (confirm the address, 2FA,
  * sessions, password); the details live under /account.
  */
-export function DashboardPage(props: { user: User; csrfToken: string | undefined }) {
+export function DashboardPage(props: { user: User }) {
   const { user } = props;
   const verified = user.emailVerifiedAt !== null;
   return (
@@ -42,7 +42,7 @@ export function DashboardPage(props: { user: User; csrfToken: string | undefined
           {!verified && (
             <Alert kind="warning" title="Confirm your email address">
               <p>We sent you a link. No email?</p>
-              <Form action="/auth/verify/resend" csrfToken={props.csrfToken}>
+              <Form action="/auth/verify/resend">
                 <input type="hidden" name="email" value={user.email} />
                 <Button type="submit" variant="secondary" size="sm">
                   Send a new link
@@ -90,11 +90,10 @@ export function DashboardPage(props: { user: User; csrfToken: string | undefined
 export function createDashboardRoutes(_deps: Pick<Deps, "config">): Hono {
   const app = new Hono();
   app.get("/dashboard", requireUser(), function dashboard(c) {
-    const user = c.get("user") as User; // requireUser guarantees it
+    const user = currentUser(c);
     return renderPage(c, {
       title: "Dashboard",
-      user: viewUser(c),
-      children: <DashboardPage user={user} csrfToken={c.get("csrfToken")} />,
+      children: <DashboardPage user={user} />,
     });
   });
   return app;

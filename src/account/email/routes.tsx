@@ -2,14 +2,13 @@ import { type Context, Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 import type { Deps } from "../../deps.js";
-import { auditContext, currentUser } from "../../http/request.js";
+import { currentUser, findCurrentUser } from "../../http/request.js";
 import { rateLimited } from "../../ratelimit/declare.js";
 import { accountKey } from "../../ratelimit/keys.js";
 import { parseForm } from "../../security/form.js";
 import { setFlash } from "../../ui/flash.js";
 import { renderPage } from "../../ui/layout.js";
 import { renderConfirmLink, renderInvalidLink, tokenParam } from "../../ui/pages/link-pages.js";
-import { viewUser } from "../../ui/view-user.js";
 import { emailSchema } from "../../users/email.js";
 import { confirmEmailChange, peekEmailChange, requestEmailChange } from "./service.js";
 import { ChangeEmailPage } from "./views.js";
@@ -32,10 +31,8 @@ export function createEmailChangeRoutes(deps: Deps): { change: Hono; confirm: Ho
     renderPage(c, {
       title: "Change your email address",
       status: status as ContentfulStatusCode,
-      user: viewUser(c),
       children: (
         <ChangeEmailPage
-          csrfToken={c.get("csrfToken")}
           currentEmail={currentUser(c).email}
           validMinutes={validMinutes}
           {...props}
@@ -57,12 +54,10 @@ export function createEmailChangeRoutes(deps: Deps): { change: Hono; confirm: Ho
     await deps.rateLimiter.enforce(c, "verify_resend", accountKey(`email-change:${user.id}`));
     const result = await requestEmailChange(deps, { user, newEmail: email });
     deps.outbox.wake();
-    await deps.audit.record({
+    await deps.audit.forRequest(c).record({
       type: "email_change_requested",
       outcome: result.sent ? "success" : "denied",
-      actorId: user.id,
       targetId: user.id,
-      ...auditContext(c),
       details: result.sent ? {} : { reason: result.reason },
     });
     // Identical whether or not the address belongs to someone else (see email-service.ts).
@@ -107,16 +102,14 @@ export function createEmailChangeRoutes(deps: Deps): { change: Hono; confirm: Ho
     if (token === undefined) return invalid(c, 400);
     const outcome = await confirmEmailChange(deps, token);
     if (!outcome.ok) return invalid(c, outcome.reason === "address_in_use" ? 409 : 410);
-    await deps.audit.record({
+    await deps.audit.forRequest(c).record({
       type: "email_changed",
       outcome: "success",
-      actorId: c.get("user")?.id ?? null,
       targetId: outcome.user.id,
-      ...auditContext(c),
       // The old address is otherwise gone: investigating a takeover starts here (admins only).
       details: { from: outcome.from, to: outcome.user.email },
     });
-    if (c.get("user")?.id === outcome.user.id) {
+    if (findCurrentUser(c)?.id === outcome.user.id) {
       setFlash(c, deps.cookies, "email_changed");
       return c.redirect("/account", 303);
     }

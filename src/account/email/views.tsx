@@ -5,7 +5,6 @@ import { Form } from "../../ui/components/form.js";
 import { PageHeader } from "../../ui/components/page-header.js";
 
 export function ChangeEmailPage(props: {
-  csrfToken: string | undefined;
   currentEmail: string;
   validMinutes: number;
   email?: string;
@@ -27,7 +26,7 @@ export function ChangeEmailPage(props: {
           We will send a link to the new address; the change happens when you open it (within{" "}
           {props.validMinutes} minutes). We also let your current address know.
         </p>
-        <Form action="/account/email" csrfToken={props.csrfToken} novalidate>
+        <Form action="/account/email" novalidate>
           <EmailField value={props.email} error={props.error} label="New email address" autofocus />
           <div>
             <Button type="submit">Send confirmation link</Button>

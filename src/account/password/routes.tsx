@@ -2,7 +2,7 @@ import { type Context, Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 import type { Deps } from "../../deps.js";
-import { auditContext, currentUser } from "../../http/request.js";
+import { currentSession, currentUser, limitOrigin } from "../../http/request.js";
 import { PASSWORD_MAX_LENGTH } from "../../passwords/types.js";
 import { rateLimited } from "../../ratelimit/declare.js";
 import { accountKey } from "../../ratelimit/keys.js";
@@ -10,7 +10,6 @@ import { parseForm } from "../../security/form.js";
 import { rotateSession } from "../../sessions/http.js";
 import { setFlash } from "../../ui/flash.js";
 import { renderPage } from "../../ui/layout.js";
-import { viewUser } from "../../ui/view-user.js";
 import { changePassword } from "./service.js";
 import { ChangePasswordPage, type ChangePasswordPageProps } from "./views.js";
 
@@ -36,10 +35,8 @@ export function createPasswordChangeRoutes(deps: Deps): Hono {
     return renderPage(c, {
       title: "Change your password",
       status: status as ContentfulStatusCode,
-      user: viewUser(c),
       children: (
         <ChangePasswordPage
-          csrfToken={c.get("csrfToken")}
           email={user.email}
           hasPassword={user.passwordHash !== null}
           policy={deps.passwordPolicy}
@@ -53,8 +50,7 @@ export function createPasswordChangeRoutes(deps: Deps): Hono {
 
   app.post("/password", rateLimited("login_account"), async function changePasswordHandler(c) {
     const user = currentUser(c);
-    const session = c.get("session");
-    if (!session) throw new Error("requireUser guarantees a session");
+    const session = currentSession(c);
     // A stolen session must not become an unlimited oracle for the current password:
     // failures share the per-account login budget.
     const key = accountKey(user.email);
@@ -65,19 +61,16 @@ export function createPasswordChangeRoutes(deps: Deps): Hono {
       return render(c, { fieldErrors: { current_password, new_password } }, 422);
     }
     const { current_password: current, new_password: next } = form.data;
-    const ctx = auditContext(c);
+    const audit = deps.audit.forRequest(c);
     if (!(await deps.passwords.verify(user.passwordHash, current))) {
       await deps.rateLimiter.penalize("login_account", key, {
-        ip: ctx.ip ?? undefined,
-        requestId: ctx.requestId ?? undefined,
+        ...limitOrigin(c),
         actorId: user.id,
       });
-      await deps.audit.record({
+      await audit.record({
         type: "password_changed",
         outcome: "failure",
-        actorId: user.id,
         targetId: user.id,
-        ...ctx,
         details: { reason: "wrong_current_password" },
       });
       return render(c, { fieldErrors: { current_password: WRONG_CURRENT } }, 422);
@@ -99,12 +92,10 @@ export function createPasswordChangeRoutes(deps: Deps): Hono {
     await rotateSession(c, deps);
     deps.outbox.wake();
     await deps.rateLimiter.reset("login_account", key);
-    await deps.audit.record({
+    await audit.record({
       type: "password_changed",
       outcome: "success",
-      actorId: user.id,
       targetId: user.id,
-      ...ctx,
       details: { otherSessionsRevoked },
     });
     setFlash(c, deps.cookies, "password_changed");

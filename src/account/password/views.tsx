@@ -8,7 +8,6 @@ import { PageHeader } from "../../ui/components/page-header.js";
 import { PasswordField } from "../../ui/components/password-field.js";
 
 export interface ChangePasswordPageProps {
-  csrfToken: string | undefined;
   email: string;
   hasPassword: boolean;
   policy: Pick<PasswordPolicy, "minLength" | "maxLength">;
@@ -32,7 +31,7 @@ export function ChangePasswordPage(props: ChangePasswordPageProps) {
         }
       >
         {props.hasPassword ? (
-          <Form action="/account/password" csrfToken={props.csrfToken} novalidate>
+          <Form action="/account/password" novalidate>
             <input
               type="text"
               name="username"

@@ -2,12 +2,11 @@ import { type Context, Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 import type { Deps } from "../../deps.js";
-import { auditContext, currentUser } from "../../http/request.js";
+import { currentUser } from "../../http/request.js";
 import { parseForm } from "../../security/form.js";
 import { nameField } from "../../security/form-fields.js";
 import { setFlash } from "../../ui/flash.js";
 import { renderPage } from "../../ui/layout.js";
-import { viewUser } from "../../ui/view-user.js";
 import { setNewSignInNotice, wantsNewSignInNotice } from "../../users/sign-in-notice.js";
 import { ProfilePage, type ProfilePageProps } from "./views.js";
 
@@ -36,7 +35,7 @@ export function createProfileRoutes(deps: Deps): Hono {
 
   const render = async (
     c: Context,
-    props: Omit<ProfilePageProps, "csrfToken" | "user" | "newSignInNotice">,
+    props: Omit<ProfilePageProps, "user" | "newSignInNotice">,
     status = 200,
   ) => {
     const user = currentUser(c);
@@ -44,15 +43,7 @@ export function createProfileRoutes(deps: Deps): Hono {
     return renderPage(c, {
       title: "Your account",
       status: status as ContentfulStatusCode,
-      user: viewUser(c),
-      children: (
-        <ProfilePage
-          csrfToken={c.get("csrfToken")}
-          user={user}
-          newSignInNotice={newSignInNotice}
-          {...props}
-        />
-      ),
+      children: <ProfilePage user={user} newSignInNotice={newSignInNotice} {...props} />,
     });
   };
 
@@ -63,12 +54,10 @@ export function createProfileRoutes(deps: Deps): Hono {
     details?: Record<string, unknown>,
   ) => {
     const user = currentUser(c);
-    await deps.audit.record({
+    await deps.audit.forRequest(c).record({
       type: "profile_updated",
       outcome: "success",
-      actorId: user.id,
       targetId: user.id,
-      ...auditContext(c),
       ...(details ? { details } : {}),
     });
     setFlash(c, deps.cookies, flash);

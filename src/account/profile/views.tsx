@@ -8,7 +8,6 @@ import { EmailStatus, SummaryRow } from "../../ui/components/summary.js";
 import type { User } from "../../users/user.js";
 
 export interface ProfilePageProps {
-  csrfToken: string | undefined;
   user: User;
   /** Whether a sign-in from a new browser is mailed (users.new_sign_in_notice_off_at is null). */
   newSignInNotice: boolean;
@@ -30,7 +29,7 @@ export function ProfilePage(props: ProfilePageProps) {
         description="Your name and how you sign in."
       />
       <Card title="Your name">
-        <Form action="/account" csrfToken={props.csrfToken} novalidate>
+        <Form action="/account" novalidate>
           <Field
             name="first_name"
             label="First name"
@@ -79,21 +78,17 @@ export function ProfilePage(props: ProfilePageProps) {
           </SummaryRow>
         </dl>
       </Card>
-      <NotificationsCard
-        csrfToken={props.csrfToken}
-        on={props.newSignInNotice}
-        error={errors.new_sign_in_notice}
-      />
+      <NotificationsCard on={props.newSignInNotice} error={errors.new_sign_in_notice} />
     </div>
   );
 }
 
 /** The "new sign-in" email opt-out (src/auth/login/new-sign-in.ts). Unticked sends nothing: off. */
-function NotificationsCard(props: { csrfToken: string | undefined; on: boolean; error?: string }) {
+function NotificationsCard(props: { on: boolean; error?: string }) {
   const errorId = props.error ? "field-new_sign_in_notice-error" : undefined;
   return (
     <Card title="Email notifications">
-      <Form action="/account/notifications" csrfToken={props.csrfToken} novalidate>
+      <Form action="/account/notifications" novalidate>
         <div class={props.error ? "field field--invalid" : "field"}>
           <label class="checkbox" for="field-new_sign_in_notice">
             <input

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import type { Child } from "hono/jsx";
 import type { Deps } from "../../deps.js";
+import { currentSession, currentUser } from "../../http/request.js";
 import { PageHeader } from "../../ui/components/page-header.js";
 import { renderPage } from "../../ui/layout.js";
 import type { SecuritySection } from "./section.js";
@@ -15,14 +16,12 @@ export function createSecurityRoutes(
   const sections = options.sections ?? securitySections();
 
   app.get("/security", async function securityPage(c) {
-    const user = c.get("user");
-    const session = c.get("session");
-    if (!user || !session) throw new Error("requireUser guarantees a user and session");
+    const user = currentUser(c);
+    const session = currentSession(c);
     const ctx = {
       c,
       deps,
       user,
-      csrfToken: c.get("csrfToken"),
       sudo: deps.sessions.isSudo(session, deps.clock.now()),
     };
     const bodies: Child[] = await Promise.all(sections.map((s) => s.load(ctx)));

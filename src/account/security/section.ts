@@ -13,13 +13,12 @@ import type { User } from "../../users/user.js";
  *
  * OAuth: replace the body of `linkedProvidersSection`
  * (linked-providers-section.tsx), e.g. with
- * `<LinkedProvidersSection rows={await loadLinkedProviders(deps, user)} csrfToken={csrfToken} />`.
+ * `<LinkedProvidersSection rows={await loadLinkedProviders(deps, user)} />`.
  */
 export interface SecuritySectionContext {
   c: Context;
   deps: Deps;
   user: User;
-  csrfToken: string | undefined;
   /** Whether the session is inside its sudo window (forms needing it may say so up front). */
   sudo: boolean;
 }

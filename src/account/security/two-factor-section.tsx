@@ -8,7 +8,6 @@ import type { SecuritySection } from "./section.js";
 /** 2FA status, backup codes left, and the actions: set up, new codes, turn off. */
 export function TwoFactorSummary(props: {
   status: TwoFactorStatus;
-  csrfToken: string | undefined;
   /** Inside the sudo window: the regenerate form can post at once; outside, confirm first. */
   sudo: boolean;
 }) {
@@ -55,7 +54,7 @@ export function TwoFactorSummary(props: {
       </dl>
       <div class="actions">
         {props.sudo ? (
-          <Form action="/account/2fa/backup-codes" csrfToken={props.csrfToken}>
+          <Form action="/account/2fa/backup-codes">
             <Button type="submit" variant="secondary">
               Make new backup codes
             </Button>
@@ -78,13 +77,9 @@ export function TwoFactorSummary(props: {
 
 export const twoFactorSection: SecuritySection = {
   id: "two-factor",
-  load: async ({ deps, user, csrfToken, sudo }) => (
+  load: async ({ deps, user, sudo }) => (
     <Card title="Two-factor authentication">
-      <TwoFactorSummary
-        status={await twoFactorStatus(deps, user.id)}
-        csrfToken={csrfToken}
-        sudo={sudo}
-      />
+      <TwoFactorSummary status={await twoFactorStatus(deps, user.id)} sudo={sudo} />
     </Card>
   ),
 };

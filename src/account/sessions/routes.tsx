@@ -1,55 +1,40 @@
 import { Hono } from "hono";
 import type { Deps } from "../../deps.js";
 import { AppError } from "../../errors.js";
-import { auditContext, currentUser } from "../../http/request.js";
+import { currentSession, currentUser } from "../../http/request.js";
 import { endSession } from "../../sessions/http.js";
-import type { Session } from "../../sessions/types.js";
 import { setFlash } from "../../ui/flash.js";
 import { renderPage } from "../../ui/layout.js";
-import { viewUser } from "../../ui/view-user.js";
 import { SessionsPage } from "./views.js";
 
 /** Session ids are SHA-256 hex; anything else cannot name a session. */
 const SESSION_ID = /^[0-9a-f]{64}$/;
-
-function currentSession(session: Session | undefined): Session {
-  if (!session) throw new Error("requireUser guarantees a session");
-  return session;
-}
 
 export function createSessionsRoutes(deps: Deps): Hono {
   const app = new Hono();
 
   app.get("/sessions", async function sessionsPage(c) {
     const user = currentUser(c);
-    const current = currentSession(c.get("session"));
+    const current = currentSession(c);
     const sessions = await deps.sessions.listForUser(user.id);
     // The current session is live by definition; list it even if its last-seen write is throttled.
     const all = sessions.some((s) => s.id === current.id) ? sessions : [current, ...sessions];
     return renderPage(c, {
       title: "Where you are signed in",
-      user: viewUser(c),
       children: (
-        <SessionsPage
-          csrfToken={c.get("csrfToken")}
-          sessions={all}
-          currentSessionId={current.id}
-          now={deps.clock.now()}
-        />
+        <SessionsPage sessions={all} currentSessionId={current.id} now={deps.clock.now()} />
       ),
     });
   });
 
   app.post("/sessions/revoke-others", async function revokeOthers(c) {
     const user = currentUser(c);
-    const current = currentSession(c.get("session"));
+    const current = currentSession(c);
     const count = await deps.sessions.revokeAllForUser(user.id, { exceptSessionId: current.id });
-    await deps.audit.record({
+    await deps.audit.forRequest(c).record({
       type: "session_revoked",
       outcome: "success",
-      actorId: user.id,
       targetId: user.id,
-      ...auditContext(c),
       details: { scope: "others", count },
     });
     setFlash(c, deps.cookies, "other_sessions_revoked");
@@ -58,18 +43,16 @@ export function createSessionsRoutes(deps: Deps): Hono {
 
   app.post("/sessions/:id/revoke", async function revokeOne(c) {
     const user = currentUser(c);
-    const current = currentSession(c.get("session"));
+    const current = currentSession(c);
     const id = c.req.param("id");
     // Only the owner's own sessions: another user's id answers exactly like an unknown one.
     if (!SESSION_ID.test(id) || !(await deps.sessions.revokeForUser(user.id, id))) {
       throw new AppError("NOT_FOUND", { message: "No such session." });
     }
-    await deps.audit.record({
+    await deps.audit.forRequest(c).record({
       type: "session_revoked",
       outcome: "success",
-      actorId: user.id,
       targetId: user.id,
-      ...auditContext(c),
       details: { scope: id === current.id ? "current" : "one" },
     });
     if (id === current.id) {

@@ -52,9 +52,7 @@ describe("the sessions page", () => {
   });
 
   it("renders one card per device, this one first, each with its own sign-out form", () => {
-    const html = String(
-      <SessionsPage csrfToken="tok" sessions={listed} currentSessionId={current} now={now} />,
-    );
+    const html = String(<SessionsPage sessions={listed} currentSessionId={current} now={now} />);
     const cards = [...html.matchAll(/<li class="(session[^"]*)">([\s\S]*?)<\/li>/g)];
     expect(cards.map((m) => m[1])).toEqual(["session session--current", "session", "session"]);
     expect(cards[0]?.[2]).toContain("Firefox 128 on macOS");

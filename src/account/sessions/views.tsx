@@ -7,7 +7,6 @@ import { Form } from "../../ui/components/form.js";
 import { PageHeader } from "../../ui/components/page-header.js";
 
 export interface SessionsPageProps {
-  csrfToken: string | undefined;
   sessions: readonly Session[];
   currentSessionId: string;
   now: Date;
@@ -39,7 +38,7 @@ export function orderSessions(sessions: readonly Session[], currentSessionId: st
  * and every button without scrolling sideways; wide screens lay the same
  * markup out in columns (app.css, .session).
  */
-function SessionItem(props: { session: Session; current: boolean; now: Date; csrfToken?: string }) {
+function SessionItem(props: { session: Session; current: boolean; now: Date }) {
   const { session, current } = props;
   return (
     <li class={current ? "session session--current" : "session"}>
@@ -74,13 +73,13 @@ function SessionItem(props: { session: Session; current: boolean; now: Date; csr
       </dl>
       <div class="session__action">
         {current ? (
-          <Form action="/auth/logout" csrfToken={props.csrfToken}>
+          <Form action="/auth/logout">
             <Button type="submit" variant="secondary" size="sm">
               Sign out
             </Button>
           </Form>
         ) : (
-          <Form action={`/account/sessions/${session.id}/revoke`} csrfToken={props.csrfToken}>
+          <Form action={`/account/sessions/${session.id}/revoke`}>
             <Button type="submit" variant="danger" size="sm">
               Sign out
             </Button>
@@ -109,12 +108,11 @@ export function SessionsPage(props: SessionsPageProps) {
                 session={session}
                 current={session.id === props.currentSessionId}
                 now={props.now}
-                csrfToken={props.csrfToken}
               />
             ))}
           </ul>
           {others > 0 ? (
-            <Form action="/account/sessions/revoke-others" csrfToken={props.csrfToken}>
+            <Form action="/account/sessions/revoke-others">
               <Button type="submit" variant="secondary">
                 Sign out all other devices ({others})
               </Button>

@@ -2,7 +2,7 @@ import { type Context, Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 import type { Deps } from "../../deps.js";
-import { auditContext, currentUser } from "../../http/request.js";
+import { currentUser, limitOrigin } from "../../http/request.js";
 import { PASSWORD_MAX_LENGTH } from "../../passwords/types.js";
 import { rateLimited } from "../../ratelimit/declare.js";
 import { accountKey } from "../../ratelimit/keys.js";
@@ -11,7 +11,6 @@ import { safeNextPath } from "../../security/redirect.js";
 import { rotateSession } from "../../sessions/http.js";
 import { setFlash } from "../../ui/flash.js";
 import { renderPage } from "../../ui/layout.js";
-import { viewUser } from "../../ui/view-user.js";
 import { canConfirmWithCode, confirmSudoWithCode } from "../two-factor/sudo.js";
 import { ConfirmPage } from "./views.js";
 
@@ -52,10 +51,8 @@ export function createConfirmRoutes(deps: Deps): Hono {
     return renderPage(c, {
       title: "Confirm it is you",
       status: status as ContentfulStatusCode,
-      user: viewUser(c),
       children: (
         <ConfirmPage
-          csrfToken={c.get("csrfToken")}
           email={user.email}
           windowMinutes={windowMinutes}
           hasPassword={user.passwordHash !== null}
@@ -85,19 +82,16 @@ export function createConfirmRoutes(deps: Deps): Hono {
       return render(c, { next: cleanNext(form.values.next), error: form.errors.password }, 422);
     }
     const next = cleanNext(form.data.next);
-    const ctx = auditContext(c);
+    const audit = deps.audit.forRequest(c);
     if (!(await deps.passwords.verify(user.passwordHash, form.data.password))) {
       await deps.rateLimiter.penalize("login_account", key, {
-        ip: ctx.ip ?? undefined,
-        requestId: ctx.requestId ?? undefined,
+        ...limitOrigin(c),
         actorId: user.id,
       });
-      await deps.audit.record({
+      await audit.record({
         type: "sudo_confirmed",
         outcome: "failure",
-        actorId: user.id,
         targetId: user.id,
-        ...ctx,
         details: { reason: "wrong_password" },
       });
       return render(c, { next, error: WRONG_PASSWORD }, 401);
@@ -107,12 +101,10 @@ export function createConfirmRoutes(deps: Deps): Hono {
       sudoUntil: new Date(deps.clock.now().getTime() + windowMinutes * 60_000),
     });
     await deps.rateLimiter.reset("login_account", key);
-    await deps.audit.record({
+    await audit.record({
       type: "sudo_confirmed",
       outcome: "success",
-      actorId: user.id,
       targetId: user.id,
-      ...ctx,
       details: { windowMinutes },
     });
     if (next) return c.redirect(next, 303);

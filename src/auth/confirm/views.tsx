@@ -7,7 +7,6 @@ import { PageHeader } from "../../ui/components/page-header.js";
 import { SudoCodeForm } from "../two-factor/sudo.js";
 
 export interface ConfirmPageProps {
-  csrfToken: string | undefined;
   email: string;
   next?: string;
   windowMinutes: number;
@@ -28,7 +27,7 @@ export function ConfirmPage(props: ConfirmPageProps) {
       />
       <Card>
         {props.hasPassword ? (
-          <Form action="/auth/confirm" csrfToken={props.csrfToken} novalidate>
+          <Form action="/auth/confirm" novalidate>
             {/* Lets password managers offer the right saved password. */}
             <input
               type="text"
@@ -53,7 +52,7 @@ export function ConfirmPage(props: ConfirmPageProps) {
             </Button>
           </Form>
         ) : props.codeForm ? (
-          <SudoCodeForm csrfToken={props.csrfToken} next={props.next} error={props.error} />
+          <SudoCodeForm next={props.next} error={props.error} />
         ) : (
           <Alert kind="info" title="Confirm by signing in again">
             Your account signs in through another provider and has no password. Sign out and sign in

@@ -3,6 +3,7 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 import type { Deps } from "../../deps.js";
 import { responseKind } from "../../errors.js";
+import { findCurrentUser } from "../../http/request.js";
 import { PASSWORD_MAX_LENGTH } from "../../passwords/types.js";
 import { rateLimited } from "../../ratelimit/declare.js";
 import { accountKey, ipKey } from "../../ratelimit/keys.js";
@@ -51,11 +52,11 @@ export function createLoginRoutes(deps: Deps): Hono {
 
   // Buttons for configured OAuth/OIDC providers only (computed once: config is frozen).
   const providers = configuredProviders(deps.config);
-  const render = (c: Context, props: Omit<LoginPageProps, "csrfToken">, status = 200) =>
+  const render = (c: Context, props: LoginPageProps, status = 200) =>
     renderPage(c, {
       title: "Sign in",
       status: status as ContentfulStatusCode,
-      children: <LoginPage csrfToken={c.get("csrfToken")} providers={providers} {...props} />,
+      children: <LoginPage providers={providers} {...props} />,
     });
 
   /** Counts a 429 before letting the error handler render it. */
@@ -68,15 +69,9 @@ export function createLoginRoutes(deps: Deps): Hono {
     }
   };
 
-  const auditContext = (c: Context) => ({
-    ip: c.get("clientIp") ?? null,
-    userAgent: c.req.header("User-Agent") ?? null,
-    requestId: c.get("requestId") ?? null,
-  });
-
   app.get("/login", function loginForm(c) {
     const next = cleanNext(c.req.query("next"));
-    if (c.get("user")) return c.redirect(next ?? DEFAULT_AFTER_SIGN_IN, 303);
+    if (findCurrentUser(c)) return c.redirect(next ?? DEFAULT_AFTER_SIGN_IN, 303);
     return render(c, { next });
   });
 
@@ -112,14 +107,13 @@ export function createLoginRoutes(deps: Deps): Hono {
     }
 
     const outcome = await authenticate(deps, { email, password, trustedDevice });
-    const ctx = auditContext(c);
+    const audit = deps.audit.forRequest(c);
 
     if (outcome.kind === "locked") {
-      await deps.audit.record({
+      await audit.record({
         type: "login_failed",
         outcome: "denied",
         targetId: outcome.user?.id ?? null,
-        ...ctx,
         details: { reason: "locked" },
       });
       logins.inc({ result: "locked" });
@@ -133,19 +127,17 @@ export function createLoginRoutes(deps: Deps): Hono {
     }
 
     if (outcome.kind === "failure") {
-      await deps.audit.record({
+      await audit.record({
         type: "login_failed",
         outcome: "failure",
         targetId: outcome.user?.id ?? null,
-        ...ctx,
         details: { reason: outcome.reason },
       });
       if (outcome.justLocked && outcome.user) {
-        await deps.audit.record({
+        await audit.record({
           type: "account_locked",
           outcome: "info",
           targetId: outcome.user.id,
-          ...ctx,
           details: {
             lockedMinutes: deps.config.security.accountLockoutMinutes,
             maxAttempts: deps.config.security.maxFailedLoginAttempts,
@@ -158,17 +150,16 @@ export function createLoginRoutes(deps: Deps): Hono {
     }
 
     if (outcome.kind === "unverified") {
-      await deps.audit.record({
+      await audit.record({
         type: "login_failed",
         outcome: "denied",
         targetId: outcome.user.id,
-        ...ctx,
         details: { reason: "unverified" },
       });
       logins.inc({ result: "unverified" });
       return renderPage(c, {
         title: "Confirm your email address",
-        children: <UnverifiedPage csrfToken={c.get("csrfToken")} email={outcome.user.email} />,
+        children: <UnverifiedPage email={outcome.user.email} />,
       });
     }
 
@@ -179,20 +170,20 @@ export function createLoginRoutes(deps: Deps): Hono {
       details: { rehashed: outcome.rehashed, trustedDevice },
     });
     // c.var.user is set only when a session started; otherwise a 2FA challenge is pending.
-    logins.inc({ result: c.get("user") ? "success" : "two_factor_required" });
+    logins.inc({ result: findCurrentUser(c) ? "success" : "two_factor_required" });
     return response;
   });
 
   app.post("/logout", async function logout(c) {
-    const user = c.get("user");
+    const user = findCurrentUser(c);
     await endSession(c, deps);
     if (user) {
-      await deps.audit.record({
+      // The session has just ended: name its user explicitly.
+      await deps.audit.forRequest(c).record({
         type: "logout",
         outcome: "success",
         actorId: user.id,
         targetId: user.id,
-        ...auditContext(c),
       });
     }
     if (responseKind(c) === "htmx") {

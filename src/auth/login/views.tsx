@@ -27,7 +27,6 @@ export function lockedMessage(waitSeconds: number): string {
 }
 
 export interface LoginPageProps {
-  csrfToken: string | undefined;
   email?: string;
   next?: string;
   /** Form-level error (GENERIC_LOGIN_ERROR, or lockedMessage()). */
@@ -45,7 +44,7 @@ export function LoginPage(props: LoginPageProps) {
     <div class="stack">
       <PageHeader title="Sign in" description="Welcome back. Sign in to your account." />
       <Card>
-        <Form action="/auth/login" csrfToken={props.csrfToken} novalidate>
+        <Form action="/auth/login" novalidate>
           {props.error !== undefined && (
             <Alert kind={props.locked ? "warning" : "error"} id="login-error">
               {props.error}
@@ -88,7 +87,7 @@ export function LoginPage(props: LoginPageProps) {
  * no session, and a way to get a fresh link. Only someone who knows the
  * password sees this page, so it reveals nothing to an enumerator.
  */
-export function UnverifiedPage(props: { csrfToken: string | undefined; email: string }) {
+export function UnverifiedPage(props: { email: string }) {
   return (
     <div class="stack">
       <PageHeader
@@ -101,7 +100,7 @@ export function UnverifiedPage(props: { csrfToken: string | undefined; email: st
           account, then sign in again.
         </Alert>
         <p>No email? Check your spam folder, or ask for a new link:</p>
-        <Form action="/auth/verify/resend" csrfToken={props.csrfToken}>
+        <Form action="/auth/verify/resend">
           <input type="hidden" name="email" value={props.email} />
           <Button type="submit" variant="secondary">
             Send a new confirmation link

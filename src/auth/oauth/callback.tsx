@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import { AppError } from "../../errors.js";
+import { findCurrentUser } from "../../http/request.js";
 import { timingSafeEqual } from "../../lib/crypto.js";
 import { ipKey } from "../../ratelimit/keys.js";
 import { failureLogFields } from "./failure-log.js";
@@ -35,7 +36,7 @@ export async function handleCallback(kit: OAuthKit, c: Context): Promise<Respons
   kit.flows.clear(c);
   const params = new URL(c.req.url).searchParams;
   const back = read.ok && read.flow.intent === "link" ? BACK_TO_SECURITY : BACK_TO_LOGIN;
-  const userId = c.get("user")?.id ?? null;
+  const userId = findCurrentUser(c)?.id ?? null;
 
   const fail = async (reason: FailureReason, details: Record<string, unknown> = {}) => {
     await kit.audit(c, {

@@ -1,5 +1,6 @@
 import type { Context } from "hono";
 import type { Deps } from "../../deps.js";
+import { currentUser, findCurrentUser } from "../../http/request.js";
 import { oauthSignInAttemptEmail } from "../../mail/templates/index.js";
 import { accountKey } from "../../ratelimit/keys.js";
 import { setFlash } from "../../ui/flash.js";
@@ -54,7 +55,7 @@ export async function finishSignIn(
         next: flow.next,
         details: base,
       });
-      const twoFactorRequired = c.get("user") === undefined;
+      const twoFactorRequired = findCurrentUser(c) === undefined;
       await kit.audit(c, {
         type: "oauth_login",
         outcome: "success",
@@ -116,9 +117,8 @@ export async function finishLink(
   provider: OAuthProvider,
   result: ProviderResult,
 ): Promise<Response> {
-  const user = c.get("user");
   // handleCallback checked that this session started the flow.
-  if (!user) throw new Error("finishLink: no signed-in user");
+  const user = currentUser(c);
   const outcome = await linkToUser(
     { ...kit.deps, tokenStore: kit.tokenStore },
     { provider: provider.id, result, userId: user.id },
@@ -153,7 +153,7 @@ function checkInbox(c: Context, email: string): Response | Promise<Response> {
   c.header("Cache-Control", "no-store");
   return renderPage(c, {
     title: "Check your inbox",
-    children: <CheckInboxPage csrfToken={c.get("csrfToken")} email={email} />,
+    children: <CheckInboxPage email={email} />,
   });
 }
 

@@ -2,7 +2,6 @@ import type { Context } from "hono";
 import type { AuditEventType, AuditOutcome } from "../../audit/events.js";
 import type { Deps } from "../../deps.js";
 import { renderPage } from "../../ui/layout.js";
-import { requestAudit } from "../sign-in.js";
 import { type LoginCounter, loginCounter } from "../sign-in-metrics.js";
 import { createFlowCookies, type FlowCookies } from "./flow-cookie.js";
 import type { Problem } from "./messages.js";
@@ -68,12 +67,11 @@ export function createOAuthKit(deps: Deps): OAuthKit {
     tokenStore: createTokenStore(deps),
     count: (provider, result) => counters.get(provider)?.inc({ result }),
     async audit(c, event) {
-      await deps.audit.record({
+      await deps.audit.forRequest(c).record({
         type: event.type,
         outcome: event.outcome,
         actorId: event.userId ?? null,
         targetId: event.userId ?? null,
-        ...requestAudit(c),
         details: event.details,
       });
     },

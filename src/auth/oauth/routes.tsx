@@ -1,7 +1,7 @@
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import type { Deps } from "../../deps.js";
 import { AppError, responseKind } from "../../errors.js";
-import { currentUser } from "../../http/request.js";
+import { currentUser, findCurrentUser } from "../../http/request.js";
 import { withGuards } from "../../http/route-group.js";
 import { markRoute } from "../../http/route-meta.js";
 import { rateLimited } from "../../ratelimit/declare.js";
@@ -49,7 +49,7 @@ export function createOAuthRoutes(deps: Deps): { signIn: Hono; account: Hono } {
   app.get("/oauth/:provider", async function oauthStart(c) {
     const provider = configured(c);
     const next = cleanNext(c.req.query("next"));
-    if (c.get("user")) return c.redirect(next ?? DEFAULT_AFTER_SIGN_IN, 303);
+    if (findCurrentUser(c)) return c.redirect(next ?? DEFAULT_AFTER_SIGN_IN, 303);
     return startFlow(kit, c, provider, { intent: "sign_in", next });
   });
 
@@ -133,7 +133,7 @@ async function startFlow(
     await kit.audit(c, {
       type: "oauth_failed",
       outcome: "failure",
-      userId: c.get("user")?.id ?? null,
+      userId: findCurrentUser(c)?.id ?? null,
       details: { provider: provider.id, reason: error.reason, intent: flow.intent },
     });
     kit.count(provider.id, "failed");

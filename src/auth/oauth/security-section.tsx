@@ -50,7 +50,6 @@ export async function loadLinkedProviders(
  */
 export function LinkedProvidersSection(props: {
   rows: readonly LinkedProviderRow[];
-  csrfToken: string | undefined;
   /** Inside the re-authentication window: the forms act at once. */
   sudo?: boolean;
   /** Re-authentication (/auth/confirm) takes a password; provider-only accounts set one first. */
@@ -86,7 +85,7 @@ export function LinkedProvidersSection(props: {
               )}
             </dd>
             <dd class="summary__action">
-              <ProviderAction row={row} csrfToken={props.csrfToken} />
+              <ProviderAction row={row} />
             </dd>
           </div>
         ))}
@@ -115,14 +114,14 @@ function lastUsed(identity: Pick<Identity, "createdAt" | "lastUsedAt">): string 
   return at && at.getTime() !== identity.createdAt.getTime() ? `, last used ${formatUtc(at)}` : "";
 }
 
-function ProviderAction(props: { row: LinkedProviderRow; csrfToken: string | undefined }) {
+function ProviderAction(props: { row: LinkedProviderRow }) {
   const { row } = props;
   if (row.identity && !row.canUnlink) {
     return <small>Your only way to sign in</small>;
   }
   if (row.identity) {
     return (
-      <Form action={`/account/oauth/${row.id}/unlink`} csrfToken={props.csrfToken}>
+      <Form action={`/account/oauth/${row.id}/unlink`}>
         <Button type="submit" variant="secondary" size="sm">
           Unlink
         </Button>
@@ -131,7 +130,7 @@ function ProviderAction(props: { row: LinkedProviderRow; csrfToken: string | und
   }
   if (!row.configured) return null;
   return (
-    <Form action={`/account/oauth/${row.id}/link`} csrfToken={props.csrfToken}>
+    <Form action={`/account/oauth/${row.id}/link`}>
       <Button type="submit" variant="secondary" size="sm">
         Link {row.label}
       </Button>

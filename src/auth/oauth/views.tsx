@@ -90,7 +90,7 @@ export function LinkRequiredPage(props: { provider: string; email: string }) {
  * was told by mail what to do. One page for both, so it tells nobody which
  * addresses have accounts.
  */
-export function CheckInboxPage(props: { csrfToken: string | undefined; email: string }) {
+export function CheckInboxPage(props: { email: string }) {
   return (
     <div class="stack">
       <PageHeader title="Check your inbox" description="One more step before you can sign in." />
@@ -101,7 +101,7 @@ export function CheckInboxPage(props: { csrfToken: string | undefined; email: st
             sign in again.
           </Alert>
           <p>No email? Check your spam folder, or ask for a new confirmation link:</p>
-          <Form action="/auth/verify/resend" csrfToken={props.csrfToken}>
+          <Form action="/auth/verify/resend">
             <input type="hidden" name="email" value={props.email} />
             <Button type="submit" variant="secondary">
               Send a new confirmation link

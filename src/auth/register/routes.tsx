@@ -2,7 +2,7 @@ import { type Context, Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 import type { Deps } from "../../deps.js";
-import { auditContext } from "../../http/request.js";
+import { findCurrentUser } from "../../http/request.js";
 import { rateLimited } from "../../ratelimit/declare.js";
 import { ipKey } from "../../ratelimit/keys.js";
 import { FORM_ERROR, parseForm } from "../../security/form.js";
@@ -50,24 +50,20 @@ export function createRegisterRoutes(deps: Deps): Hono {
   const registrations = registrationCounter(deps.metrics.registry);
   const policy = deps.passwordPolicy;
 
-  const render = (
-    c: Context,
-    props: Omit<RegisterPageProps, "csrfToken" | "policy">,
-    status = 200,
-  ) =>
+  const render = (c: Context, props: Omit<RegisterPageProps, "policy">, status = 200) =>
     renderPage(c, {
       title: "Create your account",
       status: status as ContentfulStatusCode,
-      children: <RegisterPage csrfToken={c.get("csrfToken")} policy={policy} {...props} />,
+      children: <RegisterPage policy={policy} {...props} />,
     });
 
   app.get("/register", function registerForm(c) {
-    if (c.get("user")) return c.redirect("/dashboard", 303);
+    if (findCurrentUser(c)) return c.redirect("/dashboard", 303);
     return render(c, {});
   });
 
   app.post("/register", rateLimited("register"), async function register(c) {
-    if (c.get("user")) return c.redirect("/dashboard", 303);
+    if (findCurrentUser(c)) return c.redirect("/dashboard", 303);
     try {
       // Per network, before any work: bulk sign-ups and mail abuse. Whatever the email.
       await deps.rateLimiter.enforce(c, "register", ipKey(c.get("clientIp") ?? "unknown"));
@@ -114,30 +110,28 @@ export function createRegisterRoutes(deps: Deps): Hono {
     const { email, password, first_name: firstName, last_name: lastName } = form.data;
     const outcome = await registerAccount(deps, { email, password, firstName, lastName });
     deps.outbox.wake();
-    const ctx = auditContext(c);
+    const audit = deps.audit.forRequest(c);
     if (outcome.kind === "created") {
       registrations.inc({ result: "created" });
-      await deps.audit.record({
+      await audit.record({
         type: "user_registered",
         outcome: "success",
         actorId: outcome.user.id,
         targetId: outcome.user.id,
-        ...ctx,
       });
     } else {
       registrations.inc({ result: "email_taken" });
-      await deps.audit.record({
+      await audit.record({
         type: "user_registered",
         outcome: "denied",
         targetId: outcome.user?.id ?? null,
-        ...ctx,
         details: { reason: "email_taken", ownerNotified: outcome.notified },
       });
     }
     // Same status, same page, whichever branch ran.
     return renderPage(c, {
       title: "Check your inbox",
-      children: <RegisteredPage email={email} csrfToken={c.get("csrfToken")} />,
+      children: <RegisteredPage email={email} />,
     });
   });
 

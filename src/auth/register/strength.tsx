@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { z } from "zod";
 import type { Deps } from "../../deps.js";
+import { findCurrentUser } from "../../http/request.js";
 import { parseForm } from "../../security/form.js";
 import { StrengthMeter } from "../../ui/components/password-field.js";
 
@@ -22,7 +23,7 @@ export function passwordStrengthHandler(deps: Pick<Deps, "passwordPolicy">) {
   return async function passwordStrength(c: Context) {
     const form = await parseForm(c, strengthSchema, { maxFieldChars: 4096 });
     const data = form.ok ? form.data : {};
-    const user = c.get("user");
+    const user = findCurrentUser(c);
     const check = deps.passwordPolicy.check({
       password: data.password ?? data.new_password ?? "",
       email: user?.email ?? data.email,

@@ -9,7 +9,6 @@ import { PageHeader } from "../../ui/components/page-header.js";
 import { PasswordField } from "../../ui/components/password-field.js";
 
 export interface RegisterPageProps {
-  csrfToken: string | undefined;
   policy: Pick<PasswordPolicy, "minLength" | "maxLength">;
   values?: { email?: string; first_name?: string; last_name?: string };
   error?: string;
@@ -32,7 +31,7 @@ export function RegisterPage(props: RegisterPageProps) {
           </p>
         }
       >
-        <Form action="/auth/register" csrfToken={props.csrfToken} novalidate>
+        <Form action="/auth/register" novalidate>
           {props.error !== undefined && (
             <Alert kind="error" id="register-error">
               {props.error}
@@ -77,7 +76,7 @@ export function RegisterPage(props: RegisterPageProps) {
  * new (a verification link is on its way) or already had an account (its
  * owner gets a notice instead): the page cannot tell them apart, by design.
  */
-export function RegisteredPage(props: { email: string; csrfToken: string | undefined }) {
+export function RegisteredPage(props: { email: string }) {
   return (
     <div class="stack">
       <PageHeader title="Check your inbox" description="One more step to finish signing up." />
@@ -94,7 +93,7 @@ export function RegisteredPage(props: { email: string; csrfToken: string | undef
             address, then sign in.
           </Alert>
           <p>No email after a few minutes? Check your spam folder, or ask for a new link:</p>
-          <Form action="/auth/verify/resend" csrfToken={props.csrfToken}>
+          <Form action="/auth/verify/resend">
             <input type="hidden" name="email" value={props.email} />
             <Button type="submit" variant="secondary">
               Send a new link

@@ -2,7 +2,6 @@ import { type Context, Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 import type { Deps } from "../../deps.js";
-import { auditContext } from "../../http/request.js";
 import { rateLimited } from "../../ratelimit/declare.js";
 import { accountKey, ipKey } from "../../ratelimit/keys.js";
 import { parseForm } from "../../security/form.js";
@@ -10,7 +9,6 @@ import { endSession } from "../../sessions/http.js";
 import { setFlash } from "../../ui/flash.js";
 import { renderPage } from "../../ui/layout.js";
 import { renderInvalidLink, tokenParam } from "../../ui/pages/link-pages.js";
-import { viewUser } from "../../ui/view-user.js";
 import { emailSchema } from "../../users/email.js";
 import { completePasswordReset, findResetAccount, requestPasswordReset } from "./service.js";
 import { ForgotPasswordPage, ForgotPasswordSentPage, ResetPasswordPage } from "./views.js";
@@ -35,10 +33,9 @@ export function createResetRoutes(deps: Deps): Hono {
 
   const forgotForm = (c: Context, props: { email?: string; error?: string }, status = 200) =>
     renderPage(c, {
-      user: viewUser(c),
       title: "Forgot your password?",
       status: status as ContentfulStatusCode,
-      children: <ForgotPasswordPage csrfToken={c.get("csrfToken")} {...props} />,
+      children: <ForgotPasswordPage {...props} />,
     });
 
   app.get("/forgot-password", (c) => forgotForm(c, {}));
@@ -56,15 +53,13 @@ export function createResetRoutes(deps: Deps): Hono {
     await deps.rateLimiter.enforce(c, "password_reset", accountKey(email));
     const user = await deps.users.findByEmail(email);
     const due = requestPasswordReset(deps, { user });
-    await deps.audit.record({
+    await deps.audit.forRequest(c).record({
       type: "password_reset_requested",
       outcome: due ? "success" : "info",
       targetId: user?.id ?? null,
-      ...auditContext(c),
       details: due ? {} : { skipped: user ? "deactivated" : "unknown_email" },
     });
     return renderPage(c, {
-      user: viewUser(c),
       title: "Check your inbox",
       children: (
         <ForgotPasswordSentPage
@@ -81,12 +76,9 @@ export function createResetRoutes(deps: Deps): Hono {
     status = 200,
   ) =>
     renderPage(c, {
-      user: viewUser(c),
       title: "Choose a new password",
       status: status as ContentfulStatusCode,
-      children: (
-        <ResetPasswordPage csrfToken={c.get("csrfToken")} policy={deps.passwordPolicy} {...props} />
-      ),
+      children: <ResetPasswordPage policy={deps.passwordPolicy} {...props} />,
     });
 
   app.get("/reset-password", async function resetLink(c) {
@@ -115,12 +107,11 @@ export function createResetRoutes(deps: Deps): Hono {
     const passwordHash = await deps.passwords.hash(password);
     if (!(await completePasswordReset(deps, { token, user, passwordHash }))) return invalid(c, 410);
     deps.outbox.wake();
-    await deps.audit.record({
+    await deps.audit.forRequest(c).record({
       type: "password_reset_completed",
       outcome: "success",
       actorId: user.id,
       targetId: user.id,
-      ...auditContext(c),
     });
     // Whoever submitted may have been signed in here too: that session is gone, drop its cookie.
     if (c.get("session")) await endSession(c, deps);

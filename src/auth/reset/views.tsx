@@ -7,11 +7,7 @@ import { Form } from "../../ui/components/form.js";
 import { PageHeader } from "../../ui/components/page-header.js";
 import { PasswordField } from "../../ui/components/password-field.js";
 
-export function ForgotPasswordPage(props: {
-  csrfToken: string | undefined;
-  email?: string;
-  error?: string;
-}) {
+export function ForgotPasswordPage(props: { email?: string; error?: string }) {
   return (
     <div class="stack">
       <PageHeader
@@ -25,7 +21,7 @@ export function ForgotPasswordPage(props: {
           </p>
         }
       >
-        <Form action="/auth/forgot-password" csrfToken={props.csrfToken} novalidate>
+        <Form action="/auth/forgot-password" novalidate>
           <EmailField value={props.email} error={props.error} autofocus />
           <Button type="submit" block>
             Send me a reset link
@@ -58,7 +54,6 @@ export function ForgotPasswordSentPage(props: { email: string; validMinutes: num
 }
 
 export function ResetPasswordPage(props: {
-  csrfToken: string | undefined;
   token: string;
   email: string;
   policy: Pick<PasswordPolicy, "minLength" | "maxLength">;
@@ -71,7 +66,7 @@ export function ResetPasswordPage(props: {
         description="Every device signed in to your account will be signed out."
       />
       <Card>
-        <Form action="/auth/reset-password" csrfToken={props.csrfToken} novalidate>
+        <Form action="/auth/reset-password" novalidate>
           {/* Lets password managers file the new password under the right account. */}
           <input
             type="text"

@@ -2,11 +2,12 @@ import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 import type { Deps } from "../../deps.js";
+import { findCurrentUser, limitOrigin } from "../../http/request.js";
 import { parseForm } from "../../security/form.js";
 import { installSession } from "../../sessions/http.js";
 import { renderPage } from "../../ui/layout.js";
 import { createDeviceCookies } from "../login/device-cookie.js";
-import { finishSignIn, requestAudit } from "../sign-in.js";
+import { finishSignIn } from "../sign-in.js";
 import { type ChallengeOutcome, submitChallengeCode } from "./challenge.js";
 import { ChallengePage, StartOverPage, WRONG_CODE } from "./challenge-views.js";
 import { type TwoFactorResult, twoFactorCounter } from "./metrics.js";
@@ -53,7 +54,7 @@ export function createChallengeHandlers(deps: Deps) {
     renderPage(c, {
       title: "Two-factor authentication",
       status,
-      children: <ChallengePage csrfToken={c.get("csrfToken")} {...props} />,
+      children: <ChallengePage {...props} />,
     });
 
   /** The challenge is over for this browser: forget the cookie and say "sign in again". */
@@ -76,13 +77,12 @@ export function createChallengeHandlers(deps: Deps) {
     outcome: "success" | "failure" | "denied",
     details: Record<string, unknown>,
   ) =>
-    deps.audit.record({
+    deps.audit.forRequest(c).record({
       type:
         outcome === "success" ? "two_factor_challenge_succeeded" : "two_factor_challenge_failed",
       outcome,
       actorId: pending.userId,
       targetId: pending.userId,
-      ...requestAudit(c),
       details: { signInMethod: pending.method, ...details },
     });
 
@@ -105,7 +105,7 @@ export function createChallengeHandlers(deps: Deps) {
   };
 
   async function challengeForm(c: Context) {
-    if (c.get("user")) return c.redirect("/dashboard", 303);
+    if (findCurrentUser(c)) return c.redirect("/dashboard", 303);
     const pending = await findPendingLogin(c, deps);
     if (!pending) return startOver(c, "expired", 401);
     await refuseIfCapped(c, pending);
@@ -162,16 +162,15 @@ export function createChallengeHandlers(deps: Deps) {
     if (outcome.kind === "wrong" || outcome.kind === "replayed") {
       const reason = outcome.kind === "wrong" ? "wrong_code" : "replayed";
       const penalty = await deps.rateLimiter.penalize("two_factor", limiterKey(pending), {
-        ...limitContext(c),
+        ...limitOrigin(c),
         actorId: pending.userId,
       });
       await audit(c, pending, "failure", { reason, method: outcome.method });
       if (outcome.kind === "wrong" && outcome.justLocked) {
-        await deps.audit.record({
+        await deps.audit.forRequest(c).record({
           type: "account_locked",
           outcome: "info",
           targetId: pending.userId,
-          ...requestAudit(c),
           details: {
             lockedMinutes: deps.config.security.accountLockoutMinutes,
             maxAttempts: deps.config.security.maxFailedLoginAttempts,
@@ -193,12 +192,11 @@ export function createChallengeHandlers(deps: Deps) {
     await deps.rateLimiter.reset("two_factor", limiterKey(pending));
     await audit(c, pending, "success", { method: outcome.method });
     if (outcome.method === "backup_code") {
-      await deps.audit.record({
+      await deps.audit.forRequest(c).record({
         type: "two_factor_backup_code_used",
         outcome: "info",
         actorId: user.id,
         targetId: user.id,
-        ...requestAudit(c),
         details: { remaining: outcome.backupCodesLeft ?? 0, context: "sign_in" },
       });
     }
@@ -211,8 +209,4 @@ export function createChallengeHandlers(deps: Deps) {
   }
 
   return { challengeForm, challenge };
-}
-
-function limitContext(c: Context) {
-  return { ip: c.get("clientIp") ?? undefined, requestId: c.get("requestId") ?? undefined };
 }

@@ -32,11 +32,7 @@ export function CodeField(props: {
   );
 }
 
-export function ChallengePage(props: {
-  csrfToken: string | undefined;
-  error?: string;
-  attemptsLeft?: number;
-}) {
+export function ChallengePage(props: { error?: string; attemptsLeft?: number }) {
   return (
     <div class="stack">
       <PageHeader
@@ -45,7 +41,7 @@ export function ChallengePage(props: {
       />
       <Card>
         <div class="stack">
-          <Form action="/auth/2fa" csrfToken={props.csrfToken} novalidate>
+          <Form action="/auth/2fa" novalidate>
             {props.error !== undefined && (
               <Alert kind="error" id="two-factor-error">
                 {props.error}

@@ -6,7 +6,7 @@ import { PageHeader } from "../../ui/components/page-header.js";
 import { CodeField } from "./challenge-views.js";
 
 /** Turning 2FA off: sudo already holds; a current code proves the phone (or a backup code) too. */
-export function DisablePage(props: { csrfToken: string | undefined; error?: string }) {
+export function DisablePage(props: { error?: string }) {
   return (
     <div class="stack">
       <PageHeader
@@ -15,7 +15,7 @@ export function DisablePage(props: { csrfToken: string | undefined; error?: stri
         description="Your account will be protected by your password alone."
       />
       <Card>
-        <Form action="/account/2fa/disable" csrfToken={props.csrfToken} novalidate>
+        <Form action="/account/2fa/disable" novalidate>
           {props.error !== undefined && (
             <Alert kind="error" id="disable-error">
               {props.error}

@@ -3,14 +3,14 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 import type { AuditEventType, AuditOutcome } from "../../audit/events.js";
 import type { Deps } from "../../deps.js";
+import { currentUser, limitOrigin } from "../../http/request.js";
 import { parseForm } from "../../security/form.js";
 import { rotateSession } from "../../sessions/http.js";
 import { qrDataUrl } from "../../totp/qr.js";
 import { groupForDisplay, otpauthUri, secretToBase32 } from "../../totp/totp.js";
 import { setFlash } from "../../ui/flash.js";
 import { renderPage } from "../../ui/layout.js";
-import type { User } from "../../users/user.js";
-import { cleanNext, requestAudit } from "../sign-in.js";
+import { cleanNext } from "../sign-in.js";
 import { DisablePage } from "./disable-view.js";
 import { confirmEnrolment, startOrResumeEnrolment } from "./enrolment.js";
 import { disableTwoFactor, regenerateBackupCodes } from "./manage.js";
@@ -22,13 +22,6 @@ const setupSchema = z.object({
   next: z.string().optional(),
 });
 const codeSchema = z.object({ code: z.string().trim().max(32).default("") });
-
-/** The signed-in user; these routes sit behind requireUser. */
-function userOf(c: Context): User {
-  const user = c.get("user");
-  if (!user) throw new Error("requireUser() is not mounted on this route");
-  return user;
-}
 
 /**
  * The handlers of /account/2fa/*: enrol (setup), new backup codes, turn off.
@@ -45,23 +38,15 @@ export function createManageHandlers(deps: Deps) {
       outcome?: AuditOutcome;
       details?: Record<string, unknown>;
     },
-  ) => {
-    const user = userOf(c);
-    return deps.audit.record({
-      outcome: "success",
-      ...event,
-      actorId: user.id,
-      targetId: user.id,
-      ...requestAudit(c),
-    });
-  };
+  ) =>
+    deps.audit.forRequest(c).record({ outcome: "success", ...event, targetId: currentUser(c).id });
 
   const renderSetup = async (
     c: Context,
     props: { next?: string; error?: string },
     status: ContentfulStatusCode = 200,
   ) => {
-    const user = userOf(c);
+    const user = currentUser(c);
     const state = await startOrResumeEnrolment(deps, user);
     if (state.kind === "enabled") return c.redirect(SECURITY_PATH, 303);
     const uri = otpauthUri({
@@ -75,7 +60,6 @@ export function createManageHandlers(deps: Deps) {
       status,
       children: (
         <SetupPage
-          csrfToken={c.get("csrfToken")}
           appName={deps.config.appName}
           email={user.email}
           qrDataUrl={await qrDataUrl(uri)}
@@ -106,7 +90,7 @@ export function createManageHandlers(deps: Deps) {
   const setupPage = (c: Context) => renderSetup(c, { next: cleanNext(c.req.query("next")) });
 
   async function confirmSetup(c: Context) {
-    const user = userOf(c);
+    const user = currentUser(c);
     const form = await parseForm(c, setupSchema, { maxFieldChars: 4096 });
     const next = cleanNext(form.ok ? form.data.next : form.values.next);
     const code = form.ok ? form.data.code : "";
@@ -154,7 +138,7 @@ export function createManageHandlers(deps: Deps) {
   };
 
   async function regenerate(c: Context) {
-    const user = userOf(c);
+    const user = currentUser(c);
     const codes = await regenerateBackupCodes(deps, user);
     if (!codes) return c.redirect(SECURITY_PATH, 303);
     await audit(c, {
@@ -167,11 +151,11 @@ export function createManageHandlers(deps: Deps) {
   const disablePage = (c: Context) =>
     renderPage(c, {
       title: "Turn off two-factor authentication",
-      children: <DisablePage csrfToken={c.get("csrfToken")} />,
+      children: <DisablePage />,
     });
 
   async function disable(c: Context) {
-    const user = userOf(c);
+    const user = currentUser(c);
     // Guessing codes through a hijacked sudo session: 5 wrong ones per window, as at sign-in.
     const key = `manage:${user.id}`;
     await deps.rateLimiter.guard(c, "two_factor", key);
@@ -181,11 +165,7 @@ export function createManageHandlers(deps: Deps) {
       code === "" ? ({ kind: "wrong_code" } as const) : await disableTwoFactor(deps, user, code);
     if (outcome.kind === "not_enabled") return c.redirect(SECURITY_PATH, 303);
     if (outcome.kind === "wrong_code") {
-      await deps.rateLimiter.penalize("two_factor", key, {
-        ip: c.get("clientIp") ?? undefined,
-        requestId: c.get("requestId") ?? undefined,
-        actorId: user.id,
-      });
+      await deps.rateLimiter.penalize("two_factor", key, { ...limitOrigin(c), actorId: user.id });
       await audit(c, {
         type: "two_factor_disabled",
         outcome: "failure",
@@ -194,7 +174,7 @@ export function createManageHandlers(deps: Deps) {
       return renderPage(c, {
         title: "Turn off two-factor authentication",
         status: 401,
-        children: <DisablePage csrfToken={c.get("csrfToken")} error="That code is not right." />,
+        children: <DisablePage error="That code is not right." />,
       });
     }
     await deps.rateLimiter.reset("two_factor", key);

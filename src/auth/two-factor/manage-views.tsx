@@ -8,7 +8,6 @@ import { PageHeader } from "../../ui/components/page-header.js";
 import { CodeField } from "./challenge-views.js";
 
 export interface SetupPageProps {
-  csrfToken: string | undefined;
   appName: string;
   email: string;
   qrDataUrl: string;
@@ -53,7 +52,7 @@ export function SetupPage(props: SetupPageProps) {
         </div>
       </Card>
       <Card title="2. Enter the code the app shows">
-        <Form action="/account/2fa/setup" csrfToken={props.csrfToken} novalidate>
+        <Form action="/account/2fa/setup" novalidate>
           {props.error !== undefined && (
             <Alert kind="error" id="setup-error">
               {props.error}

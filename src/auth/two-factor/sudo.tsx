@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { z } from "zod";
 import type { Deps } from "../../deps.js";
+import { limitOrigin } from "../../http/request.js";
 import { accountKey } from "../../ratelimit/keys.js";
 import { parseForm } from "../../security/form.js";
 import { rotateSession } from "../../sessions/http.js";
@@ -8,7 +9,6 @@ import { verifyTotp } from "../../totp/totp.js";
 import { Button } from "../../ui/components/button.js";
 import { Form } from "../../ui/components/form.js";
 import type { User } from "../../users/user.js";
-import { requestAudit } from "../sign-in.js";
 import { CodeField } from "./challenge-views.js";
 import { claimTimeStep, findEnabledCredential } from "./credentials.js";
 import { openTotpSecret } from "./second-factor.js";
@@ -60,17 +60,13 @@ export async function confirmSudoWithCode(
   const claimed =
     check?.ok === true &&
     (await claimTimeStep(deps.db, { userId: user.id, step: check.step, now }));
-  const audit = { actorId: user.id, targetId: user.id, ...requestAudit(c) };
+  const audit = deps.audit.forRequest(c);
   if (!claimed) {
-    await deps.rateLimiter.penalize("login_account", key, {
-      ip: c.get("clientIp") ?? undefined,
-      requestId: c.get("requestId") ?? undefined,
-      actorId: user.id,
-    });
-    await deps.audit.record({
+    await deps.rateLimiter.penalize("login_account", key, { ...limitOrigin(c), actorId: user.id });
+    await audit.record({
       type: "sudo_confirmed",
       outcome: "failure",
-      ...audit,
+      targetId: user.id,
       details: { reason: check?.ok ? "replayed_code" : "wrong_code", method: "totp" },
     });
     return { ok: false, next, error: WRONG_SUDO_CODE };
@@ -80,23 +76,19 @@ export async function confirmSudoWithCode(
     sudoUntil: new Date(now.getTime() + input.windowMinutes * 60_000),
   });
   await deps.rateLimiter.reset("login_account", key);
-  await deps.audit.record({
+  await audit.record({
     type: "sudo_confirmed",
     outcome: "success",
-    ...audit,
+    targetId: user.id,
     details: { windowMinutes: input.windowMinutes, method: "totp" },
   });
   return { ok: true, next };
 }
 
 /** The /auth/confirm form for accounts without a password but with an authenticator app. */
-export function SudoCodeForm(props: {
-  csrfToken: string | undefined;
-  next?: string;
-  error?: string;
-}) {
+export function SudoCodeForm(props: { next?: string; error?: string }) {
   return (
-    <Form action="/auth/confirm" csrfToken={props.csrfToken} novalidate>
+    <Form action="/auth/confirm" novalidate>
       <CodeField
         label="Code from your authenticator app"
         hint="Your account has no password: the 6-digit code from your app confirms it is you."

@@ -1,7 +1,6 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { Deps } from "../../deps.js";
-import { auditContext } from "../../http/request.js";
 import { parseForm } from "../../security/form.js";
 import { renderConfirmLink, renderInvalidLink, tokenParam } from "../../ui/pages/link-pages.js";
 import { completePrimaryAuth } from "../sign-in.js";
@@ -48,12 +47,11 @@ export function createUnlockRoutes(deps: Deps): Hono {
     if (token === undefined) return invalid(c, 400);
     const user = await redeemUnlockLink(deps, token);
     if (!user) return invalid(c, 410);
-    await deps.audit.record({
+    await deps.audit.forRequest(c).record({
       type: "account_unlocked",
       outcome: "success",
       actorId: user.id,
       targetId: user.id,
-      ...auditContext(c),
       details: { method: "unlock_link" },
     });
     return completePrimaryAuth(c, deps, user, { method: "unlock_link" });

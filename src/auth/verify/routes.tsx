@@ -1,14 +1,13 @@
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { Deps } from "../../deps.js";
-import { auditContext } from "../../http/request.js";
+import { findCurrentUser } from "../../http/request.js";
 import { rateLimited } from "../../ratelimit/declare.js";
 import { accountKey } from "../../ratelimit/keys.js";
 import { parseForm } from "../../security/form.js";
 import { setFlash } from "../../ui/flash.js";
 import { renderPage } from "../../ui/layout.js";
 import { renderConfirmLink, renderInvalidLink, tokenParam } from "../../ui/pages/link-pages.js";
-import { viewUser } from "../../ui/view-user.js";
 import { emailSchema } from "../../users/email.js";
 import { resendVerification, verifyEmail } from "./service.js";
 import { ResendPage, ResendSentPage } from "./views.js";
@@ -49,15 +48,13 @@ export function createVerifyRoutes(deps: Deps): Hono {
     if (token === undefined) return invalid(c, 400);
     const outcome = await verifyEmail(deps, token);
     if (!outcome.ok) return invalid(c, 410);
-    await deps.audit.record({
+    await deps.audit.forRequest(c).record({
       type: "email_verified",
       outcome: "success",
-      actorId: c.get("user")?.id ?? null,
       targetId: outcome.user.id,
-      ...auditContext(c),
     });
     // Confirming proves control of the mailbox, not knowledge of the password: no session here.
-    if (c.get("user")) {
+    if (findCurrentUser(c)) {
       setFlash(c, deps.cookies, "email_verified");
       return c.redirect("/dashboard", 303);
     }
@@ -67,9 +64,8 @@ export function createVerifyRoutes(deps: Deps): Hono {
 
   app.get("/verify/resend", function resendForm(c) {
     return renderPage(c, {
-      user: viewUser(c),
       title: "Get a new confirmation link",
-      children: <ResendPage csrfToken={c.get("csrfToken")} email={c.get("user")?.email} />,
+      children: <ResendPage email={findCurrentUser(c)?.email} />,
     });
   });
 
@@ -77,16 +73,9 @@ export function createVerifyRoutes(deps: Deps): Hono {
     const form = await parseForm(c, resendSchema, { maxFieldChars: 1024 });
     if (!form.ok) {
       return renderPage(c, {
-        user: viewUser(c),
         title: "Get a new confirmation link",
         status: 422,
-        children: (
-          <ResendPage
-            csrfToken={c.get("csrfToken")}
-            email={form.values.email}
-            error={form.errors.email}
-          />
-        ),
+        children: <ResendPage email={form.values.email} error={form.errors.email} />,
       });
     }
     const { email } = form.data;
@@ -96,16 +85,13 @@ export function createVerifyRoutes(deps: Deps): Hono {
     const user = await deps.users.findByEmail(email);
     const due = resendVerification(deps, { user });
     // Audited on every branch: the record is the trail of enumeration attempts too.
-    await deps.audit.record({
+    await deps.audit.forRequest(c).record({
       type: "verification_resent",
       outcome: due ? "success" : "info",
-      actorId: c.get("user")?.id ?? null,
       targetId: user?.id ?? null,
-      ...auditContext(c),
       details: due ? {} : { skipped: user ? "not_needed" : "unknown_email" },
     });
     return renderPage(c, {
-      user: viewUser(c),
       title: "Check your inbox",
       children: <ResendSentPage email={email} />,
     });

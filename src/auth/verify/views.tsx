@@ -5,11 +5,7 @@ import { EmailField } from "../../ui/components/field.js";
 import { Form } from "../../ui/components/form.js";
 import { PageHeader } from "../../ui/components/page-header.js";
 
-export function ResendPage(props: {
-  csrfToken: string | undefined;
-  email?: string;
-  error?: string;
-}) {
+export function ResendPage(props: { email?: string; error?: string }) {
   return (
     <div class="stack">
       <PageHeader
@@ -17,7 +13,7 @@ export function ResendPage(props: {
         description="Links work once and expire. Ask for a fresh one here."
       />
       <Card>
-        <Form action="/auth/verify/resend" csrfToken={props.csrfToken} novalidate>
+        <Form action="/auth/verify/resend" novalidate>
           <EmailField value={props.email} error={props.error} autofocus />
           <Button type="submit" block>
             Send a new link

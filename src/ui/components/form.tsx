@@ -1,16 +1,21 @@
 import type { Child } from "hono/jsx";
+import { useCsrfToken } from "../request-context.js";
 import type { ExtraAttributes } from "./button.js";
 
-/** The hidden `_csrf` field every state-changing form carries. */
-export function CsrfField(props: { token: string | undefined }) {
-  return props.token ? <input type="hidden" name="_csrf" value={props.token} /> : null;
+/**
+ * The hidden `_csrf` field every state-changing form carries. The token comes
+ * from the request being rendered (the CSRF guard's `c.var.csrfToken`), so no
+ * page passes it down by hand.
+ */
+export function CsrfField() {
+  const token = useCsrfToken();
+  return token ? <input type="hidden" name="_csrf" value={token} /> : null;
 }
 
 export interface FormProps {
   action: string;
   /** Default "post". GET forms never carry the CSRF token: it would leak into URLs, logs and Referer. */
   method?: "post" | "get";
-  csrfToken?: string;
   id?: string;
   class?: string;
   /** Let the server validate (consistent messages, no half-translated browser bubbles). */
@@ -33,7 +38,7 @@ export function Form(props: FormProps) {
       enctype={props.enctype}
       novalidate={props.novalidate}
     >
-      {method === "post" && <CsrfField token={props.csrfToken} />}
+      {method === "post" && <CsrfField />}
       {props.children}
     </form>
   );

@@ -1,20 +1,13 @@
 import type { Theme } from "../../http/context.js";
+import { useSignedInUser } from "../request-context.js";
 import { CsrfField } from "./form.js";
 import { ThemeSwitcher } from "./theme-switcher.js";
-
-export interface SignedInUser {
-  name: string;
-  email: string;
-  role: string;
-}
 
 export interface SiteHeaderProps {
   appName: string;
   theme: Theme;
   /** Path of the current request, to mark the active link with aria-current. */
   currentPath: string;
-  user?: SignedInUser;
-  csrfToken?: string;
 }
 
 function NavLink(props: { href: string; currentPath: string; label: string; class?: string }) {
@@ -44,8 +37,10 @@ function Brand(props: { appName: string }) {
   );
 }
 
+/** Shows who is signed in (read from the request being rendered) and their way out. */
 export function SiteHeader(props: SiteHeaderProps) {
-  const { user, currentPath } = props;
+  const { currentPath } = props;
+  const user = useSignedInUser();
   return (
     <header class="site-header">
       <div class="container site-header__inner">
@@ -76,7 +71,7 @@ export function SiteHeader(props: SiteHeaderProps) {
         */}
         {user !== undefined && (
           <form class="site-header__sign-out" method="post" action="/auth/logout">
-            <CsrfField token={props.csrfToken} />
+            <CsrfField />
             <button
               type="submit"
               class="nav__link nav__button"
@@ -86,7 +81,7 @@ export function SiteHeader(props: SiteHeaderProps) {
             </button>
           </form>
         )}
-        <ThemeSwitcher current={props.theme} csrfToken={props.csrfToken} />
+        <ThemeSwitcher current={props.theme} />
       </div>
     </header>
   );

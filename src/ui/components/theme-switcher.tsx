@@ -13,10 +13,10 @@ const OPTIONS: readonly { value: Theme; label: string; icon: IconName }[] = [
  * for the CSP to block): the clicked button submits its own name/value, the
  * server sets the cookie and redirects back.
  */
-export function ThemeSwitcher(props: { current: Theme; csrfToken?: string }) {
+export function ThemeSwitcher(props: { current: Theme }) {
   return (
     <form class="theme-switcher" method="post" action="/account/theme">
-      <CsrfField token={props.csrfToken} />
+      <CsrfField />
       <fieldset class="theme-switcher__group">
         <legend class="visually-hidden">Colour theme</legend>
         {OPTIONS.map((o) => (

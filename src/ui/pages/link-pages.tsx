@@ -6,7 +6,6 @@ import { Card } from "../components/card.js";
 import { Form } from "../components/form.js";
 import { PageHeader } from "../components/page-header.js";
 import { renderPage } from "../layout.js";
-import { viewUser } from "../view-user.js";
 
 /**
  * The two pages every mailed link leads to (verification, email change).
@@ -21,7 +20,6 @@ export interface ConfirmLinkProps {
   action: string;
   token: string;
   button: string;
-  csrfToken: string | undefined;
   children?: Child;
 }
 
@@ -32,7 +30,7 @@ export function ConfirmLinkPage(props: ConfirmLinkProps) {
       <Card>
         <div class="stack">
           {props.children}
-          <Form action={props.action} csrfToken={props.csrfToken}>
+          <Form action={props.action}>
             <input type="hidden" name="token" value={props.token} />
             <Button type="submit" block>
               {props.button}
@@ -79,18 +77,16 @@ export function tokenParam(value: string | undefined): string | undefined {
 }
 
 /** The GET page of a mailed link: the button that POSTs it, in the site layout. */
-export function renderConfirmLink(c: Context, props: Omit<ConfirmLinkProps, "csrfToken">) {
+export function renderConfirmLink(c: Context, props: ConfirmLinkProps) {
   return renderPage(c, {
-    user: viewUser(c),
     title: props.title,
-    children: <ConfirmLinkPage {...props} csrfToken={c.get("csrfToken")} />,
+    children: <ConfirmLinkPage {...props} />,
   });
 }
 
 /** 400 for a link with no usable token, 409/410 for one we do not (or no longer) honour. */
 export function renderInvalidLink(c: Context, status: 400 | 409 | 410, props: InvalidLinkProps) {
   return renderPage(c, {
-    user: viewUser(c),
     title: props.title,
     status,
     children: <InvalidLinkPage {...props} />,

@@ -97,7 +97,9 @@ describe.skipIf(!pgUrl || !redisUrl)(
         const migrationDb = await openPostgres({ url: schema.url, schema: schema.schema });
         await createMigrator(migrationDb).up();
         // The real policies, shared through Redis: the per-account limit (10) and the lock (5).
-        cluster = await startCluster(schema, {});
+        // REQUEST_TIMEOUT_MS is a hang guard: on a loaded 2-core machine 200 requests queued on one
+        // row can take longer than its 30 s default, and a 503 is not what this test is about.
+        cluster = await startCluster(schema, { REQUEST_TIMEOUT_MS: "150000" });
         const first = cluster.instances[0];
         if (!first) throw new Error("no instance");
         await first.deps.users.create({
@@ -127,13 +129,21 @@ describe.skipIf(!pgUrl || !redisUrl)(
           }),
         );
         const statuses = results.map((r) => r.status);
+        // Any other answer (a 503, a 500) is named with its count before anything else is checked.
+        expect(histogram(statuses.filter((s) => s !== 401 && s !== 303 && s !== 429))).toEqual({});
         expect(cluster.verifies.count).toBe(5);
         // Every attempt that was not verified was refused as limited or locked.
         const verifiedAnswers = statuses.filter((s) => s === 401 || s === 303).length;
         expect(verifiedAnswers).toBe(cluster.verifies.count);
         expect(statuses.filter((s) => s === 429)).toHaveLength(size - verifiedAnswers);
-        expect(statuses.every((s) => s === 401 || s === 303 || s === 429)).toBe(true);
-      }, 60_000);
+      }, 180_000);
     }
   },
 );
+
+/** How many times each status was answered. */
+function histogram(statuses: number[]): Record<number, number> {
+  const counts: Record<number, number> = {};
+  for (const s of statuses) counts[s] = (counts[s] ?? 0) + 1;
+  return counts;
+}

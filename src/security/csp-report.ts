@@ -1,13 +1,13 @@
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { LRUCache } from "lru-cache";
 import type { Logger } from "pino";
-import { Counter, type Registry } from "prom-client";
+import type { Counter, Registry } from "prom-client";
 import type { AuditRecorder } from "../audit/audit.js";
 import type { AuditOutcome } from "../audit/events.js";
 import type { Config } from "../config/env.js";
 import { AppError } from "../errors.js";
 import type { Clock } from "../lib/clock.js";
-import type { Metrics } from "../monitoring/metrics.js";
+import { counterOnce, type Metrics } from "../monitoring/metrics.js";
 import { type ClientIpResolver, createClientIp } from "./client-ip.js";
 import { CSP_REPORT_PATH } from "./headers.js";
 
@@ -292,16 +292,10 @@ function createAuditGate(clock: Clock, maxPerHour: number) {
 }
 
 function violationCounter(registry: Registry): Counter<"directive"> {
-  const name = "csp_violations_total";
   // Reused when a second route instance shares the registry, instead of a double-registration throw.
-  const existing = registry.getSingleMetric(name) as Counter<"directive"> | undefined;
-  return (
-    existing ??
-    new Counter({
-      name,
-      help: "Content-Security-Policy violation reports received, by directive",
-      labelNames: ["directive"],
-      registers: [registry],
-    })
-  );
+  return counterOnce(registry, {
+    name: "csp_violations_total",
+    help: "Content-Security-Policy violation reports received, by directive",
+    labelNames: ["directive"],
+  });
 }

@@ -1,4 +1,4 @@
-import type { Counter, Registry } from "prom-client";
+import type { Registry } from "prom-client";
 import { counterOnce } from "../monitoring/metrics.js";
 
 export const LOGIN_RESULTS = [

@@ -1,8 +1,9 @@
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { createAuditRecorder } from "./audit/audit.js";
-import { IDENTITIES_CASCADE } from "./auth/oauth/identities.js";
-import { registerTwoFactorCascade } from "./auth/two-factor/cascade.js";
+import { auditRowsOfUser } from "./audit/erase.js";
+import { IDENTITY_ROWS } from "./auth/oauth/identities.js";
+import { TWO_FACTOR_ROWS } from "./auth/two-factor/cascade.js";
 import type { Config } from "./config/env.js";
 import type { Db, QueryHook } from "./db/db.js";
 import { migrateAtStart } from "./db/migrate-at-start.js";
@@ -16,7 +17,7 @@ import type { Clock } from "./lib/clock.js";
 import type { Random } from "./lib/random.js";
 import type { Mailer } from "./mail/mailer.js";
 import { mailDelivery, openMailer } from "./mail/open.js";
-import { createOutbox } from "./mail/outbox.js";
+import { createOutbox, OUTBOX_ROWS } from "./mail/outbox.js";
 import type { Metrics } from "./monitoring/metrics.js";
 import { createMetrics } from "./monitoring/metrics.js";
 import { createPasswordHasher } from "./passwords/hasher.js";
@@ -27,9 +28,11 @@ import { createCookies } from "./security/cookies.js";
 import { createCsrfService } from "./security/csrf-service.js";
 import { createCleanupJob } from "./sessions/cleanup.js";
 import { createSessionService } from "./sessions/service.js";
-import { createAuthTokens } from "./tokens/tokens.js";
-import { createLockouts } from "./users/lockout.js";
+import { SESSION_ROWS } from "./sessions/user-rows.js";
+import { AUTH_TOKEN_ROWS, createAuthTokens } from "./tokens/tokens.js";
+import { createLockouts, type Lockouts } from "./users/lockout.js";
 import { createUsersRepository } from "./users/repository.js";
+import type { UserRows } from "./users/user-rows.js";
 
 // Where main (and the CLI) have always imported it from.
 export { PendingMigrationsError } from "./db/migrate-at-start.js";
@@ -110,8 +113,6 @@ export async function buildDeps(options: {
     maxAttempts: config.mail.maxAttempts,
   });
   const account = createAccountDeps({ config, db, clock, random, metrics, logger });
-  // deleteUser must also remove 2FA secrets, backup codes and pending logins.
-  registerTwoFactorCascade(account.users);
   const csrf = createCsrfService({
     config,
     random,
@@ -141,6 +142,25 @@ export async function buildDeps(options: {
   };
 }
 
+/**
+ * Every table holding rows about a user, as the capability owning it
+ * declares it, in the order deleteUser clears them before the users row.
+ * A new per-user table joins here: test/flows/user-delete.test.ts fails
+ * until it does.
+ */
+export function userRowsOf(parts: { lockouts: Lockouts; random: Random }): readonly UserRows[] {
+  return [
+    ...TWO_FACTOR_ROWS,
+    IDENTITY_ROWS, // and the provider tokens stored with them
+    SESSION_ROWS,
+    AUTH_TOKEN_ROWS,
+    OUTBOX_ROWS,
+    parts.lockouts.userRows,
+    // Last: anonymised rather than deleted (src/audit/erase.ts says why).
+    auditRowsOfUser(parts),
+  ];
+}
+
 /** The account-related members of Deps, built together because sessions listen to user changes. */
 function createAccountDeps(deps: {
   config: Config;
@@ -152,9 +172,6 @@ function createAccountDeps(deps: {
 }): AccountDeps {
   const { config, db, clock, random, metrics, logger } = deps;
   const s = config.security;
-  const users = createUsersRepository({ db, clock, random });
-  // Linked OAuth identities (and any stored provider tokens) go with the user.
-  users.registerCascade(IDENTITIES_CASCADE);
   const lockouts = createLockouts({
     db,
     clock,
@@ -164,7 +181,12 @@ function createAccountDeps(deps: {
       lockoutMs: s.accountLockoutMinutes * 60_000,
     },
   });
-  users.registerCascade(lockouts.cascade);
+  const users = createUsersRepository({
+    db,
+    clock,
+    random,
+    userRows: userRowsOf({ lockouts, random }),
+  });
   const sessions = createSessionService({
     db,
     clock,

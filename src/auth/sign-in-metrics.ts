@@ -1,4 +1,5 @@
-import { Counter, type Registry } from "prom-client";
+import type { Registry } from "prom-client";
+import { counterOnce } from "../monitoring/metrics.js";
 
 export const LOGIN_RESULTS = [
   "success",
@@ -31,16 +32,11 @@ export function loginCounter<R extends string = LoginResult>(
     results: LOGIN_RESULTS as unknown as readonly R[],
   },
 ): LoginCounter<R> {
-  const name = "auth_logins_total";
-  const existing = registry.getSingleMetric(name) as Counter<"method" | "result"> | undefined;
-  const counter =
-    existing ??
-    new Counter({
-      name,
-      help: "Login attempts by method and result",
-      labelNames: ["method", "result"],
-      registers: [registry],
-    });
+  const counter = counterOnce(registry, {
+    name: "auth_logins_total",
+    help: "Login attempts by method and result",
+    labelNames: ["method", "result"],
+  });
   const { method } = options;
   for (const result of options.results) counter.inc({ method, result }, 0);
   return { inc: ({ result }) => counter.inc({ method, result }) };

@@ -1,7 +1,8 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { MiddlewareHandler } from "hono";
 import type { Logger } from "pino";
-import { Counter, Gauge, type Registry } from "prom-client";
+import type { Registry } from "prom-client";
+import { counterOnce, gaugeOnce } from "../monitoring/metrics.js";
 
 /**
  * Work a request decides on but must not wait for: it starts only once the
@@ -57,30 +58,19 @@ export function createBackgroundTasks(options: {
   const scope = new AsyncLocalStorage<RequestScope>();
   let count = 0;
   let idle: Array<() => void> = [];
-  const failures = metricOnce(
-    options.registry,
-    "background_task_failures_total",
-    (name) =>
-      new Counter({
-        name,
-        help: "Background tasks that failed (logged at error level), by task name",
-        labelNames: ["task"],
-        registers: [options.registry],
-      }),
-  );
-  metricOnce(
-    options.registry,
-    "background_tasks_pending",
-    (name) =>
-      new Gauge({
-        name,
-        help: "Background tasks scheduled and not yet settled",
-        registers: [options.registry],
-        collect() {
-          this.set(count);
-        },
-      }),
-  );
+  // One metric per registry, even when two runners share one (the CLI and tests build several).
+  const failures = counterOnce(options.registry, {
+    name: "background_task_failures_total",
+    help: "Background tasks that failed (logged at error level), by task name",
+    labelNames: ["task"],
+  });
+  gaugeOnce(options.registry, {
+    name: "background_tasks_pending",
+    help: "Background tasks scheduled and not yet settled",
+    collect() {
+      this.set(count);
+    },
+  });
 
   function settled(): void {
     count -= 1;
@@ -132,9 +122,4 @@ export function createBackgroundTasks(options: {
       }
     },
   };
-}
-
-/** One metric per registry, even when two runners share one (the CLI and tests build several). */
-function metricOnce<M>(registry: Registry, name: string, make: (name: string) => M): M {
-  return (registry.getSingleMetric(name) as M | undefined) ?? make(name);
 }

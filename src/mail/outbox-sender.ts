@@ -1,10 +1,10 @@
 import type { Logger } from "pino";
-import { Counter } from "prom-client";
+import type { Counter } from "prom-client";
 import type { AuditRecorder } from "../audit/audit.js";
 import { type Db, DbError, type SqlValue } from "../db/db.js";
 import type { Clock } from "../lib/clock.js";
 import type { Random } from "../lib/random.js";
-import type { Metrics } from "../monitoring/metrics.js";
+import { counterOnce, type Metrics } from "../monitoring/metrics.js";
 import { randomUnit, retryDelayMs } from "./backoff.js";
 import { MailError, type Mailer, toMailError } from "./mailer.js";
 import { createPollLoop } from "./poll-loop.js";
@@ -212,12 +212,9 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
 
 /** One counter per registry, shared when several senders report to the same one (tests). */
 function sentCounter(metrics: Metrics): Counter<"status"> {
-  const existing = metrics.registry.getSingleMetric("mail_sent_total");
-  if (existing) return existing as Counter<"status">;
-  return new Counter({
+  return counterOnce(metrics.registry, {
     name: "mail_sent_total",
     help: "Outbox delivery attempts by result: sent, failed (will retry) or dead (gave up)",
     labelNames: ["status"],
-    registers: [metrics.registry],
   });
 }

@@ -1,6 +1,7 @@
 import type { Queryable } from "../db/db.js";
 import type { Clock } from "../lib/clock.js";
 import type { Random } from "../lib/random.js";
+import type { UserRows } from "../users/user-rows.js";
 import { isSingleAddress, MailError, type MailMessage } from "./mailer.js";
 import {
   createOutboxSender,
@@ -60,6 +61,22 @@ export async function enqueueMail(
   );
   return id;
 }
+
+/**
+ * deleteUser removes the user's mail: rows hold the address and the rendered
+ * mail. Matched by user_id and also by recipient, so a mail queued before
+ * the row knew its user (or sent to the address by another flow) does not
+ * keep the address alive.
+ */
+export const OUTBOX_ROWS: UserRows = {
+  table: "mail_outbox",
+  async erase(tx, user) {
+    await tx.execute(
+      "DELETE FROM mail_outbox WHERE user_id = $1 OR lower(to_address) = lower($2)",
+      [user.id, user.email],
+    );
+  },
+};
 
 /** The outbox as Deps holds it: `enqueue` for features, the sender for main.ts and tests. */
 export function createOutbox(options: OutboxSenderOptions): Outbox {

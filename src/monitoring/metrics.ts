@@ -1,4 +1,12 @@
-import { Counter, collectDefaultMetrics, Histogram, Registry } from "prom-client";
+import {
+  Counter,
+  type CounterConfiguration,
+  collectDefaultMetrics,
+  Gauge,
+  type GaugeConfiguration,
+  Histogram,
+  Registry,
+} from "prom-client";
 
 /**
  * One Registry per app instance (never prom-client's global), so two apps in
@@ -36,4 +44,52 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       registers: [registry],
     }),
   };
+}
+
+/**
+ * The counter named `config.name` in `registry`, created on first use.
+ *
+ * Why get-or-create: several instances of one module may report to one
+ * registry (two guards on one app, several outbox senders or task runners in
+ * the CLI and the tests), and prom-client throws on a second registration of
+ * a name. A name already taken by another kind of metric is a programming
+ * error, so it throws rather than hand back something else.
+ */
+export function counterOnce<L extends string>(
+  registry: Registry,
+  config: Omit<CounterConfiguration<L>, "registers">,
+): Counter<L> {
+  return getOrCreate(
+    registry,
+    config.name,
+    Counter,
+    () => new Counter({ ...config, registers: [registry] }),
+  );
+}
+
+/** The gauge named `config.name` in `registry`, created on first use (see counterOnce). */
+export function gaugeOnce<L extends string>(
+  registry: Registry,
+  config: Omit<GaugeConfiguration<L>, "registers">,
+): Gauge<L> {
+  return getOrCreate(
+    registry,
+    config.name,
+    Gauge,
+    () => new Gauge({ ...config, registers: [registry] }),
+  );
+}
+
+function getOrCreate<M>(
+  registry: Registry,
+  name: string,
+  kind: abstract new (...args: never[]) => unknown,
+  make: () => M,
+): M {
+  const existing = registry.getSingleMetric(name);
+  if (existing === undefined) return make();
+  if (!(existing instanceof kind)) {
+    throw new Error(`metric ${name} is already registered as another kind of metric`);
+  }
+  return existing as M;
 }

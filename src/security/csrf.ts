@@ -1,11 +1,11 @@
 import type { Context, MiddlewareHandler } from "hono";
 import type { Logger } from "pino";
-import { Counter } from "prom-client";
+import type { Counter } from "prom-client";
 import type { AuditRecorder } from "../audit/audit.js";
 import type { Config } from "../config/env.js";
 import { AppError, responseKind } from "../errors.js";
 import { clientGone } from "../http/client-gone.js";
-import type { Metrics } from "../monitoring/metrics.js";
+import { counterOnce, type Metrics } from "../monitoring/metrics.js";
 import { createClientIp } from "./client-ip.js";
 import { acceptedOrigins, type CsrfRejectReason, explainRejection } from "./csrf-origin.js";
 // The service also declares the guard's context variables (`csrfToken`), which views read.
@@ -170,16 +170,11 @@ function isHtml(res: Response): boolean {
 
 /** One counter per registry: two guards on one app (or two apps sharing nothing) never clash. */
 function rejectionCounter(registry: Metrics["registry"]): Counter<"reason"> {
-  const name = "csrf_rejections_total";
-  const existing = registry.getSingleMetric(name) as Counter<"reason"> | undefined;
-  const counter =
-    existing ??
-    new Counter({
-      name,
-      help: "Requests rejected by the CSRF guard, by reason",
-      labelNames: ["reason"],
-      registers: [registry],
-    });
+  const counter = counterOnce(registry, {
+    name: "csrf_rejections_total",
+    help: "Requests rejected by the CSRF guard, by reason",
+    labelNames: ["reason"],
+  });
   // Zero series for every reason so dashboards and alerts see the metric before the first attack.
   for (const reason of REASONS) counter.inc({ reason }, 0);
   return counter;

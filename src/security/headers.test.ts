@@ -1,11 +1,17 @@
 import { Hono, type MiddlewareHandler } from "hono";
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { createTestApp, type TestApp } from "../../test/harness.js";
+import { describe, expect, it } from "vitest";
+import {
+  ALWAYS,
+  HSTS,
+  nonceOf,
+  RELAXED_CSP,
+  STRICT_CSP,
+  snapshot,
+} from "../../test/security-headers.js";
 import { loadConfig } from "../config/env.js";
 import { AppError, createErrorHandler } from "../errors.js";
 import { systemRandom } from "../lib/random.js";
 import { createLogger } from "../monitoring/logger.js";
-import { CSP_REPORT_MAX_BYTES } from "./csp-report.js";
 import {
   createNonceSource,
   DEFAULTS,
@@ -13,61 +19,6 @@ import {
   securityHeaders,
   securityHeadersOptions,
 } from "./headers.js";
-
-const STRICT_CSP =
-  "default-src 'self'; script-src 'nonce-<nonce>' 'strict-dynamic'; style-src 'self' 'nonce-<nonce>'; " +
-  "img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'self'; " +
-  "report-uri /csp-report; report-to csp-endpoint";
-const RELAXED_CSP = STRICT_CSP.replace(
-  "; report-uri",
-  "; connect-src 'self' ws://localhost:* ws://127.0.0.1:* http://localhost:* http://127.0.0.1:*; report-uri",
-);
-const HSTS = "max-age=31536000; includeSubDomains";
-
-const ALWAYS = {
-  "x-content-type-options": "nosniff",
-  "referrer-policy": "strict-origin-when-cross-origin",
-  "x-frame-options": "DENY",
-  "cross-origin-opener-policy": "same-origin",
-  "cross-origin-resource-policy": "same-origin",
-  "permissions-policy": "camera=(), microphone=(), geolocation=(), payment=(), usb=()",
-  "x-xss-protection": "0",
-  "reporting-endpoints": 'csp-endpoint="/csp-report"',
-};
-
-const NAMES = [
-  ...Object.keys(ALWAYS),
-  "content-security-policy",
-  "content-security-policy-report-only",
-  "strict-transport-security",
-  "cache-control",
-  "server",
-  "x-powered-by",
-];
-
-/** The CSP nonce of a response (throws when there is no policy). */
-function nonceOf(res: Response): string {
-  const policy =
-    res.headers.get("Content-Security-Policy") ??
-    res.headers.get("Content-Security-Policy-Report-Only");
-  const nonce = policy?.match(/'nonce-([A-Za-z0-9_-]+)'/)?.[1];
-  if (!nonce) throw new Error(`no nonce in ${policy}`);
-  return nonce;
-}
-
-/** The security-relevant headers, nonce replaced so the snapshot is stable. */
-function snapshot(res: Response): Record<string, string> {
-  const out: Record<string, string> = {};
-  for (const name of NAMES) {
-    const value = res.headers.get(name);
-    if (value !== null) out[name] = value;
-  }
-  for (const key of ["content-security-policy", "content-security-policy-report-only"]) {
-    const value = out[key];
-    if (value) out[key] = value.replaceAll(nonceOf(res), "<nonce>");
-  }
-  return out;
-}
 
 const PRODUCTION: SecurityHeadersOptions = {
   random: systemRandom(),
@@ -322,109 +273,4 @@ describe("securityHeaders guard (threat: XSS, clickjacking, MIME sniffing, downg
   it("keeps the defaults table free of anything but fixed strings", () => {
     for (const value of Object.values(DEFAULTS)) expect(value).not.toMatch(/[\r\n]/);
   });
-});
-
-describe("security headers on the real app", () => {
-  const prodEnv = {
-    NODE_ENV: "production",
-    APP_URL: "https://app.example",
-    SECRET_KEY: "production-test-secret-0123456789-abcdefghijkl",
-    MIGRATE_ON_START: "true",
-    RATE_LIMITS: "global=5/1m",
-  };
-  let prod: TestApp;
-  let dev: TestApp;
-
-  beforeAll(async () => {
-    [prod, dev] = await Promise.all([
-      createTestApp({ env: prodEnv }),
-      createTestApp({ env: { NODE_ENV: "development", RATE_LIMITS: "global=5/1m" } }),
-    ]);
-    for (const t of [prod, dev]) {
-      // Test-only route on the test's own app instance, never in createApp.
-      t.app.get("/__test/boom", () => {
-        throw new Error("boom for the header snapshot");
-      });
-    }
-  });
-  afterAll(async () => {
-    await Promise.all([prod?.close(), dev?.close()]);
-  });
-  // Every test starts in a fresh rate-limit window (the limiter reads the fixed clock).
-  beforeEach(() => {
-    for (const t of [prod, dev]) t.clock.advance(60_000);
-  });
-
-  const productionHeaders = {
-    ...ALWAYS,
-    "content-security-policy": STRICT_CSP,
-    "strict-transport-security": HSTS,
-    "cache-control": "no-store",
-  };
-  // http://localhost: no Reporting API (see SecurityHeadersOptions.reportTo).
-  const { "reporting-endpoints": _, ...alwaysOnHttp } = ALWAYS;
-  const developmentHeaders = {
-    ...alwaysOnHttp,
-    "content-security-policy": RELAXED_CSP.replace("; report-to csp-endpoint", ""),
-    "cache-control": "no-store",
-  };
-
-  const oversizeReport = () => ({
-    method: "POST",
-    headers: { "Content-Type": "application/csp-report" },
-    body: "x".repeat(CSP_REPORT_MAX_BYTES + 1),
-  });
-
-  for (const [name, expected, pick] of [
-    ["production", productionHeaders, () => prod],
-    ["development", developmentHeaders, () => dev],
-  ] as const) {
-    describe(name, () => {
-      it("200 page", async () => {
-        const res = await pick().newClient().get("/");
-        expect(res.status).toBe(200);
-        expect(res.headers.get("content-type")).toMatch(/^text\/html/);
-        expect(snapshot(res)).toEqual(expected);
-        // The page's nonced tags carry the nonce of this response's header.
-        const html = await res.text();
-        for (const m of html.matchAll(/\snonce="([^"]*)"/g)) expect(m[1]).toBe(nonceOf(res));
-      });
-
-      it("404 page and 404 JSON", async () => {
-        const page = await pick().newClient().get("/no-such-page");
-        expect(page.status).toBe(404);
-        expect(snapshot(page)).toEqual(expected);
-        const json = await pick().newClient().get("/no-such-page", { Accept: "application/json" });
-        expect(json.status).toBe(404);
-        expect(json.headers.get("content-type")).toMatch(/json/);
-        expect(snapshot(json)).toEqual(expected);
-      });
-
-      it("413 from an oversize CSP report", async () => {
-        const res = await pick().newClient().request("/csp-report", oversizeReport());
-        expect(res.status).toBe(413);
-        expect(snapshot(res)).toEqual(expected);
-      });
-
-      it("500 from a throwing route", async () => {
-        const res = await pick().newClient().get("/__test/boom");
-        expect(res.status).toBe(500);
-        expect(snapshot(res)).toEqual(expected);
-      });
-
-      it("JSON with its own Cache-Control (/healthz)", async () => {
-        const res = await pick().newClient().get("/healthz");
-        expect(res.status).toBe(200);
-        expect(snapshot(res)).toEqual(expected);
-      });
-
-      it("429 from the global rate limit", async () => {
-        const client = pick().newClient();
-        let res = await client.get("/");
-        for (let i = 0; i < 10 && res.status !== 429; i++) res = await client.get("/");
-        expect(res.status).toBe(429);
-        expect(snapshot(res)).toEqual(expected);
-      });
-    });
-  }
 });

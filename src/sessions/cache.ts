@@ -1,5 +1,6 @@
 import { LRUCache } from "lru-cache";
-import { Counter, type Registry } from "prom-client";
+import type { Counter, Registry } from "prom-client";
+import { counterOnce } from "../monitoring/metrics.js";
 import type { ValidatedSession } from "./types.js";
 
 /**
@@ -87,16 +88,11 @@ export function createSessionCache(options: {
 }
 
 function cacheCounter(registry: Registry): Counter<"result"> {
-  const name = "session_cache_total";
-  const existing = registry.getSingleMetric(name) as Counter<"result"> | undefined;
-  const counter =
-    existing ??
-    new Counter({
-      name,
-      help: "Session cache look-ups (hit, miss) and LRU evictions",
-      labelNames: ["result"],
-      registers: [registry],
-    });
+  const counter = counterOnce(registry, {
+    name: "session_cache_total",
+    help: "Session cache look-ups (hit, miss) and LRU evictions",
+    labelNames: ["result"],
+  });
   for (const result of ["hit", "miss", "eviction"]) counter.inc({ result }, 0);
   return counter;
 }

@@ -2,6 +2,7 @@ import type { Queryable } from "../db/db.js";
 import type { Clock } from "../lib/clock.js";
 import { sha256Hex } from "../lib/crypto.js";
 import type { Random } from "../lib/random.js";
+import type { UserRows } from "../users/user-rows.js";
 
 /**
  * Single-use tokens sent by email (verification, password reset, email
@@ -150,3 +151,6 @@ export function createAuthTokens(deps: { clock: Clock; random: Random }): AuthTo
     },
   };
 }
+
+/** deleteUser removes the user's mailed tokens, used or not. */
+export const AUTH_TOKEN_ROWS: UserRows = { table: "auth_tokens", userIdColumn: "user_id" };

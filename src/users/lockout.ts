@@ -3,7 +3,7 @@ import type { Clock } from "../lib/clock.js";
 import { hmacSha256 } from "../lib/crypto.js";
 import { base64url } from "../lib/encoding.js";
 import { normalizeEmail } from "./queries.js";
-import type { CascadeStep } from "./user.js";
+import type { UserRows } from "./user-rows.js";
 
 /**
  * The account lockout, per sign-in address (table `login_attempts`, 0007).
@@ -62,8 +62,8 @@ export interface Lockouts {
   clear(email: string, tx?: Queryable): Promise<void>;
   /** Housekeeping: rows with no lock in force and no failure inside the window. */
   prune(): Promise<number>;
-  /** deleteUser step: the user's row goes with the user. */
-  cascade: CascadeStep;
+  /** For deleteUser: the row keyed by the user's address goes with the user. */
+  userRows: UserRows;
 }
 
 const CLAIM = `
@@ -158,14 +158,10 @@ export function createLockouts(deps: {
       );
       return rows.length;
     },
-    cascade: {
-      name: "login_attempts",
-      run: async (tx, userId) => {
-        const row = await tx.one<{ email: string }>("SELECT email FROM users WHERE id = $1", [
-          userId,
-        ]);
-        if (row) await clear(row.email, tx);
-      },
+    userRows: {
+      table: "login_attempts",
+      // Keyed by an HMAC of the address under SECRET_KEY: only this instance can find it.
+      erase: (tx, user) => clear(user.email, tx),
     },
   };
 }

@@ -3,7 +3,6 @@ import { isUniqueViolation } from "../db/db.js";
 import { AppError } from "../errors.js";
 import type { Clock } from "../lib/clock.js";
 import type { Random } from "../lib/random.js";
-import { anonymiseAudit, CORE_CASCADE, deleteOptionalTables } from "./delete.js";
 import {
   normalizeEmail,
   selectUserByEmail,
@@ -12,7 +11,8 @@ import {
   type UserRow,
   userFromRow,
 } from "./queries.js";
-import type { CascadeStep, EmailWriteResult, UsersRepository } from "./user.js";
+import type { EmailWriteResult, UsersRepository } from "./user.js";
+import { checkUserRows, eraseUserRows, type UserRows } from "./user-rows.js";
 
 const MAX_PAGE = 500;
 
@@ -20,9 +20,15 @@ export function createUsersRepository(deps: {
   db: Db;
   clock: Clock;
   random: Random;
+  /**
+   * Every table holding rows about a user, as each owning capability
+   * declares it (src/bootstrap.ts builds the list). deleteUser runs them in
+   * this order, then deletes the users row.
+   */
+  userRows: readonly UserRows[];
 }): UsersRepository {
   const { db, clock, random } = deps;
-  const cascade: CascadeStep[] = [...CORE_CASCADE];
+  const userRows = checkUserRows(deps.userRows);
   const listeners: Array<(userId: string) => void> = [];
   const changed = (userId: string) => {
     for (const listener of listeners) listener(userId);
@@ -164,19 +170,12 @@ export function createUsersRepository(deps: {
       const deleted = await db.transaction(async (tx) => {
         const user = await selectUserById(tx, id);
         if (!user) return false;
-        for (const step of cascade) await step.run(tx, id);
-        await deleteOptionalTables(tx, user);
-        await anonymiseAudit(tx, user, `deleted:${random.uuid()}`);
+        await eraseUserRows(tx, userRows, user);
         await tx.execute("DELETE FROM users WHERE id = $1", [id]);
         return true;
       });
       if (deleted) changed(id);
       return deleted;
-    },
-
-    registerCascade(step) {
-      // Later steps first: a table added later may reference one added earlier.
-      cascade.unshift(step);
     },
 
     onChange(listener) {

@@ -88,26 +88,14 @@ export interface UsersRepository {
   recordLoginSuccess(id: string, at: Date, tx?: Queryable): Promise<void>;
 
   /**
-   * Removes the user and every row that belongs to them (sessions, auth
-   * tokens, queued mail, and later tables registered with
-   * `registerCascade`) in ONE transaction; audit rows are anonymised, not
-   * deleted. False when no such user.
+   * Removes the user and every row that belongs to them (the `userRows` the
+   * repository was built with: sessions, tokens, queued mail, 2FA, OAuth
+   * identities, the lockout row) in ONE transaction; audit rows are
+   * anonymised, not deleted. False when no such user.
    */
   deleteUser(id: string): Promise<boolean>;
-  /**
-   * Later capabilities (2FA, OAuth identities…) add their own per-user
-   * tables here, so deleteUser keeps covering everything. The step runs
-   * inside the delete transaction, before the users row goes.
-   */
-  registerCascade(step: CascadeStep): void;
   /** In-process notification after any change to a user (sessions drop their cached copy). */
   onChange(listener: (userId: string) => void): void;
-}
-
-export interface CascadeStep {
-  /** For logs and errors, e.g. "totp_credentials". */
-  name: string;
-  run(tx: Queryable, userId: string): Promise<void>;
 }
 
 /** Display name for headers and mails: "First Last", or the email when both are empty. */

@@ -2,7 +2,14 @@ import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
 import { type CapturedMail, isCaptureMailer } from "../../src/mail/capture.js";
 import { seedUser } from "../flows/login-fixture.js";
-import { expectClean, newWatchedPage, shootSchemes, useBrowserSuite } from "./browser.js";
+import {
+  expectClean,
+  newWatchedPage,
+  scrollWidth,
+  shootSchemes,
+  useBrowserSuite,
+  waitForHtmx,
+} from "./browser.js";
 
 /**
  * The account lifecycle in Chromium under the strict production CSP: sign
@@ -68,7 +75,7 @@ describe("accounts in Chromium under the strict CSP", () => {
     });
 
     await page.goto(`${suite.server.url}/auth/register`);
-    await page.waitForFunction("typeof window.htmx?.process === 'function'");
+    await waitForHtmx(page);
     await shootSchemes(page, `accounts-register`);
     await page.getByLabel("First name").fill("Ada");
     await page.getByLabel("Last name").fill("Lovelace");
@@ -175,9 +182,7 @@ describe("accounts in Chromium under the strict CSP", () => {
     for (const width of [360, 1280]) {
       await page.setViewportSize({ width, height: 800 });
       await shootSchemes(page, `accounts-login-locked-${width}`);
-      expect(await page.evaluate("document.documentElement.scrollWidth")).toBeLessThanOrEqual(
-        width,
-      );
+      expect(await scrollWidth(page)).toBeLessThanOrEqual(width);
     }
 
     const notice = await latestMail(owner, /was locked/);

@@ -108,16 +108,19 @@ export interface BrowserSuite {
 /**
  * The one set-up of every browser-test file: a strict-CSP server and a
  * Chromium started together before the file's tests, both closed after.
- * `setup` runs once both are up (seed users, start a stand-in provider).
+ * `options` may be a function when they depend on something started first
+ * (a stand-in OAuth provider's address); `setup` runs once both are up
+ * (seed users, add a test-only route).
  */
 export function useBrowserSuite(
-  options: TestAppOptions = {},
+  options: TestAppOptions | (() => Promise<TestAppOptions>) = {},
   setup?: (suite: BrowserSuite) => Promise<void>,
 ): BrowserSuite {
   const suite = {} as BrowserSuite;
   beforeAll(async () => {
+    const serverOptions = typeof options === "function" ? options() : Promise.resolve(options);
     [suite.server, suite.browser] = await Promise.all([
-      startStrictServer(options),
+      serverOptions.then(startStrictServer),
       launchBrowser(),
     ]);
     await setup?.(suite);
@@ -146,6 +149,26 @@ export function expectClean(problems: PageProblems, expectedStatuses: number[] =
   ).toEqual([]);
 }
 
+// Page-side expressions are strings: the tests' tsconfig has no DOM library.
+
+/** The body background of each palette (static/app.css). */
+export const PALETTE = { light: "rgb(255, 255, 255)", dark: "rgb(11, 14, 20)" } as const;
+
+/** The page's computed body background, to compare with PALETTE. */
+export async function bodyBackground(page: Page): Promise<string> {
+  return String(await page.evaluate("getComputedStyle(document.body).backgroundColor"));
+}
+
+/** The document's scroll width: wider than the viewport means a horizontal scrollbar. */
+export async function scrollWidth(page: Page): Promise<number> {
+  return Number(await page.evaluate("document.documentElement.scrollWidth"));
+}
+
+/** htmx loaded and initialised: the strict CSP let the nonced script run. */
+export async function waitForHtmx(page: Page): Promise<void> {
+  await page.waitForFunction("typeof window.htmx?.process === 'function'");
+}
+
 /**
  * Photographs the current page in both palettes (theme "system" follows
  * prefers-color-scheme) as `<name>-light.png` and `<name>-dark.png`, then
@@ -157,11 +180,11 @@ export async function shootSchemes(page: Page, name: string): Promise<void> {
     await page.emulateMedia({ colorScheme: scheme, reducedMotion: "reduce" });
     // Chromium restyles asynchronously after an emulated media change: wait for the palette.
     // (Polled from here: a string predicate in waitForFunction is an eval the strict CSP blocks.)
-    const background = scheme === "dark" ? "rgb(11, 14, 20)" : "rgb(255, 255, 255)";
+    const background = PALETTE[scheme];
     let seen = "";
     for (let i = 0; i < 50 && seen !== background; i++) {
       if (i > 0) await page.waitForTimeout(50);
-      seen = String(await page.evaluate("getComputedStyle(document.body).backgroundColor"));
+      seen = await bodyBackground(page);
     }
     expect(seen, `${name}: ${scheme} palette`).toBe(background);
     await screenshot(page, `${name}-${scheme}`);

@@ -3,39 +3,21 @@
  * not run and is reported to /csp-report, a nonced one runs, and the real
  * landing page produces no console errors under the same policy.
  */
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { type RunningServer, startServer } from "../../src/server.js";
-import { createTestApp, type TestApp } from "../harness.js";
-import { launchBrowser, newWatchedPage } from "./browser.js";
+import { describe, expect, it } from "vitest";
+import { newWatchedPage, useBrowserSuite } from "./browser.js";
 
 const INJECTED_PATH = "/__test/csp-injected";
 
-let t: TestApp;
-let server: RunningServer;
-let browser: Browser;
-
-beforeAll(async () => {
-  t = await createTestApp({ env: { CSP_MODE: "strict" } });
+const suite = useBrowserSuite({}, async ({ server }) => {
   // Test-only page, added to this test's app instance (never in createApp): it plays
   // an XSS that got an inline script into the markup, next to a legitimate nonced one.
-  t.app.get(INJECTED_PATH, (c) =>
+  server.testApp.app.get(INJECTED_PATH, (c) =>
     c.html(`<!doctype html><html><head><title>untouched</title></head><body>
       <p id="nonced">not run</p>
       <script nonce="${c.get("cspNonce")}">document.getElementById("nonced").textContent = "ran";</script>
       <script>document.title = "injected script ran";</script>
       </body></html>`),
   );
-  [server, browser] = await Promise.all([
-    startServer({ app: t.app, host: "127.0.0.1", port: 0 }),
-    launchBrowser(),
-  ]);
-});
-
-afterAll(async () => {
-  await browser?.close();
-  await server?.close(2000);
-  await t?.close();
 });
 
 async function waitFor<T>(
@@ -53,9 +35,9 @@ async function waitFor<T>(
 
 describe("strict CSP in Chromium", () => {
   it("blocks an un-nonced inline script and reports it to /csp-report", async () => {
-    const { page, context, problems } = await newWatchedPage(browser);
+    const { page, context, problems } = await newWatchedPage(suite.browser);
     try {
-      const res = await page.goto(`${server.url}${INJECTED_PATH}`);
+      const res = await page.goto(`${suite.server.url}${INJECTED_PATH}`);
       expect(res?.headers()["content-security-policy"]).toMatch(
         /script-src 'nonce-[^']+' 'strict-dynamic'/,
       );
@@ -67,7 +49,10 @@ describe("strict CSP in Chromium", () => {
 
       // The browser's own report reached the endpoint: audited (and counted).
       const event = await waitFor(async () => {
-        const [first] = await t.deps.audit.list({ type: "csp_violation", limit: 1 });
+        const [first] = await suite.server.testApp.deps.audit.list({
+          type: "csp_violation",
+          limit: 1,
+        });
         return first;
       }, 20_000);
       expect(event?.details).toMatchObject({
@@ -76,18 +61,20 @@ describe("strict CSP in Chromium", () => {
         documentPath: INJECTED_PATH,
         disposition: "enforce",
       });
-      expect(await t.deps.metrics.registry.getSingleMetricAsString("csp_violations_total")).toMatch(
-        /csp_violations_total\{directive="script-src(-elem)?"\} [1-9]/,
-      );
+      expect(
+        await suite.server.testApp.deps.metrics.registry.getSingleMetricAsString(
+          "csp_violations_total",
+        ),
+      ).toMatch(/csp_violations_total\{directive="script-src(-elem)?"\} [1-9]/);
     } finally {
       await context.close();
     }
   });
 
   it("shows the landing page with zero console errors under the same policy", async () => {
-    const { page, context, problems } = await newWatchedPage(browser);
+    const { page, context, problems } = await newWatchedPage(suite.browser);
     try {
-      const res = await page.goto(`${server.url}/`);
+      const res = await page.goto(`${suite.server.url}/`);
       expect(res?.status()).toBe(200);
       expect(res?.headers()["content-security-policy"]).toMatch(/'strict-dynamic'/);
       await page.waitForLoadState("load");

@@ -1,17 +1,14 @@
 import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Browser } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { launchBrowser, newWatchedPage, type StrictServer, startStrictServer } from "./browser.js";
+import { afterAll, describe, expect, it } from "vitest";
+import { newWatchedPage, useBrowserSuite } from "./browser.js";
 
 /**
  * CSRF in a real browser: Chromium sends the Origin and Sec-Fetch-* headers
  * and applies SameSite itself, so this proves the guard and the markup work
  * together the way a user meets them, not just the way our tests fake them.
  */
-let server: StrictServer;
-let browser: Browser;
-let attacker: Server;
+let attacker: Server | undefined;
 let attackerUrl: string;
 
 /**
@@ -31,22 +28,19 @@ function startAttacker(target: string): Promise<Server> {
   return new Promise((resolve) => evil.listen(0, "127.0.0.1", () => resolve(evil)));
 }
 
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startStrictServer(), launchBrowser()]);
+const suite = useBrowserSuite({}, async ({ server }) => {
   attacker = await startAttacker(server.url);
   attackerUrl = `http://localhost:${(attacker.address() as AddressInfo).port}`;
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-  await new Promise((resolve) => attacker?.close(resolve));
+  await new Promise((resolve) => (attacker ? attacker.close(resolve) : resolve(undefined)));
 });
 
 describe("CSRF in Chromium", () => {
   it("a real form post carries its _csrf token and passes (theme switcher)", async () => {
-    const { page, context } = await newWatchedPage(browser, { colorScheme: "light" });
-    await page.goto(`${server.url}/`);
+    const { page, context } = await newWatchedPage(suite.browser, { colorScheme: "light" });
+    await page.goto(`${suite.server.url}/`);
     const posted = page.waitForRequest(
       (r) => r.method() === "POST" && r.url().endsWith("/account/theme"),
     );
@@ -54,7 +48,7 @@ describe("CSRF in Chromium", () => {
     await page.locator('button[name="theme"][value="dark"]').first().click();
     const request = await posted;
     expect(request.postData()).toMatch(/(^|&)_csrf=[\w-]{86}(&|$)/);
-    expect((await request.allHeaders()).origin).toBe(server.url);
+    expect((await request.allHeaders()).origin).toBe(suite.server.url);
     expect((await answered).status()).toBe(303);
     await page.waitForLoadState("load");
     expect(await page.getAttribute("html", "data-theme")).toBe("dark");
@@ -66,17 +60,17 @@ describe("CSRF in Chromium", () => {
   });
 
   it("the same form submitted from another site is refused with 403 and changes nothing", async () => {
-    const { page, context } = await newWatchedPage(browser, { colorScheme: "light" });
-    await page.goto(`${server.url}/`); // the victim has visited the app: a CSRF cookie exists
+    const { page, context } = await newWatchedPage(suite.browser, { colorScheme: "light" });
+    await page.goto(`${suite.server.url}/`); // the victim has visited the app: a CSRF cookie exists
     await page.goto(`${attackerUrl}/`);
     const answered = page.waitForResponse((r) => r.request().method() === "POST");
     await page.locator("#go").click();
     const res = await answered;
     expect(res.status()).toBe(403);
     expect(await res.request().headerValue("sec-fetch-site")).toBe("cross-site");
-    await page.goto(`${server.url}/`);
+    await page.goto(`${suite.server.url}/`);
     expect(await page.getAttribute("html", "data-theme")).toBe("system");
-    const events = await server.testApp.deps.audit.list({ type: "csrf_rejected", limit: 1 });
+    const events = await suite.server.testApp.deps.audit.list({ type: "csrf_rejected", limit: 1 });
     expect(events[0]?.details).toMatchObject({ reason: "cross_site" });
     await context.close();
   });

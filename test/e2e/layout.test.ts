@@ -9,6 +9,7 @@ import {
   expectClean,
   newWatchedPage,
   screenshot,
+  scrollWidth,
   shootSchemes,
   useBrowserSuite,
 } from "./browser.js";
@@ -72,13 +73,6 @@ const suite = useBrowserSuite({ env: { RATE_LIMITS: "password_reset_ip=1/1h" } }
   bobSecret = await enrolTwoFactor(bob);
   await signInElsewhere();
 });
-
-// Page-side expressions are strings: the test's tsconfig has no DOM library.
-const SCROLL_WIDTH = "document.documentElement.scrollWidth";
-
-async function scrollWidth(page: Page): Promise<number> {
-  return Number(await page.evaluate(SCROLL_WIDTH));
-}
 
 /** Widths of the text inputs in the page's main content. */
 async function inputWidths(page: Page): Promise<number[]> {

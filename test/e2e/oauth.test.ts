@@ -1,14 +1,13 @@
-import type { Browser, Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { Page } from "playwright-core";
+import { afterAll, describe, expect, it } from "vitest";
 import { fixedClock } from "../../src/lib/clock.js";
 import { type Providers, providerEnv, startProviders } from "../flows/oauth-fixture.js";
 import {
   expectClean,
-  launchBrowser,
   newWatchedPage,
-  type StrictServer,
   screenshot,
-  startStrictServer,
+  shootSchemes,
+  useBrowserSuite,
 } from "./browser.js";
 
 /**
@@ -20,26 +19,20 @@ import {
  * top-level navigation: the flow cookie must survive it (SameSite=Lax).
  * Screenshots: test-results/oauth-*.png.
  */
-let server: StrictServer;
-let browser: Browser;
 let p: Providers;
 
-beforeAll(async () => {
+// The app's OAuth settings name the stand-in providers, so they start first.
+const suite = useBrowserSuite(async () => {
   p = await startProviders();
   const port = new URL(p.idp.issuer).port;
-  [server, browser] = await Promise.all([
-    startStrictServer({
-      // The mock server stamps tokens with the system time; the app judges them by its clock.
-      clock: fixedClock(new Date()),
-      env: { ...providerEnv(p), GOOGLE_AUTHORIZE_URL: `http://localhost:${port}/authorize` },
-    }),
-    launchBrowser(),
-  ]);
+  return {
+    // The mock server stamps tokens with the system time; the app judges them by its clock.
+    clock: fixedClock(new Date()),
+    env: { ...providerEnv(p), GOOGLE_AUTHORIZE_URL: `http://localhost:${port}/authorize` },
+  };
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await server?.close();
   await p?.close();
 });
 
@@ -56,20 +49,19 @@ describe("OAuth sign-in in Chromium", () => {
       given_name: "Grace",
       family_name: "Hopper",
     });
-    const { page, context, problems } = await newWatchedPage(browser, { colorScheme: "light" });
-    await page.goto(`${server.url}/auth/login`);
+    const { page, context, problems } = await newWatchedPage(suite.browser, {
+      colorScheme: "light",
+    });
+    await page.goto(`${suite.server.url}/auth/login`);
     for (const label of ["Google", "GitHub", "Acme SSO"]) {
       await expect(
         page.getByRole("link", { name: `Continue with ${label}` }).isVisible(),
       ).resolves.toBe(true);
     }
-    await screenshot(page, "oauth-login");
-    await page.emulateMedia({ colorScheme: "dark", reducedMotion: "reduce" });
-    await screenshot(page, "oauth-login-dark");
-    await page.emulateMedia({ colorScheme: "light" });
+    await shootSchemes(page, "oauth-login");
 
     await Promise.all([
-      page.waitForURL(`${server.url}/dashboard`),
+      page.waitForURL(`${suite.server.url}/dashboard`),
       page.getByRole("link", { name: "Continue with Acme SSO" }).click(),
     ]);
     expect(await page.textContent("body")).toContain("Grace");
@@ -78,7 +70,7 @@ describe("OAuth sign-in in Chromium", () => {
     expect(names).not.toContain("oauth_flow");
     await screenshot(page, "oauth-dashboard");
 
-    await page.goto(`${server.url}/account/security`);
+    await page.goto(`${suite.server.url}/account/security`);
     expect(await page.textContent("#linked-providers")).toContain("grace@example.com");
     expect(await page.textContent("#linked-providers")).toContain("Your only way to sign in");
     await screenshot(page, "oauth-security");
@@ -88,11 +80,13 @@ describe("OAuth sign-in in Chromium", () => {
 
   it("the cross-site return from the provider keeps the SameSite=Lax flow cookie (Google)", async () => {
     p.idp.setIdentity({ sub: "e2e-google", email: "lin@example.com", email_verified: true });
-    const { page, context, problems } = await newWatchedPage(browser, { colorScheme: "dark" });
-    await page.goto(`${server.url}/auth/login`);
+    const { page, context, problems } = await newWatchedPage(suite.browser, {
+      colorScheme: "dark",
+    });
+    await page.goto(`${suite.server.url}/auth/login`);
     const callback = page.waitForRequest((r) => r.url().includes("/auth/oauth/google/callback"));
     await Promise.all([
-      page.waitForURL(`${server.url}/dashboard`),
+      page.waitForURL(`${suite.server.url}/dashboard`),
       page.getByRole("link", { name: "Continue with Google" }).click(),
     ]);
     const request = await callback;
@@ -103,12 +97,14 @@ describe("OAuth sign-in in Chromium", () => {
   });
 
   it("a cancelled consent ends on a friendly page", async () => {
-    const { page, context, problems } = await newWatchedPage(browser, { colorScheme: "light" });
+    const { page, context, problems } = await newWatchedPage(suite.browser, {
+      colorScheme: "light",
+    });
     p.idp.server.service.once("beforeAuthorizeRedirect", (redirect) => {
       redirect.url.searchParams.delete("code");
       redirect.url.searchParams.set("error", "access_denied");
     });
-    await page.goto(`${server.url}/auth/login`);
+    await page.goto(`${suite.server.url}/auth/login`);
     const answered = page.waitForResponse((r) => r.url().includes("/auth/oauth/oidc/callback"));
     await page.getByRole("link", { name: "Continue with Acme SSO" }).click();
     expect((await answered).status()).toBe(400);
@@ -128,8 +124,10 @@ describe("OAuth sign-in in Chromium", () => {
       name: "New Bie",
       emails: [{ email: "newbie@example.com", primary: true, verified: false }],
     });
-    const { page, context, problems } = await newWatchedPage(browser, { colorScheme: "light" });
-    await page.goto(`${server.url}/auth/login`);
+    const { page, context, problems } = await newWatchedPage(suite.browser, {
+      colorScheme: "light",
+    });
+    await page.goto(`${suite.server.url}/auth/login`);
     const answered = page.waitForResponse((r) => r.url().includes("/auth/oauth/github/callback"));
     await page.getByRole("link", { name: "Continue with GitHub" }).click();
     expect((await answered).status()).toBe(200);

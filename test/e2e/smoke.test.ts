@@ -1,6 +1,15 @@
 import type { Page } from "playwright-core";
 import { describe, expect, it } from "vitest";
-import { expectClean, newWatchedPage, screenshot, useBrowserSuite } from "./browser.js";
+import {
+  bodyBackground,
+  expectClean,
+  newWatchedPage,
+  PALETTE,
+  screenshot,
+  scrollWidth,
+  useBrowserSuite,
+  waitForHtmx,
+} from "./browser.js";
 
 const suite = useBrowserSuite();
 
@@ -14,16 +23,6 @@ async function submitTheme(page: Page, theme: "light" | "dark" | "system") {
   await page.waitForLoadState("load");
 }
 
-// Page-side expressions as strings: the test's tsconfig has no DOM library.
-const bodyBackground = "getComputedStyle(document.body).backgroundColor";
-const SCROLL_WIDTH = "document.documentElement.scrollWidth";
-
-/** htmx loaded and initialised: the strict CSP let the nonced script run. */
-const waitForHtmx = (page: Page) =>
-  page.waitForFunction("typeof window.htmx?.process === 'function'");
-const LIGHT_BG = "rgb(255, 255, 255)";
-const DARK_BG = "rgb(11, 14, 20)";
-
 describe("landing page in a real browser under the strict CSP", () => {
   it("light mode: loads htmx, no errors, light palette", async () => {
     const { page, context, problems } = await newWatchedPage(suite.browser, {
@@ -34,8 +33,11 @@ describe("landing page in a real browser under the strict CSP", () => {
     expect(res?.headers()["content-security-policy"]).toContain("'strict-dynamic'");
     await waitForHtmx(page);
     expect(await page.getAttribute("html", "data-theme")).toBe("system");
-    expect(await page.evaluate(bodyBackground)).toBe(LIGHT_BG);
-    await expect(page.getByRole("link", { name: "Create account" }).first()).toBeTruthy();
+    expect(await bodyBackground(page)).toBe(PALETTE.light);
+    // What a visitor sees: a visible "Create account" link that leads to the sign-up form.
+    const createAccount = page.getByRole("link", { name: "Create account" }).first();
+    expect(await createAccount.isVisible()).toBe(true);
+    expect(await createAccount.getAttribute("href")).toBe("/auth/register");
     await screenshot(page, "landing-light");
     expectClean(problems);
     await context.close();
@@ -47,7 +49,7 @@ describe("landing page in a real browser under the strict CSP", () => {
     });
     expect((await page.goto(`${suite.server.url}/`))?.status()).toBe(200);
     await waitForHtmx(page);
-    expect(await page.evaluate(bodyBackground)).toBe(DARK_BG);
+    expect(await bodyBackground(page)).toBe(PALETTE.dark);
     await screenshot(page, "landing-dark");
     expectClean(problems);
     await context.close();
@@ -60,7 +62,7 @@ describe("landing page in a real browser under the strict CSP", () => {
     await context.addCookies([{ name: "theme", value: "dark", url: suite.server.url }]);
     await page.goto(`${suite.server.url}/`);
     expect(await page.getAttribute("html", "data-theme")).toBe("dark");
-    expect(await page.evaluate(bodyBackground)).toBe(DARK_BG);
+    expect(await bodyBackground(page)).toBe(PALETTE.dark);
     expectClean(problems);
     await context.close();
   });
@@ -77,13 +79,13 @@ describe("landing page in a real browser under the strict CSP", () => {
     expect(
       await page.locator('button[name="theme"][value="dark"]').getAttribute("aria-pressed"),
     ).toBe("true");
-    expect(await page.evaluate(bodyBackground)).toBe(DARK_BG);
+    expect(await bodyBackground(page)).toBe(PALETTE.dark);
     const cookie = (await context.cookies()).find((c) => c.name === "theme");
     expect(cookie).toMatchObject({ value: "dark", httpOnly: true, sameSite: "Lax" });
 
     await submitTheme(page, "light");
     expect(await page.getAttribute("html", "data-theme")).toBe("light");
-    expect(await page.evaluate(bodyBackground)).toBe(LIGHT_BG);
+    expect(await bodyBackground(page)).toBe(PALETTE.light);
     expectClean(problems);
     await context.close();
   });
@@ -95,7 +97,7 @@ describe("landing page in a real browser under the strict CSP", () => {
     });
     await page.goto(`${suite.server.url}/`);
     await waitForHtmx(page);
-    expect(await page.evaluate(SCROLL_WIDTH)).toBeLessThanOrEqual(360);
+    expect(await scrollWidth(page)).toBeLessThanOrEqual(360);
     for (const name of ["Docs", "Sign in"]) {
       expect(await page.getByRole("link", { name, exact: true }).isVisible()).toBe(true);
     }
@@ -125,7 +127,7 @@ describe("error pages in a real browser", () => {
       viewport: { width: 360, height: 780 },
     });
     await page.goto(`${suite.server.url}/nope`);
-    expect(await page.evaluate(SCROLL_WIDTH)).toBeLessThanOrEqual(360);
+    expect(await scrollWidth(page)).toBeLessThanOrEqual(360);
     await context.close();
   });
 
@@ -147,7 +149,7 @@ describe("error pages in a real browser", () => {
       viewport: { width: 360, height: 780 },
     });
     await page.goto(`${suite.server.url}/docs/security`);
-    expect(await page.evaluate(SCROLL_WIDTH)).toBeLessThanOrEqual(360);
+    expect(await scrollWidth(page)).toBeLessThanOrEqual(360);
     await context.close();
   });
 });

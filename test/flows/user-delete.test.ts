@@ -1,5 +1,11 @@
 import { afterEach, describe, expect, it } from "vitest";
+import { insertIdentity, NO_TOKENS } from "../../src/auth/oauth/identities.js";
+import { replaceBackupCodes } from "../../src/auth/two-factor/backup-codes.js";
+import { savePendingEnrolment } from "../../src/auth/two-factor/credentials.js";
+import { userRowsOf } from "../../src/bootstrap.js";
 import type { Queryable } from "../../src/db/db.js";
+import { createUsersRepository } from "../../src/users/repository.js";
+import type { User } from "../../src/users/user.js";
 import { availableDialects, createTestApp, type TestApp } from "../harness.js";
 import { login, seedUser } from "./login-fixture.js";
 
@@ -37,6 +43,63 @@ async function findEverywhere(db: Queryable, needle: string): Promise<string[]> 
   return hits;
 }
 
+/**
+ * Tables with a column that names a user: `user_id` (or `<something>_user_id`),
+ * or a foreign key to users (PostgreSQL declares them; DuckDB cannot).
+ */
+async function tablesNamingAUser(db: Queryable): Promise<string[]> {
+  const byName = await db.query<{ table_name: string }>(
+    `SELECT DISTINCT table_name FROM information_schema.columns
+     WHERE table_schema = current_schema()
+       AND (column_name = 'user_id' OR right(column_name, 8) = '_user_id')`,
+  );
+  const byKey = await db.query<{ table_name: string }>(
+    `SELECT DISTINCT tc.table_name FROM information_schema.table_constraints tc
+     JOIN information_schema.constraint_column_usage ccu
+       ON ccu.constraint_name = tc.constraint_name AND ccu.table_schema = tc.table_schema
+     WHERE tc.constraint_type = 'FOREIGN KEY' AND ccu.table_name = 'users'
+       AND tc.table_schema = current_schema() AND tc.table_name <> 'users'`,
+  );
+  return [...new Set([...byName, ...byKey].map((r) => r.table_name))].sort();
+}
+
+/** The tables deleteUser clears, from the list bootstrap.ts hands the users repository. */
+function listedTables(t: TestApp): string[] {
+  return userRowsOf({ lockouts: t.deps.lockouts, random: t.deps.random }).map((r) => r.table);
+}
+
+/** Rows of `user` in the 2FA and OAuth tables, which a password login does not create. */
+async function giveFeatureFootprint(t: TestApp, user: User): Promise<void> {
+  const now = t.clock.now();
+  const later = new Date(now.getTime() + 60_000);
+  await savePendingEnrolment(t.deps.db, {
+    userId: user.id,
+    secretCiphertext: "ciphertext",
+    keyId: "k1",
+    expiresAt: later,
+    now,
+  });
+  await replaceBackupCodes(t.deps.db, t.deps, {
+    userId: user.id,
+    codes: { salt: "salt", hashes: ["hash-1", "hash-2"] },
+  });
+  await t.deps.db.execute(
+    `INSERT INTO two_factor_pending_logins (id, user_id, method, next_path, attempts, created_at, expires_at)
+     VALUES ($1, $2, 'password', NULL, 0, $3, $4)`,
+    [`pending-${user.id}`, user.id, now, later],
+  );
+  await insertIdentity(t.deps.db, {
+    id: t.deps.random.uuid(),
+    userId: user.id,
+    provider: "github",
+    subject: `subject-of-${user.id}`,
+    email: user.email,
+    emailVerified: true,
+    now,
+    tokens: NO_TOKENS,
+  });
+}
+
 describe.each(availableDialects())("deleting a user (%s)", (dialect) => {
   it("leaves no row anywhere holding the user's id or email; others are untouched", async () => {
     t = await createTestApp({ dialect, env: { RATE_LIMITS: "login_account=1000/10m" } });
@@ -62,7 +125,11 @@ describe.each(availableDialects())("deleting a user (%s)", (dialect) => {
       outcome: "failure",
       details: { note: `typed ${user.email.toLowerCase()}`, subject: user.id },
     });
+    await giveFeatureFootprint(t, user);
     expect(await findEverywhere(t.deps.db, user.id)).not.toEqual([]);
+    // The scan below means something only if the user has rows in every table naming a user.
+    const holding = new Set((await findEverywhere(t.deps.db, user.id)).map((c) => c.split(".")[0]));
+    expect([...holding].sort()).toEqual(expect.arrayContaining(await tablesNamingAUser(t.deps.db)));
     expect(await findEverywhere(t.deps.db, user.email)).toContain("mail_outbox.to_address");
     const auditBefore = (await t.deps.audit.list({ limit: 1000 })).length;
 
@@ -96,17 +163,46 @@ describe.each(availableDialects())("deleting a user (%s)", (dialect) => {
     expect((await t.client.get("/dashboard")).status).toBe(303);
   });
 
-  it("registered cascade steps run inside the delete transaction; a failure rolls everything back", async () => {
+  it("every table naming a user is in the list bootstrap hands the users repository", async () => {
+    t = await createTestApp({ dialect });
+    const listed = listedTables(t);
+    const missing = (await tablesNamingAUser(t.deps.db)).filter((table) => !listed.includes(table));
+    expect(missing).toEqual([]);
+    // No stale entry either: every listed table exists.
+    const tables = await t.deps.db.query<{ table_name: string }>(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()`,
+    );
+    const existing = new Set(tables.map((r) => r.table_name));
+    expect(listed.filter((table) => !existing.has(table))).toEqual([]);
+  });
+
+  it("a new table with a user column that nobody lists is caught by the check above", async () => {
+    t = await createTestApp({ dialect });
+    await t.deps.db.execute("CREATE TABLE test_notes (id TEXT PRIMARY KEY, author_user_id TEXT)");
+    const listed = listedTables(t);
+    const missing = (await tablesNamingAUser(t.deps.db)).filter((table) => !listed.includes(table));
+    expect(missing).toEqual(["test_notes"]);
+  });
+
+  it("the per-user steps run inside the delete transaction; a failure rolls everything back", async () => {
     t = await createTestApp({ dialect });
     const user = await seedUser(t);
     await t.deps.sessions.create({ userId: user.id });
-    t.deps.users.registerCascade({
-      name: "explodes",
-      run: async () => {
-        throw new Error("boom");
-      },
+    const users = createUsersRepository({
+      db: t.deps.db,
+      clock: t.deps.clock,
+      random: t.deps.random,
+      userRows: [
+        ...userRowsOf({ lockouts: t.deps.lockouts, random: t.deps.random }),
+        {
+          table: "explodes",
+          erase: async () => {
+            throw new Error("boom");
+          },
+        },
+      ],
     });
-    await expect(t.deps.users.deleteUser(user.id)).rejects.toThrow("boom");
+    await expect(users.deleteUser(user.id)).rejects.toThrow("boom");
     expect(await t.deps.users.findById(user.id)).toBeDefined();
     expect(await t.deps.sessions.listForUser(user.id)).toHaveLength(1);
   });

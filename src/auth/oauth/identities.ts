@@ -1,5 +1,5 @@
 import type { Queryable } from "../../db/db.js";
-import type { CascadeStep } from "../../users/user.js";
+import type { UserRows } from "../../users/user-rows.js";
 import type { ProviderId } from "./types.js";
 
 /**
@@ -155,8 +155,4 @@ export async function deleteIdentity(
 }
 
 /** deleteUser removes a user's identities (and their stored tokens) in its transaction. */
-export const IDENTITIES_CASCADE: CascadeStep = {
-  name: "user_identities",
-  run: async (tx, userId) =>
-    void (await tx.execute("DELETE FROM user_identities WHERE user_id = $1", [userId])),
-};
+export const IDENTITY_ROWS: UserRows = { table: "user_identities", userIdColumn: "user_id" };

@@ -1,4 +1,5 @@
-import { Counter, type Registry } from "prom-client";
+import type { Counter, Registry } from "prom-client";
+import { counterOnce } from "../../monitoring/metrics.js";
 
 /**
  * `created`: a new account; `email_taken`: the address had an account (its
@@ -15,16 +16,11 @@ export type RegistrationResult = (typeof REGISTRATION_RESULTS)[number];
 
 /** auth_registrations_total{result}: a jump in email_taken or rate_limited is a scripted run. */
 export function registrationCounter(registry: Registry): Counter<"result"> {
-  const name = "auth_registrations_total";
-  const existing = registry.getSingleMetric(name) as Counter<"result"> | undefined;
-  const counter =
-    existing ??
-    new Counter({
-      name,
-      help: "Registration attempts by result",
-      labelNames: ["result"],
-      registers: [registry],
-    });
+  const counter = counterOnce(registry, {
+    name: "auth_registrations_total",
+    help: "Registration attempts by result",
+    labelNames: ["result"],
+  });
   for (const result of REGISTRATION_RESULTS) counter.inc({ result }, 0);
   return counter;
 }

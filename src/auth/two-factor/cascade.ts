@@ -1,20 +1,11 @@
-import type { UsersRepository } from "../../users/user.js";
+import type { UserRows } from "../../users/user-rows.js";
 
 /**
- * deleteUser removes every 2FA row of the user in its transaction (DuckDB
- * cannot cascade; on PostgreSQL the FKs cascade as a second line).
+ * deleteUser removes every 2FA row of the user: pending sign-ins, backup
+ * codes and the credential (its encrypted TOTP seed).
  */
-export function registerTwoFactorCascade(users: Pick<UsersRepository, "registerCascade">): void {
-  for (const table of [
-    "two_factor_pending_logins",
-    "two_factor_backup_codes",
-    "two_factor_credentials",
-  ]) {
-    users.registerCascade({
-      name: table,
-      run: async (tx, userId) => {
-        await tx.execute(`DELETE FROM ${table} WHERE user_id = $1`, [userId]);
-      },
-    });
-  }
-}
+export const TWO_FACTOR_ROWS: readonly UserRows[] = [
+  { table: "two_factor_pending_logins", userIdColumn: "user_id" },
+  { table: "two_factor_backup_codes", userIdColumn: "user_id" },
+  { table: "two_factor_credentials", userIdColumn: "user_id" },
+];

@@ -1,4 +1,5 @@
-import { Counter, type Registry } from "prom-client";
+import type { Counter, Registry } from "prom-client";
+import { counterOnce } from "../../monitoring/metrics.js";
 
 export const TWO_FACTOR_RESULTS = [
   "success",
@@ -20,16 +21,11 @@ export type TwoFactorMetricMethod = (typeof TWO_FACTOR_METHODS)[number];
  * backup_code successes rising means users are losing their phones.
  */
 export function twoFactorCounter(registry: Registry): Counter<"result" | "method"> {
-  const name = "auth_2fa_total";
-  const existing = registry.getSingleMetric(name) as Counter<"result" | "method"> | undefined;
-  const counter =
-    existing ??
-    new Counter({
-      name,
-      help: "Second-factor checks at sign-in by result and method",
-      labelNames: ["result", "method"],
-      registers: [registry],
-    });
+  const counter = counterOnce(registry, {
+    name: "auth_2fa_total",
+    help: "Second-factor checks at sign-in by result and method",
+    labelNames: ["result", "method"],
+  });
   for (const result of TWO_FACTOR_RESULTS) {
     for (const method of TWO_FACTOR_METHODS) counter.inc({ result, method }, 0);
   }

@@ -59,15 +59,16 @@ export async function completePrimaryAuth(
     });
     return c.redirect(TWO_FACTOR_PATH, 303);
   }
-  const session = await startSession(c, deps, user);
-  await deps.users.recordLoginSuccess(user.id, deps.clock.now());
   // An account with no password and no 2FA has no way to re-authenticate but signing in again
   // through its provider, so a fresh provider sign-in is the confirmation: it opens the sudo
-  // window (linking, unlinking, 2FA setup) for SUDO_WINDOW_MINUTES, as /auth/confirm would.
-  if (user.passwordHash === null && options.method.startsWith("oauth_")) {
-    const until = deps.clock.now().getTime() + deps.config.security.sudoWindowMinutes * 60_000;
-    await deps.sessions.markSudo(session.id, new Date(until));
-  }
+  // window (linking, unlinking, 2FA setup) for SUDO_WINDOW_MINUTES, as /auth/confirm would,
+  // in the session's one INSERT.
+  const confirms = user.passwordHash === null && options.method.startsWith("oauth_");
+  const sudoMs = deps.config.security.sudoWindowMinutes * 60_000;
+  await startSession(c, deps, user, {
+    sudoUntil: confirms ? new Date(deps.clock.now().getTime() + sudoMs) : undefined,
+  });
+  await deps.users.recordLoginSuccess(user.id, deps.clock.now());
   return finishSignIn(c, deps, user, { method: options.method, next, details: options.details });
 }
 

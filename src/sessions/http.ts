@@ -32,11 +32,13 @@ export async function startSession(
   c: Context,
   deps: SessionHttpDeps,
   user: User,
+  options: { sudoUntil?: Date } = {},
 ): Promise<Session> {
   const created = await deps.sessions.create({
     userId: user.id,
     ip: c.get("clientIp") ?? null,
     userAgent: c.req.header("User-Agent") ?? null,
+    sudoUntil: options.sudoUntil ?? null,
   });
   return installSession(c, deps, user, created);
 }

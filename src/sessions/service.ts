@@ -95,7 +95,7 @@ export function createSessionService(
         expiresAt: new Date(now.getTime() + maxAgeMs),
         ip: input.ip ?? null,
         userAgent: input.userAgent ? input.userAgent.slice(0, MAX_USER_AGENT) : null,
-        sudoUntil: null,
+        sudoUntil: input.sudoUntil ?? null,
         // Fresh for every session and written by this INSERT, the row's only
         // write: deps.csrf adopts it (sessions/http.ts), so tokens rendered
         // before sign-in are bound to another secret and fail.

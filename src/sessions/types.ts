@@ -39,7 +39,13 @@ export interface ValidatedSession {
 export interface SessionService {
   /** A new session for `userId`. Does not touch cookies: see startSession for the HTTP side. */
   create(
-    input: { userId: string; ip?: string | null; userAgent?: string | null },
+    input: {
+      userId: string;
+      ip?: string | null;
+      userAgent?: string | null;
+      /** Opens the sudo window from the start (a sign-in that is itself the re-authentication). */
+      sudoUntil?: Date | null;
+    },
     tx?: Queryable,
   ): Promise<CreatedSession>;
   /**
@@ -76,7 +82,7 @@ export interface SessionService {
    * cookies: see rotateSession for the HTTP side.
    */
   rotate(sessionId: string, options?: { sudoUntil?: Date }): Promise<CreatedSession | undefined>;
-  /** Opens the sudo window (set by /auth/confirm after a successful re-authentication). */
+  /** Opens the sudo window of an existing session (tests; sign-ins pass `sudoUntil` to create/rotate). */
   markSudo(sessionId: string, until: Date): Promise<void>;
   /** Whether `session` is inside its sudo window at `now`. Pure. */
   isSudo(session: Pick<Session, "sudoUntil">, now: Date): boolean;

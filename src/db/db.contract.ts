@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { rejectionOf } from "../../test/rejection.js";
 import { type Db, DbError } from "./db.js";
 
 const blobType = (db: Db) => (db.dialect === "postgres" ? "BYTEA" : "BLOB");
@@ -20,12 +21,7 @@ const schema = (db: Db) => `
 `;
 
 async function codeOf(promise: Promise<unknown>): Promise<string> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DbError);
-  return (error as DbError).code;
+  return (await rejectionOf(promise, DbError)).code;
 }
 
 /**

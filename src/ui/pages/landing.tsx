@@ -119,6 +119,18 @@ function Section(props: { titleId: string; class?: string; inner?: string; child
   );
 }
 
+/** A section's eyebrow and title; the title's id labels the section. */
+function SectionHeading(props: { id: string; eyebrow: string; children: Child }) {
+  return (
+    <>
+      <p class="eyebrow">{props.eyebrow}</p>
+      <h2 class="section__title" id={props.id}>
+        {props.children}
+      </h2>
+    </>
+  );
+}
+
 function Hero() {
   return (
     <Section titleId="hero-title" class="hero" inner="hero__inner">
@@ -161,10 +173,9 @@ function Features() {
   return (
     <Section titleId="features-title">
       <div class="section__header">
-        <p class="eyebrow">What you get</p>
-        <h2 class="section__title" id="features-title">
+        <SectionHeading id="features-title" eyebrow="What you get">
           The parts every product needs, already built
-        </h2>
+        </SectionHeading>
         <p class="section__lead">
           Each capability has its own tests, error codes and documentation. Turn things off
           explicitly in configuration; nothing insecure is on by accident.
@@ -189,10 +200,9 @@ function GetStarted() {
   return (
     <Section titleId="start-title" class="section section--alt" inner="split split--center">
       <div class="get-started__text">
-        <p class="eyebrow">Get started</p>
-        <h2 class="section__title" id="start-title">
+        <SectionHeading id="start-title" eyebrow="Get started">
           Two commands to a running site
-        </h2>
+        </SectionHeading>
         <p>
           Clone the repository, install and start. Development mode serves on port 8000, keeps its
           data in <code>data/app.duckdb</code> and shows outgoing email at <code>/dev/mail</code>,

@@ -21,6 +21,14 @@ export const ALWAYS = {
   "reporting-endpoints": 'csp-endpoint="/csp-report"',
 };
 
+/** Every header of an uncached production page: the strict policy, HSTS and the fixed set. */
+export const PRODUCTION_PAGE = {
+  ...ALWAYS,
+  "content-security-policy": STRICT_CSP,
+  "strict-transport-security": HSTS,
+  "cache-control": "no-store",
+};
+
 export const NAMES = [
   ...Object.keys(ALWAYS),
   "content-security-policy",

@@ -1,7 +1,7 @@
-import { Hono } from "hono";
+import type { Hono } from "hono";
 import { createTwoFactorAccountRoutes } from "../auth/two-factor/routes.js";
 import type { Deps } from "../deps.js";
-import { withGuards } from "../http/route-group.js";
+import { mountAll, withGuards } from "../http/route-group.js";
 import { requireSudo, requireUser } from "../sessions/guards.js";
 import { createEmailChangeRoutes } from "./email/routes.js";
 import { createPasswordChangeRoutes } from "./password/routes.js";
@@ -30,24 +30,21 @@ import { createSessionsRoutes } from "./sessions/routes.js";
 export function createAccountRoutes(deps: Deps, options: { oauthLinks: Hono }): Hono {
   const email = createEmailChangeRoutes(deps);
 
-  const sudo = new Hono();
-  sudo.route("/", email.change);
+  const sudo = mountAll([email.change]);
 
-  const signedIn = new Hono();
-  signedIn.route("/", createProfileRoutes(deps));
-  signedIn.route("/", createPasswordChangeRoutes(deps));
-  signedIn.route("/", createSessionsRoutes(deps));
-  signedIn.route("/", createSecurityRoutes(deps));
-  signedIn.route("/2fa", createTwoFactorAccountRoutes(deps));
-  signedIn.route("/", options.oauthLinks);
-  signedIn.route(
-    "/",
+  const signedIn = mountAll([
+    createProfileRoutes(deps),
+    createPasswordChangeRoutes(deps),
+    createSessionsRoutes(deps),
+    createSecurityRoutes(deps),
+    ["/2fa", createTwoFactorAccountRoutes(deps)],
+    options.oauthLinks,
     withGuards([requireSudo({ sessions: deps.sessions, clock: deps.clock })], sudo),
-  );
+  ]);
 
-  const app = new Hono();
-  // No requireUser: the link is often opened on another device (a phone's mail app).
-  app.route("/", email.confirm);
-  app.route("/", withGuards([requireUser()], signedIn));
-  return app;
+  return mountAll([
+    // No requireUser: the link is often opened on another device (a phone's mail app).
+    email.confirm,
+    withGuards([requireUser()], signedIn),
+  ]);
 }

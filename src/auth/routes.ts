@@ -1,6 +1,6 @@
-import { Hono } from "hono";
+import type { Hono } from "hono";
 import type { Deps } from "../deps.js";
-import { withGuards } from "../http/route-group.js";
+import { mountAll, withGuards } from "../http/route-group.js";
 import { requireUser } from "../sessions/guards.js";
 import { createConfirmRoutes } from "./confirm/routes.js";
 import { createLoginRoutes } from "./login/routes.js";
@@ -24,14 +24,14 @@ import { createVerifyRoutes } from "./verify/routes.js";
  *   GET, POST /confirm                           confirm/: sudo mode, signed in only
  */
 export function createAuthRoutes(deps: Deps, options: { oauthSignIn: Hono }): Hono {
-  const app = new Hono();
-  app.route("/", createLoginRoutes(deps));
-  app.route("/", createRegisterRoutes(deps));
-  app.route("/", createVerifyRoutes(deps));
-  app.route("/", createResetRoutes(deps));
-  app.route("/", createUnlockRoutes(deps));
-  app.route("/", createTwoFactorChallengeRoutes(deps));
-  app.route("/", options.oauthSignIn);
-  app.route("/", withGuards([requireUser()], createConfirmRoutes(deps)));
-  return app;
+  return mountAll([
+    createLoginRoutes(deps),
+    createRegisterRoutes(deps),
+    createVerifyRoutes(deps),
+    createResetRoutes(deps),
+    createUnlockRoutes(deps),
+    createTwoFactorChallengeRoutes(deps),
+    options.oauthSignIn,
+    withGuards([requireUser()], createConfirmRoutes(deps)),
+  ]);
 }

@@ -12,13 +12,15 @@ describe("configuration problems", () => {
     expect(problems.some((p) => p.startsWith("APP_URL"))).toBe(true);
   });
 
-  it("refuses the .env.example placeholder and short secrets", () => {
-    expect(problemsOf({ ...PROD, SECRET_KEY: SECRET_KEY_PLACEHOLDER })[0]).toMatch(
+  it.each([
+    [
+      "the .env.example placeholder",
+      SECRET_KEY_PLACEHOLDER,
       /^SECRET_KEY: still the .env.example placeholder/,
-    );
-    expect(problemsOf({ ...PROD, SECRET_KEY: "short" })[0]).toMatch(
-      /^SECRET_KEY: must be at least 32/,
-    );
+    ],
+    ["a short secret", "short", /^SECRET_KEY: must be at least 32/],
+  ])("refuses %s", (_what, secret, problem) => {
+    expect(problemsOf({ ...PROD, SECRET_KEY: secret })[0]).toMatch(problem);
   });
 
   it("reports every invalid variable in one error", () => {

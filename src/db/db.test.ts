@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { createPgSchema, type PgSchema } from "../../test/pg.js";
+import { rejectionOf } from "../../test/rejection.js";
 import { dbContract } from "./db.contract.js";
 import { DbError } from "./db.js";
 import { openDuckDb } from "./duckdb.js";
@@ -46,13 +47,9 @@ describe("DuckDB file", () => {
     const path = join(dir, "locked.duckdb");
     const holder = await holdFileInChild(path);
     try {
-      const error = await openDuckDb({ path }).then(
-        () => undefined,
-        (e: unknown) => e,
-      );
-      expect(error).toBeInstanceOf(DbError);
-      expect((error as DbError).code).toBe("DATABASE_LOCKED");
-      expect((error as DbError).message).toBe(
+      const error = await rejectionOf(openDuckDb({ path }), DbError);
+      expect(error.code).toBe("DATABASE_LOCKED");
+      expect(error.message).toBe(
         `database file ${path} is in use by another process; DuckDB allows one process per file — scale-out uses PostgreSQL (DATABASE_URL=postgres://…)`,
       );
     } finally {

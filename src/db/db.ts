@@ -1,3 +1,5 @@
+import { CodedError } from "../lib/coded-error.js";
+
 /**
  * The database port. Two adapters implement it (duckdb.ts, postgres.ts) and
  * one contract suite (db.contract.ts) runs against both, so code above this
@@ -24,6 +26,36 @@ export interface Outcome {
   rows: Row[];
   /** Rows the statement changed. */
   count: number;
+}
+
+/**
+ * `query`, `one` and `execute` read three ways from one statement runner: the
+ * part of a Queryable that does not depend on the engine. Each adapter says
+ * how it runs a statement outside a transaction.
+ */
+export abstract class StatementQueryable implements Queryable {
+  protected abstract statement(sql: string, params: readonly SqlValue[]): Promise<Outcome>;
+
+  async query<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
+    return (await this.statement(sql, params)).rows as T[];
+  }
+
+  async one<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []) {
+    return (await this.statement(sql, params)).rows[0] as T | undefined;
+  }
+
+  async execute(sql: string, params: readonly SqlValue[] = []): Promise<number> {
+    return (await this.statement(sql, params)).count;
+  }
+}
+
+/** Tells the hook about one statement; a hook that throws never fails the statement. */
+export function reportQuery(onQuery: QueryHook | undefined, event: QueryEvent): void {
+  try {
+    onQuery?.(event);
+  } catch {
+    // Instrumentation must never turn a successful statement into a failure.
+  }
 }
 
 /**
@@ -90,15 +122,8 @@ export type DbErrorCode =
   | "QUERY_FAILED";
 
 /** A driver error translated into one stable code for both engines. */
-export class DbError extends Error {
-  constructor(
-    readonly code: DbErrorCode,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = "DbError";
-  }
+export class DbError extends CodedError<DbErrorCode> {
+  override name = "DbError";
 }
 
 export function isUniqueViolation(error: unknown): boolean {

@@ -2,20 +2,12 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, it } from "vitest";
+import { rejectionOf } from "../../test/rejection.js";
 import { type Db, DbError, type QueryEvent } from "./db.js";
 import { openDuckDb } from "./duckdb.js";
 
 const dir = mkdtempSync(join(tmpdir(), "bastion-duckdb-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function failure(promise: Promise<unknown>): Promise<DbError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DbError);
-  return error as DbError;
-}
 
 describe("openDuckDb", () => {
   let db: Db | undefined;
@@ -27,7 +19,7 @@ describe("openDuckDb", () => {
   it("a corrupt file is refused with a DbError naming the path", async () => {
     const path = join(dir, "corrupt.duckdb");
     writeFileSync(path, "not a database ".repeat(1000));
-    const error = await failure(openDuckDb({ path }));
+    const error = await rejectionOf(openDuckDb({ path }), DbError);
     expect(error.code).toBe("CONNECTION_FAILED");
     expect(error.message).toContain(path);
     expect(error.message).toMatch(/not a valid DuckDB database/);
@@ -41,7 +33,7 @@ describe("openDuckDb", () => {
   it("the same file opened with other settings in one process gets a clear error", async () => {
     const path = join(dir, "settings.duckdb");
     db = await openDuckDb({ path, threads: 1 });
-    const error = await failure(openDuckDb({ path, threads: 3 }));
+    const error = await rejectionOf(openDuckDb({ path, threads: 3 }), DbError);
     expect(error.message).toContain("already open in this process with other settings");
   });
 
@@ -90,7 +82,7 @@ describe("DuckDB adapter behaviour", () => {
   it("reports every statement to onQuery with its duration and outcome", async () => {
     await open();
     await db.execute("INSERT INTO t (id, n) VALUES ($1, $2)", ["a", 1]);
-    await failure(db.execute("INSERT INTO t (id, n) VALUES ($1, $2)", ["a", 1]));
+    await rejectionOf(db.execute("INSERT INTO t (id, n) VALUES ($1, $2)", ["a", 1]), DbError);
     await db.transaction((tx) => tx.query("SELECT * FROM t"));
     const seen = events.slice(1).map((e) => [e.sql.split(" ")[0], e.ok]);
     expect(seen).toEqual([
@@ -116,8 +108,9 @@ describe("DuckDB adapter behaviour", () => {
   it("a unique violation message does not leak the duplicated value into logs", async () => {
     await open();
     await db.execute("INSERT INTO t (id, email) VALUES ($1, $2)", ["a", "victim@example.com"]);
-    const error = await failure(
+    const error = await rejectionOf(
       db.execute("INSERT INTO t (id, email) VALUES ($1, $2)", ["b", "VICTIM@example.com"]),
+      DbError,
     );
     expect(error.code).toBe("UNIQUE_VIOLATION");
     expect(error.message).toContain("lower(email)");
@@ -126,23 +119,28 @@ describe("DuckDB adapter behaviour", () => {
 
   it("a CHECK constraint failure maps to CHECK_VIOLATION", async () => {
     await open();
-    const error = await failure(db.execute("INSERT INTO t (id, n) VALUES ($1, $2)", ["a", -1]));
+    const error = await rejectionOf(
+      db.execute("INSERT INTO t (id, n) VALUES ($1, $2)", ["a", -1]),
+      DbError,
+    );
     expect(error.code).toBe("CHECK_VIOLATION");
   });
 
   it("a syntax error maps to QUERY_FAILED and is reported as not ok", async () => {
     await open();
-    expect((await failure(db.query("SELEC nonsense"))).code).toBe("QUERY_FAILED");
-    expect((await failure(db.query("SELECT nonsense FROM nowhere"))).code).toBe("QUERY_FAILED");
+    expect((await rejectionOf(db.query("SELEC nonsense"), DbError)).code).toBe("QUERY_FAILED");
+    expect((await rejectionOf(db.query("SELECT nonsense FROM nowhere"), DbError)).code).toBe(
+      "QUERY_FAILED",
+    );
     expect(events.at(-1)?.ok).toBe(false);
   });
 
   it("calling db (not tx) for a write inside a transaction fails fast instead of deadlocking", async () => {
     await open();
     const attempt = db.transaction(() => db.execute("INSERT INTO t (id) VALUES ($1)", ["x"]));
-    expect((await failure(attempt)).message).toMatch(/use the tx argument/);
+    expect((await rejectionOf(attempt, DbError)).message).toMatch(/use the tx argument/);
     const nested = db.transaction(() => db.transaction(async () => 1));
-    expect((await failure(nested)).message).toMatch(/use the tx argument/);
+    expect((await rejectionOf(nested, DbError)).message).toMatch(/use the tx argument/);
     expect(await db.query("SELECT id FROM t")).toEqual([]);
   });
 
@@ -169,9 +167,9 @@ describe("DuckDB adapter behaviour", () => {
     await db.transaction(async (tx) => {
       leaked = tx;
     });
-    expect((await failure(leaked?.execute("DELETE FROM t") ?? Promise.resolve())).message).toMatch(
-      /finished/,
-    );
+    expect(
+      (await rejectionOf(leaked?.execute("DELETE FROM t") ?? Promise.resolve(), DbError)).message,
+    ).toMatch(/finished/);
   });
 
   it("runs a multi-statement script without parameters", async () => {
@@ -182,7 +180,10 @@ describe("DuckDB adapter behaviour", () => {
 
   it("an invalid Date parameter is refused before reaching the engine", async () => {
     await open();
-    const error = await failure(db.query("SELECT $1::TIMESTAMPTZ AS t", [new Date(Number.NaN)]));
+    const error = await rejectionOf(
+      db.query("SELECT $1::TIMESTAMPTZ AS t", [new Date(Number.NaN)]),
+      DbError,
+    );
     expect(error.message).toMatch(/invalid Date/);
   });
 

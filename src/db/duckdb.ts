@@ -15,8 +15,9 @@ import {
   type Outcome,
   type Queryable,
   type QueryHook,
-  type Row,
+  reportQuery,
   type SqlValue,
+  StatementQueryable,
   transactionHandle,
 } from "./db.js";
 import { openError, translate } from "./duckdb-errors.js";
@@ -78,7 +79,7 @@ export async function openDuckDb(options: DuckDbOptions): Promise<Db> {
  * behind a mutex (a transaction holds the mutex until it ends), while plain
  * reads use a second connection and never wait behind writers.
  */
-class DuckDb implements Db {
+class DuckDb extends StatementQueryable implements Db {
   readonly dialect = "duckdb";
   private readonly mutex = new Mutex();
   /** Marks code running inside this Db's transaction, to refuse self-deadlocking calls. */
@@ -95,18 +96,8 @@ class DuckDb implements Db {
       path: string;
       onQuery: QueryHook | undefined;
     },
-  ) {}
-
-  async query<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
-    return (await this.auto(sql, params)).rows as T[];
-  }
-
-  async one<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []) {
-    return (await this.auto(sql, params)).rows[0] as T | undefined;
-  }
-
-  async execute(sql: string, params: readonly SqlValue[] = []): Promise<number> {
-    return (await this.auto(sql, params)).count;
+  ) {
+    super();
   }
 
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
@@ -151,7 +142,7 @@ class DuckDb implements Db {
     });
   }
 
-  private async auto(sql: string, params: readonly SqlValue[]): Promise<Outcome> {
+  protected async statement(sql: string, params: readonly SqlValue[]): Promise<Outcome> {
     this.assertUsable();
     if (READ_KEYWORDS.has(leadingKeyword(sql))) {
       // Tracked from the prepare on, not only while it runs: close() frees the
@@ -200,11 +191,7 @@ class DuckDb implements Db {
   }
 
   private report(sql: string, start: number, ok: boolean): void {
-    try {
-      this.c.onQuery?.({ sql, durationMs: performance.now() - start, ok });
-    } catch {
-      // Instrumentation must never turn a successful statement into a failure.
-    }
+    reportQuery(this.c.onQuery, { sql, durationMs: performance.now() - start, ok });
   }
 
   private assertNotInTransaction(): void {

@@ -1,23 +1,13 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { afterAll, describe, expect, inject, it } from "vitest";
 import { captureLogger } from "../../test/logs.js";
+import { migrationsFolders } from "../../test/migrations-folder.js";
 import { createPgSchema, type PgSchema } from "../../test/pg.js";
 import { openDuckDb } from "./duckdb.js";
 import { migrateAtStart, PendingMigrationsError } from "./migrate-at-start.js";
 import { openPostgres } from "./postgres.js";
 
-const root = mkdtempSync(join(tmpdir(), "bastion-migrate-start-"));
-let folders = 0;
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-
-function folder(files: Record<string, string>): string {
-  const dir = join(root, `m${folders++}`);
-  mkdirSync(dir);
-  for (const [name, sql] of Object.entries(files)) writeFileSync(join(dir, name), sql);
-  return dir;
-}
+/** A fresh migrations folder holding the given files. */
+const folder = migrationsFolders("bastion-migrate-start-");
 
 const said = (lines: Array<Record<string, unknown>>, msg: string) =>
   lines.filter((l) => l.msg === msg);

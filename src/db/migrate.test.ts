@@ -1,8 +1,9 @@
-import { mkdirSync, mkdtempSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, describe, expect, inject, it } from "vitest";
+import { migrationsFolders } from "../../test/migrations-folder.js";
 import { createPgSchema, type PgSchema } from "../../test/pg.js";
+import { rejectionOf } from "../../test/rejection.js";
 import { sha256Hex } from "../lib/crypto.js";
 import type { Db } from "./db.js";
 import { openDuckDb } from "./duckdb.js";
@@ -10,26 +11,8 @@ import { createMigrator, MigrationError } from "./migrate.js";
 import { openPostgres } from "./postgres.js";
 
 const FIXED = new Date("2025-01-02T03:04:05.000Z");
-const root = mkdtempSync(join(tmpdir(), "bastion-migrate-"));
-let folders = 0;
-afterAll(() => rmSync(root, { recursive: true, force: true }));
-
 /** A fresh migrations folder holding the given files. */
-function folder(files: Record<string, string>): string {
-  const dir = join(root, `m${folders++}`);
-  mkdirSync(dir);
-  for (const [name, sql] of Object.entries(files)) writeFileSync(join(dir, name), sql);
-  return dir;
-}
-
-async function migrationError(promise: Promise<unknown>): Promise<MigrationError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(MigrationError);
-  return error as MigrationError;
-}
+const folder = migrationsFolders("bastion-migrate-");
 
 const TWO = {
   "0001_create_notes.sql":
@@ -89,11 +72,11 @@ function migratorSuite(name: string, makeDb: () => Promise<Db>): void {
         join(dir, "0001_create_notes.sql"),
         `${TWO["0001_create_notes.sql"]}-- sneaky edit\n`,
       );
-      const error = await migrationError(migrator.up());
+      const error = await rejectionOf(migrator.up(), MigrationError);
       expect(error.message).toBe(
         `${join(dir, "0001_create_notes.sql")} was changed after it was applied (checksum mismatch); add a new migration instead`,
       );
-      await migrationError(migrator.list());
+      await rejectionOf(migrator.list(), MigrationError);
     });
 
     it("a failing migration rolls back entirely while earlier ones stay applied", async () => {
@@ -103,7 +86,7 @@ function migratorSuite(name: string, makeDb: () => Promise<Db>): void {
           "CREATE TABLE half_done (id TEXT);\nINSERT INTO no_such_table VALUES (1);\n",
       });
       const migrator = createMigrator(await open(), { dir });
-      const error = await migrationError(migrator.up());
+      const error = await rejectionOf(migrator.up(), MigrationError);
       expect(error.message).toContain(`${join(dir, "0003_broken.sql")} failed and was rolled back`);
       expect((await migrator.list()).map((s) => [s.version, s.applied])).toEqual([
         [1, true],
@@ -128,12 +111,17 @@ function migratorSuite(name: string, makeDb: () => Promise<Db>): void {
       "00001_long.sql",
     ])("rejects the badly named file %s", async (file) => {
       const migrator = createMigrator(await open(), { dir: folder({ [file]: "SELECT 1;" }) });
-      expect((await migrationError(migrator.up())).message).toContain(`${file} is misnamed`);
+      expect((await rejectionOf(migrator.up(), MigrationError)).message).toContain(
+        `${file} is misnamed`,
+      );
     });
 
     it("rejects two files with the same version number", async () => {
       const dir = folder({ "0001_a.sql": "SELECT 1;", "0001_b.sql": "SELECT 2;" });
-      const error = await migrationError(createMigrator(await open(), { dir }).pending());
+      const error = await rejectionOf(
+        createMigrator(await open(), { dir }).pending(),
+        MigrationError,
+      );
       expect(error.message).toMatch(
         /duplicate migration version 1: .*0001_a\.sql and .*0001_b\.sql/,
       );
@@ -177,7 +165,7 @@ function migratorSuite(name: string, makeDb: () => Promise<Db>): void {
       await db.execute("UPDATE schema_migrations SET checksum = $1 WHERE version = 1", [
         "0".repeat(64),
       ]);
-      const error = await migrationError(migrator.up());
+      const error = await rejectionOf(migrator.up(), MigrationError);
       expect(error.message).toBe(
         `migrations/${db.dialect}/0001_init.sql was changed after it was applied (checksum mismatch); add a new migration instead`,
       );

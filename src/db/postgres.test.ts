@@ -1,17 +1,9 @@
 import { createServer } from "node:net";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 import { createPgSchema, type PgSchema } from "../../test/pg.js";
+import { rejectionOf } from "../../test/rejection.js";
 import { type Db, DbError, type QueryEvent } from "./db.js";
 import { openPostgres } from "./postgres.js";
-
-async function failure(promise: Promise<unknown>): Promise<DbError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(DbError);
-  return error as DbError;
-}
 
 /** A port nothing listens on: bind an ephemeral port, then release it. */
 async function closedPort(): Promise<number> {
@@ -25,8 +17,9 @@ async function closedPort(): Promise<number> {
 describe("openPostgres without a server", () => {
   it("an unreachable server fails at open with CONNECTION_FAILED and no password in the message", async () => {
     const port = await closedPort();
-    const error = await failure(
+    const error = await rejectionOf(
       openPostgres({ url: `postgres://app:s3cret-pw@127.0.0.1:${port}/app` }),
+      DbError,
     );
     expect(error.code).toBe("CONNECTION_FAILED");
     expect(error.message).toContain(`127.0.0.1:${port}/app`);
@@ -36,13 +29,19 @@ describe("openPostgres without a server", () => {
   it.each(["Public", "x;DROP SCHEMA public", "a-b", "1abc", "a".repeat(64), ""])(
     "rejects the unsafe schema name %j before connecting",
     async (schema) => {
-      const error = await failure(openPostgres({ url: "postgres://127.0.0.1:1/x", schema }));
+      const error = await rejectionOf(
+        openPostgres({ url: "postgres://127.0.0.1:1/x", schema }),
+        DbError,
+      );
       expect(error.message).toMatch(/invalid PostgreSQL schema name/);
     },
   );
 
   it("rejects an unsafe ?schema= in the URL too", async () => {
-    const error = await failure(openPostgres({ url: "postgres://127.0.0.1:1/x?schema=a%20b" }));
+    const error = await rejectionOf(
+      openPostgres({ url: "postgres://127.0.0.1:1/x?schema=a%20b" }),
+      DbError,
+    );
     expect(error.message).toMatch(/invalid PostgreSQL schema name/);
   });
 });
@@ -67,7 +66,10 @@ describe.skipIf(!inject("pgUrl"))("PostgreSQL adapter behaviour", () => {
   };
 
   it("a missing schema is reported at open, naming it", async () => {
-    const error = await failure(openPostgres({ url: base, schema: "t_does_not_exist" }));
+    const error = await rejectionOf(
+      openPostgres({ url: base, schema: "t_does_not_exist" }),
+      DbError,
+    );
     expect(error.message).toMatch(/schema "t_does_not_exist" does not exist/);
     db = await openPostgres({ url: base }); // for afterEach
   });
@@ -84,17 +86,20 @@ describe.skipIf(!inject("pgUrl"))("PostgreSQL adapter behaviour", () => {
       CREATE TABLE parent (id TEXT PRIMARY KEY);
       CREATE TABLE child (id TEXT PRIMARY KEY, parent_id TEXT NOT NULL REFERENCES parent (id), n INTEGER CHECK (n >= 0));
     `);
-    const fk = await failure(
+    const fk = await rejectionOf(
       db.execute("INSERT INTO child (id, parent_id) VALUES ($1, $2)", ["c", "nope"]),
+      DbError,
     );
     expect(fk.code).toBe("FOREIGN_KEY_VIOLATION");
     await db.execute("INSERT INTO parent (id) VALUES ($1)", ["p"]);
-    const check = await failure(
+    const check = await rejectionOf(
       db.execute("INSERT INTO child (id, parent_id, n) VALUES ($1, $2, $3)", ["c", "p", -1]),
+      DbError,
     );
     expect(check.code).toBe("CHECK_VIOLATION");
-    const notNull = await failure(
+    const notNull = await rejectionOf(
       db.execute("INSERT INTO child (id, parent_id) VALUES ($1, $2)", ["c", null]),
+      DbError,
     );
     expect(notNull.code).toBe("NOT_NULL_VIOLATION");
   });
@@ -119,7 +124,7 @@ describe.skipIf(!inject("pgUrl"))("PostgreSQL adapter behaviour", () => {
       await tx.execute("UPDATE ser SET v = v + 10 WHERE id = 1");
     });
     release();
-    expect((await failure(first)).code).toBe("SERIALIZATION_FAILURE");
+    expect((await rejectionOf(first, DbError)).code).toBe("SERIALIZATION_FAILURE");
   });
 
   it("parses NUMERIC to number only when exact, and TIMESTAMP without zone as UTC", async () => {
@@ -140,7 +145,7 @@ describe.skipIf(!inject("pgUrl"))("PostgreSQL adapter behaviour", () => {
     await open();
     const before = events.length;
     await db.query("SELECT 1 AS one");
-    await failure(db.query("SELECT * FROM no_such_table"));
+    await rejectionOf(db.query("SELECT * FROM no_such_table"), DbError);
     expect(events.slice(before).map((e) => [e.sql, e.ok])).toEqual([
       ["SELECT 1 AS one", true],
       ["SELECT * FROM no_such_table", false],

@@ -8,7 +8,9 @@ import {
   type Queryable,
   type QueryHook,
   type Row,
+  reportQuery,
   type SqlValue,
+  StatementQueryable,
   transactionHandle,
 } from "./db.js";
 
@@ -94,7 +96,7 @@ function parseTarget(url: string, explicitSchema: string | undefined) {
   return { connectionString: parsed.toString(), schema, where };
 }
 
-class PostgresDb implements Db {
+class PostgresDb extends StatementQueryable implements Db {
   readonly dialect = "postgres";
   private closing: Promise<void> | undefined;
 
@@ -102,18 +104,12 @@ class PostgresDb implements Db {
     private readonly pool: pg.Pool,
     private readonly where: string,
     private readonly onQuery: QueryHook | undefined,
-  ) {}
-
-  async query<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []): Promise<T[]> {
-    return (await this.run(this.pool, sql, params)).rows as T[];
+  ) {
+    super();
   }
 
-  async one<T extends Row = Row>(sql: string, params: readonly SqlValue[] = []) {
-    return (await this.run(this.pool, sql, params)).rows[0] as T | undefined;
-  }
-
-  async execute(sql: string, params: readonly SqlValue[] = []): Promise<number> {
-    return (await this.run(this.pool, sql, params)).count;
+  protected statement(sql: string, params: readonly SqlValue[]): Promise<Outcome> {
+    return this.run(this.pool, sql, params);
   }
 
   async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
@@ -169,11 +165,7 @@ class PostgresDb implements Db {
     } catch (error) {
       throw this.translate(error);
     } finally {
-      try {
-        this.onQuery?.({ sql, durationMs: performance.now() - start, ok });
-      } catch {
-        // Instrumentation must never turn a successful statement into a failure.
-      }
+      reportQuery(this.onQuery, { sql, durationMs: performance.now() - start, ok });
     }
   }
 

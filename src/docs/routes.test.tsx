@@ -16,11 +16,16 @@ afterAll(async () => {
   await t.close();
 });
 
+/** The viewer's page at `path`, asserted to answer 200. */
+async function page(path: string): Promise<string> {
+  const res = await t.client.get(path);
+  expect(res.status).toBe(200);
+  return res.text();
+}
+
 describe("documentation viewer", () => {
   it("lists the shipped guides, the README first as Getting started", async () => {
-    const res = await t.client.get("/docs");
-    expect(res.status).toBe(200);
-    const html = await res.text();
+    const html = await page("/docs");
     expect(html).toContain('href="/docs/getting-started"');
     expect(html).toContain('href="/docs/security"');
     expect(html.indexOf("/docs/getting-started")).toBeLessThan(html.indexOf("/docs/security"));
@@ -30,9 +35,7 @@ describe("documentation viewer", () => {
   });
 
   it("renders a guide with links between documents kept inside the viewer", async () => {
-    const res = await t.client.get("/docs/accounts");
-    expect(res.status).toBe(200);
-    const html = await res.text();
+    const html = await page("/docs/accounts");
     expect(html).toContain("<h1>Accounts");
     expect(html).toContain('href="/docs/security"');
     expect(html).toContain('aria-current="page"');

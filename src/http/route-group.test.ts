@@ -1,6 +1,6 @@
 import { Hono } from "hono";
 import { describe, expect, it } from "vitest";
-import { withGuards } from "./route-group.js";
+import { mountAll, withGuards } from "./route-group.js";
 import { markRoute, routeTable } from "./route-meta.js";
 
 /**
@@ -41,5 +41,16 @@ describe("withGuards", () => {
       "POST /account/email user",
       "GET /account/email/confirm ",
     ]);
+  });
+});
+
+describe("mountAll", () => {
+  it("mounts each group at / or at its own path; the first to register a path answers", async () => {
+    const first = new Hono().get("/a", (c) => c.text("first"));
+    const second = new Hono().get("/a", (c) => c.text("second")).get("/b", (c) => c.text("b"));
+    const a = mountAll([first, ["/sub", second], second]);
+    expect(await (await a.request("/a")).text()).toBe("first");
+    expect(await (await a.request("/b")).text()).toBe("b");
+    expect(await (await a.request("/sub/a")).text()).toBe("second");
   });
 });

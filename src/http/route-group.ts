@@ -27,3 +27,20 @@ export function withGuards(guards: readonly MiddlewareHandler[], routes: Hono): 
   }
   return app;
 }
+
+/** A group of routes, mounted at "/" or at the path given beside it. */
+export type Mount = Hono | readonly [path: string, routes: Hono];
+
+/**
+ * One app serving each group in order, so a feature's routes file reads as
+ * the list of what it mounts. Order matters as with `app.route()`: the first
+ * group to register a method and path answers it.
+ */
+export function mountAll(groups: readonly Mount[]): Hono {
+  const app = new Hono();
+  for (const group of groups) {
+    const [path, routes] = Array.isArray(group) ? group : ["/", group];
+    app.route(path, routes);
+  }
+  return app;
+}

@@ -1,4 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { rejectionOf } from "../../test/rejection.js";
 import { MailError, type Mailer } from "./mailer.js";
 
 /** A delivered message as the adapter's far side saw it. */
@@ -61,11 +62,10 @@ export function mailerContract(name: string, setup: () => Promise<MailerFixture>
       "a@example.test\r\nBcc: victim@example.test",
       "not-an-address",
     ])("threat: a crafted recipient (%j) is refused, nothing is sent", async (to) => {
-      const error = await f.mailer.send({ to, subject: "s", text: "t", html: "<p>t</p>" }).then(
-        () => undefined,
-        (e: unknown) => e,
+      await rejectionOf(
+        f.mailer.send({ to, subject: "s", text: "t", html: "<p>t</p>" }),
+        MailError,
       );
-      expect(error).toBeInstanceOf(MailError);
       expect(f.delivered()).toEqual([]);
     });
 

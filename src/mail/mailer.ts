@@ -1,3 +1,5 @@
+import { CodedError } from "../lib/coded-error.js";
+
 /**
  * The mail port. Two adapters implement it: smtp.ts (nodemailer) and
  * capture.ts (in memory, for development and tests); mailer.contract.ts runs
@@ -32,15 +34,8 @@ export interface Mailer {
  * A failed delivery. `message` is short, single-line and free of credentials:
  * it is stored in mail_outbox.last_error and logged.
  */
-export class MailError extends Error {
-  constructor(
-    readonly code: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = "MailError";
-  }
+export class MailError extends CodedError {
+  override name = "MailError";
 }
 
 /** One plain address: no display name, list separator, quoting, whitespace or control character. */

@@ -1,6 +1,7 @@
 import { createServer, type Server } from "node:net";
 import { afterEach, describe, expect, it } from "vitest";
 import { freePort } from "../../test/net.js";
+import { rejectionOf } from "../../test/rejection.js";
 import { type SmtpSink, startSmtpSink } from "../../test/smtp-sink.js";
 import { mailerContract } from "./mailer.contract.js";
 import { MailError, toMailError } from "./mailer.js";
@@ -20,15 +21,6 @@ function settings(port: number, extra: Partial<SmtpSettings> = {}): SmtpSettings
     pollIntervalMs: 5000,
     ...extra,
   };
-}
-
-async function failure(promise: Promise<unknown>): Promise<MailError> {
-  const error = await promise.then(
-    () => undefined,
-    (e: unknown) => e,
-  );
-  expect(error).toBeInstanceOf(MailError);
-  return error as MailError;
 }
 
 mailerContract("smtp (real smtp-server on 127.0.0.1)", async () => {
@@ -80,8 +72,9 @@ describe("SMTP mailer", () => {
     const wrong = createSmtpMailer(
       settings(sink.port, { smtpUser: "mailer", smtpPassword: "wrong-password-xyz" }),
     );
-    const error = await failure(
+    const error = await rejectionOf(
       wrong.send({ to: "ada@example.test", subject: "Hi", text: "t", html: "<p>t</p>" }),
+      MailError,
     );
     expect(error.code).toBe("EAUTH");
     expect(error.message).not.toContain("wrong-password-xyz");
@@ -91,8 +84,9 @@ describe("SMTP mailer", () => {
   it("a server that is down fails fast with a connection error (the outbox retries later)", async () => {
     const port = await freePort();
     const mailer = createSmtpMailer(settings(port));
-    const error = await failure(
+    const error = await rejectionOf(
       mailer.send({ to: "ada@example.test", subject: "Hi", text: "t", html: "<p>t</p>" }),
+      MailError,
     );
     // nodemailer 10 reports a refused connection as ESOCKET (older versions: ECONNECTION).
     expect(error.code).toMatch(/^E(SOCKET|CONNECTION)$/);
@@ -104,8 +98,9 @@ describe("SMTP mailer", () => {
     silent = createServer(() => {}); // holds the socket open, says nothing
     await new Promise<void>((resolve) => silent?.listen(port, "127.0.0.1", resolve));
     const mailer = createSmtpMailer(settings(port), { timeoutMs: 200 });
-    const error = await failure(
+    const error = await rejectionOf(
       mailer.send({ to: "ada@example.test", subject: "Hi", text: "t", html: "<p>t</p>" }),
+      MailError,
     );
     // The sender's own timeout ended it (a hang would run into the test timeout);
     // no stopwatch, so a slow machine cannot fail this.

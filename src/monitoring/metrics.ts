@@ -5,6 +5,7 @@ import {
   Gauge,
   type GaugeConfiguration,
   Histogram,
+  type LabelValues,
   Registry,
 } from "prom-client";
 
@@ -58,13 +59,19 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
 export function counterOnce<L extends string>(
   registry: Registry,
   config: Omit<CounterConfiguration<L>, "registers">,
+  options: {
+    /** Series created at zero, so dashboards and alerts see the metric before the first event. */
+    zeroSeries?: ReadonlyArray<LabelValues<L>>;
+  } = {},
 ): Counter<L> {
-  return getOrCreate(
+  const counter = getOrCreate(
     registry,
     config.name,
     Counter,
     () => new Counter({ ...config, registers: [registry] }),
   );
+  for (const labels of options.zeroSeries ?? []) counter.inc(labels, 0);
+  return counter;
 }
 
 /** The gauge named `config.name` in `registry`, created on first use (see counterOnce). */

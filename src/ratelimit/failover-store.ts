@@ -56,28 +56,25 @@ export function createFailoverStore(options: FailoverStoreOptions): RateLimitSto
       : { ...counted, allowed: false, remaining: 0, degraded: "closed" };
   };
 
+  /** consume and peek alike: the primary, else the insurance (marked), else the fail mode. */
+  const withFailover = async <I extends WindowInput>(
+    input: I,
+    call: (store: RateLimitStore, input: I) => Promise<StoreResult>,
+  ): Promise<StoreResult> => {
+    assertWindowInput(input); // a caller's bad input is a bug, not an outage
+    try {
+      return succeeded(await call(primary, input));
+    } catch (error) {
+      failed(error);
+      if (!insurance) return withoutStore(input);
+      return { ...(await call(insurance, input)), degraded: "insurance" };
+    }
+  };
+
   return {
     name: `failover(${primary.name})`,
-    async consume(input: ConsumeInput) {
-      assertWindowInput(input); // a caller's bad input is a bug, not an outage
-      try {
-        return succeeded(await primary.consume(input));
-      } catch (error) {
-        failed(error);
-        if (!insurance) return withoutStore(input);
-        return { ...(await insurance.consume(input)), degraded: "insurance" };
-      }
-    },
-    async peek(input) {
-      assertWindowInput(input);
-      try {
-        return succeeded(await primary.peek(input));
-      } catch (error) {
-        failed(error);
-        if (!insurance) return withoutStore(input);
-        return { ...(await insurance.peek(input)), degraded: "insurance" };
-      }
-    },
+    consume: (input: ConsumeInput) => withFailover(input, (store, i) => store.consume(i)),
+    peek: (input) => withFailover(input, (store, i) => store.peek(i)),
     async reset(input) {
       assertWindowInput(input);
       // Reset both: a success during an outage must not leave failures counted in the insurance.

@@ -55,6 +55,17 @@ describe.skipIf(!redisUrl)("rate limiter on Redis", () => {
     fx.logs.filter((l) => String(l.msg).startsWith("rate-limit store unavailable"));
   const recoveryLogs = () => fx.logs.filter((l) => l.msg === "rate-limit store recovered");
 
+  /** A login-limited app on Redis without the insurance limiter: FAIL_MODE alone decides an outage. */
+  async function uninsuredLoginApp(o: { limit: string; failMode: "open" | "closed" }) {
+    const env = {
+      RATE_LIMITS: `login=${o.limit}`,
+      RATE_LIMIT_INSURANCE: "false",
+      RATE_LIMIT_FAIL_MODE: o.failMode,
+    };
+    fx = await createLimiterFixture({ env, redis });
+    return limitedApp(fx.limiter, fx.deps, "login");
+  }
+
   it("never admits more than N of 200 parallel requests across two app instances", async () => {
     fx = await createLimiterFixture({ env: { RATE_LIMITS: "global=30/1m" }, redis });
     const twin = createRateLimiter({
@@ -103,13 +114,7 @@ describe.skipIf(!redisUrl)("rate limiter on Redis", () => {
   });
 
   it("RATE_LIMIT_INSURANCE=false + FAIL_MODE=closed: 503 with Retry-After while Redis is down", async () => {
-    const env = {
-      RATE_LIMITS: "login=5/1m",
-      RATE_LIMIT_INSURANCE: "false",
-      RATE_LIMIT_FAIL_MODE: "closed",
-    };
-    fx = await createLimiterFixture({ env, redis });
-    const app = limitedApp(fx.limiter, fx.deps, "login");
+    const app = await uninsuredLoginApp({ limit: "5/1m", failMode: "closed" });
     const ask = () =>
       app.request("/", { headers: { Accept: "application/json" } }, from("198.51.100.1"));
     expect((await ask()).headers.get("RateLimit")).toBe('"login";r=4;t=60');
@@ -133,13 +138,7 @@ describe.skipIf(!redisUrl)("rate limiter on Redis", () => {
   });
 
   it("RATE_LIMIT_INSURANCE=false + FAIL_MODE=open: requests pass, without guessed headers", async () => {
-    const env = {
-      RATE_LIMITS: "login=1/1m",
-      RATE_LIMIT_INSURANCE: "false",
-      RATE_LIMIT_FAIL_MODE: "open",
-    };
-    fx = await createLimiterFixture({ env, redis });
-    const app = limitedApp(fx.limiter, fx.deps, "login");
+    const app = await uninsuredLoginApp({ limit: "1/1m", failMode: "open" });
     const ask = () => app.request("/", {}, from("198.51.100.1"));
     expect((await ask()).status).toBe(200);
 

@@ -48,12 +48,17 @@ async function visitor(client: TestClient): Promise<string> {
 }
 
 /** The theme switcher: a POST form every visitor has, answering 303 once past the CSRF guard. */
-async function submitFrom(origin: string | undefined, mode: Mode) {
+async function submitWith(mode: Mode, headers: Record<string, string>) {
   const client = browser(mode);
   const token = await visitor(client);
+  return client.post("/account/theme", { _csrf: token, theme: "dark" }, headers);
+}
+
+/** The theme form sent same-origin by the browser's verdict, with `origin` as its Origin. */
+function submitFrom(origin: string | undefined, mode: Mode) {
   const headers: Record<string, string> = { "Sec-Fetch-Site": "same-origin" };
   if (origin !== undefined) headers.Origin = origin;
-  return client.post("/account/theme", { _csrf: token, theme: "dark" }, headers);
+  return submitWith(mode, headers);
 }
 
 describe("CSRF origin check in development: loopback spellings are one origin", () => {
@@ -126,13 +131,7 @@ describe("CSRF origin check in production stays strict", () => {
   });
 
   it("test mode (NODE_ENV=test) is strict and generic like production", async () => {
-    const client = browser("test");
-    const token = await visitor(client);
-    const res = await client.post(
-      "/account/theme",
-      { _csrf: token, theme: "dark" },
-      { Origin: "http://127.0.0.1:8000" },
-    );
+    const res = await submitWith("test", { Origin: "http://127.0.0.1:8000" });
     expect(res.status).toBe(403);
     expect(await res.text()).not.toContain("origin mismatch");
   });
@@ -154,13 +153,7 @@ describe("the development 403 page names the cause", () => {
   });
 
   it("cross-site: the browser's own Sec-Fetch-Site verdict", async () => {
-    const client = browser("development");
-    const token = await visitor(client);
-    const res = await client.post(
-      "/account/theme",
-      { _csrf: token, theme: "dark" },
-      { "Sec-Fetch-Site": "cross-site" },
-    );
+    const res = await submitWith("development", { "Sec-Fetch-Site": "cross-site" });
     expect(res.status).toBe(403);
     expect(await res.text()).toContain(
       "cross-site request: the browser sent Sec-Fetch-Site: cross-site",

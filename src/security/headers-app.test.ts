@@ -2,10 +2,9 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../../test/harness.js";
 import {
   ALWAYS,
-  HSTS,
   nonceOf,
+  PRODUCTION_PAGE,
   RELAXED_CSP,
-  STRICT_CSP,
   snapshot,
 } from "../../test/security-headers.js";
 import { CSP_REPORT_MAX_BYTES } from "./csp-report.js";
@@ -41,12 +40,7 @@ describe("security headers on the real app", () => {
     for (const t of [prod, dev]) t.clock.advance(60_000);
   });
 
-  const productionHeaders = {
-    ...ALWAYS,
-    "content-security-policy": STRICT_CSP,
-    "strict-transport-security": HSTS,
-    "cache-control": "no-store",
-  };
+  const productionHeaders = PRODUCTION_PAGE;
   // http://localhost: no Reporting API (see SecurityHeadersOptions.reportTo).
   const { "reporting-endpoints": _, ...alwaysOnHttp } = ALWAYS;
   const developmentHeaders = {

@@ -88,11 +88,13 @@ export function createSessionCache(options: {
 }
 
 function cacheCounter(registry: Registry): Counter<"result"> {
-  const counter = counterOnce(registry, {
-    name: "session_cache_total",
-    help: "Session cache look-ups (hit, miss) and LRU evictions",
-    labelNames: ["result"],
-  });
-  for (const result of ["hit", "miss", "eviction"]) counter.inc({ result }, 0);
-  return counter;
+  return counterOnce(
+    registry,
+    {
+      name: "session_cache_total",
+      help: "Session cache look-ups (hit, miss) and LRU evictions",
+      labelNames: ["result"],
+    },
+    { zeroSeries: [{ result: "hit" }, { result: "miss" }, { result: "eviction" }] },
+  );
 }

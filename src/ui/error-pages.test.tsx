@@ -1,6 +1,18 @@
+import type { Context } from "hono";
 import { describe, expect, it } from "vitest";
 import { createUiTestApp, PRODUCTION_ENV } from "../../test/ui-test-app.js";
 import { renderErrorPage } from "./pages/error.js";
+
+/** A route answering the limiter's 429 page; `retryAfterSeconds` as the limiter passes it, if any. */
+function rateLimitedPage(retryAfterSeconds?: number) {
+  return (c: Context) =>
+    renderErrorPage(c, {
+      status: 429,
+      code: "RATE_LIMITED",
+      message: "To protect accounts, requests that come this often are paused for a while.",
+      ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }),
+    });
+}
 
 describe("error pages", () => {
   it("404: friendly page with a way home", async () => {
@@ -42,13 +54,7 @@ describe("error pages", () => {
 
   it("other statuses get their own heading and the catalog message", async () => {
     const { app } = createUiTestApp();
-    app.get("/limited", (c) =>
-      renderErrorPage(c, {
-        status: 429,
-        code: "RATE_LIMITED",
-        message: "To protect accounts, requests that come this often are paused for a while.",
-      }),
-    );
+    app.get("/limited", rateLimitedPage());
     app.get("/teapot", (c) =>
       renderErrorPage(c, { status: 418 as 400, code: "TEAPOT", message: "Short and stout." }),
     );
@@ -74,14 +80,7 @@ describe("error pages", () => {
 
   it("429: says how long to wait, once, instead of repeating its heading", async () => {
     const { app } = createUiTestApp();
-    app.get("/limited", (c) =>
-      renderErrorPage(c, {
-        status: 429,
-        code: "RATE_LIMITED",
-        message: "To protect accounts, requests that come this often are paused for a while.",
-        retryAfterSeconds: 420,
-      }),
-    );
+    app.get("/limited", rateLimitedPage(420));
     const html = await (await app.request("/limited")).text();
     expect(html).toContain("Too many requests</h1>");
     expect(html.match(/too many requests/gi)).toHaveLength(2); // <title> and <h1>, nowhere else

@@ -2,6 +2,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import type { Cookies } from "../security/cookies.js";
 import type { Flash } from "./components/alert.js";
 
+// biome-ignore format: a catalog reads best as a table, one code a line
 /**
  * One-shot messages across a redirect ("Your password was changed. Sign
  * in."): the handler sets a short-lived cookie holding a CODE, and the next
@@ -13,60 +14,27 @@ import type { Flash } from "./components/alert.js";
  * in our mouth. Unknown codes are ignored.
  */
 export const FLASH_MESSAGES = {
-  registered: {
-    kind: "success",
-    text: "Check your inbox: we sent you a link to confirm your email address.",
-  },
-  email_verified: { kind: "success", text: "Your email address is confirmed." },
-  email_verified_sign_in: {
-    kind: "success",
-    text: "Your email address is confirmed. You can sign in now.",
-  },
-  password_reset: {
-    kind: "success",
-    text: "Your password was changed and every device was signed out. Sign in with your new password.",
-  },
-  password_changed: {
-    kind: "success",
-    text: "Your password was changed. Your other devices were signed out.",
-  },
-  profile_saved: { kind: "success", text: "Your name was saved." },
-  notifications_saved: { kind: "success", text: "Your email notification choice was saved." },
-  email_change_sent: {
-    kind: "info",
-    text: "Check the inbox of the new address: the change happens when you open the link we sent there.",
-  },
-  email_changed: { kind: "success", text: "Your email address was changed." },
-  email_changed_sign_in: {
-    kind: "success",
-    text: "Your email address was changed. Sign in with your new address.",
-  },
-  session_revoked: { kind: "success", text: "That device was signed out." },
-  other_sessions_revoked: { kind: "success", text: "Your other devices were signed out." },
-  sudo_confirmed: { kind: "success", text: "Thanks. You can make sensitive changes for a while." },
+  registered:               { kind: "success", text: "Check your inbox: we sent you a link to confirm your email address." },
+  email_verified:           { kind: "success", text: "Your email address is confirmed." },
+  email_verified_sign_in:   { kind: "success", text: "Your email address is confirmed. You can sign in now." },
+  password_reset:           { kind: "success", text: "Your password was changed and every device was signed out. Sign in with your new password." },
+  password_changed:         { kind: "success", text: "Your password was changed. Your other devices were signed out." },
+  profile_saved:            { kind: "success", text: "Your name was saved." },
+  notifications_saved:      { kind: "success", text: "Your email notification choice was saved." },
+  email_change_sent:        { kind: "info",    text: "Check the inbox of the new address: the change happens when you open the link we sent there." },
+  email_changed:            { kind: "success", text: "Your email address was changed." },
+  email_changed_sign_in:    { kind: "success", text: "Your email address was changed. Sign in with your new address." },
+  session_revoked:          { kind: "success", text: "That device was signed out." },
+  other_sessions_revoked:   { kind: "success", text: "Your other devices were signed out." },
+  sudo_confirmed:           { kind: "success", text: "Thanks. You can make sensitive changes for a while." },
   // two-factor authentication (src/auth/two-factor)
-  two_factor_enabled: {
-    kind: "success",
-    text: "Two-factor authentication is on. Signing in now needs a code from your app.",
-  },
-  two_factor_disabled: { kind: "success", text: "Two-factor authentication is off." },
-  backup_codes_saved: { kind: "success", text: "Your new backup codes are ready to use." },
-  two_factor_setup_expired: {
-    kind: "info",
-    text: "That setup expired. Here is a new key: add it to your app again.",
-  },
-  oauth_linked: {
-    kind: "success",
-    text: "The provider was linked. You can now sign in with it.",
-  },
-  oauth_already_linked: {
-    kind: "info",
-    text: "That provider account was already linked to yours.",
-  },
-  oauth_unlinked: {
-    kind: "success",
-    text: "The provider was unlinked. It can no longer sign in to your account.",
-  },
+  two_factor_enabled:       { kind: "success", text: "Two-factor authentication is on. Signing in now needs a code from your app." },
+  two_factor_disabled:      { kind: "success", text: "Two-factor authentication is off." },
+  backup_codes_saved:       { kind: "success", text: "Your new backup codes are ready to use." },
+  two_factor_setup_expired: { kind: "info",    text: "That setup expired. Here is a new key: add it to your app again." },
+  oauth_linked:             { kind: "success", text: "The provider was linked. You can now sign in with it." },
+  oauth_already_linked:     { kind: "info",    text: "That provider account was already linked to yours." },
+  oauth_unlinked:           { kind: "success", text: "The provider was unlinked. It can no longer sign in to your account." },
 } as const satisfies Record<string, Flash>;
 
 export type FlashCode = keyof typeof FLASH_MESSAGES;

@@ -1,25 +1,18 @@
 import { appLink, composeEmail, type EmailBase, type RenderedEmail } from "./layout.js";
+import { singleUseLinkEmail } from "./single-use-link.js";
 
 /** Sent after registration; the link opens a confirm page whose button POSTs (scanners prefetch GETs). */
 export function verificationEmail(
   props: EmailBase & { token: string; validHours?: number },
 ): RenderedEmail {
-  const validHours = props.validHours ?? 24;
-  return composeEmail({
-    ...props,
+  return singleUseLinkEmail(props, {
     template: "verification",
     subject: `Confirm your email address for ${props.appName}`,
-    blocks: [
-      `Thanks for signing up for ${props.appName}. Confirm that this is your email address to finish setting up your account.`,
-      {
-        action: "Confirm my email address",
-        url: appLink(props.appUrl, "/auth/verify", { token: props.token }),
-      },
-      `The link works once and expires in ${validHours} hours.`,
-      {
-        note: "If you did not sign up, you can ignore this email: the account stays inactive without this link.",
-      },
-    ],
+    intro: `Thanks for signing up for ${props.appName}. Confirm that this is your email address to finish setting up your account.`,
+    action: "Confirm my email address",
+    path: "/auth/verify",
+    validFor: `${props.validHours ?? 24} hours`,
+    note: "If you did not sign up, you can ignore this email: the account stays inactive without this link.",
   });
 }
 
@@ -27,19 +20,15 @@ export function verificationEmail(
 export function passwordResetEmail(
   props: EmailBase & { token: string; validMinutes: number },
 ): RenderedEmail {
-  return composeEmail({
-    ...props,
+  return singleUseLinkEmail(props, {
     template: "password_reset",
     subject: `Reset your ${props.appName} password`,
-    blocks: [
-      `We received a request to reset the password of your ${props.appName} account.`,
-      {
-        action: "Choose a new password",
-        url: appLink(props.appUrl, "/auth/reset-password", { token: props.token }),
-      },
-      `The link works once and expires in ${props.validMinutes} minutes. Asking again replaces it.`,
-      { note: "If you did not ask for this, ignore this email: your password stays as it is." },
-    ],
+    intro: `We received a request to reset the password of your ${props.appName} account.`,
+    action: "Choose a new password",
+    path: "/auth/reset-password",
+    validFor: `${props.validMinutes} minutes`,
+    validForAddendum: "Asking again replaces it.",
+    note: "If you did not ask for this, ignore this email: your password stays as it is.",
   });
 }
 

@@ -1,22 +1,18 @@
 import { appLink, composeEmail, type EmailBase, type RenderedEmail } from "./layout.js";
+import { singleUseLinkEmail } from "./single-use-link.js";
 
 /** To the NEW address: the email changes only when this link is confirmed. */
 export function emailChangeConfirmEmail(
   props: EmailBase & { token: string; validMinutes: number },
 ): RenderedEmail {
-  return composeEmail({
-    ...props,
+  return singleUseLinkEmail(props, {
     template: "email_change_confirm",
     subject: `Confirm your new email address for ${props.appName}`,
-    blocks: [
-      `You asked to use this address for your ${props.appName} account. Confirm it to make the change.`,
-      {
-        action: "Confirm my new email address",
-        url: appLink(props.appUrl, "/account/email/confirm", { token: props.token }),
-      },
-      `The link works once and expires in ${props.validMinutes} minutes.`,
-      { note: "If you did not ask for this, ignore this email: nothing changes without the link." },
-    ],
+    intro: `You asked to use this address for your ${props.appName} account. Confirm it to make the change.`,
+    action: "Confirm my new email address",
+    path: "/account/email/confirm",
+    validFor: `${props.validMinutes} minutes`,
+    note: "If you did not ask for this, ignore this email: nothing changes without the link.",
   });
 }
 

@@ -1,13 +1,7 @@
-export {
-  formatUtc,
-  lockoutNoticeEmail,
-  passwordChangedEmail,
-  passwordResetEmail,
-  registrationAttemptEmail,
-  verificationEmail,
-} from "./account-access.js";
+// Each template module is re-exported whole: all it exports is public.
+export * from "./account-access.js";
 export { type EmailTemplateName, emailTemplates } from "./catalog.js";
-export { emailChangeConfirmEmail, emailChangeNoticeEmail, maskEmail } from "./email-change.js";
+export * from "./email-change.js";
 export {
   appLink,
   type Block,
@@ -16,11 +10,6 @@ export {
   type EmailBase,
   type RenderedEmail,
 } from "./layout.js";
-export { oauthSignInAttemptEmail } from "./oauth.js";
-export { newSignInEmail } from "./sign-in.js";
-export {
-  backupCodesRegeneratedEmail,
-  backupCodeUsedEmail,
-  twoFactorDisabledEmail,
-  twoFactorEnabledEmail,
-} from "./two-factor.js";
+export * from "./oauth.js";
+export * from "./sign-in.js";
+export * from "./two-factor.js";

@@ -1,8 +1,9 @@
 import { NAME_MAX_CHARS } from "../../security/form-fields.js";
 import { Button } from "../../ui/components/button.js";
 import { Card } from "../../ui/components/card.js";
-import { Field, FieldError } from "../../ui/components/field.js";
+import { FieldError } from "../../ui/components/field.js";
 import { Form } from "../../ui/components/form.js";
+import { NameFields } from "../../ui/components/name-fields.js";
 import { PageHeader } from "../../ui/components/page-header.js";
 import { EmailStatus, SummaryRow } from "../../ui/components/summary.js";
 import type { User } from "../../users/user.js";
@@ -30,23 +31,7 @@ export function ProfilePage(props: ProfilePageProps) {
       />
       <Card title="Your name">
         <Form action="/account" novalidate>
-          <Field
-            name="first_name"
-            label="First name"
-            value={values.first_name}
-            error={errors.first_name}
-            autocomplete="given-name"
-            maxlength={NAME_MAX_CHARS}
-            required
-          />
-          <Field
-            name="last_name"
-            label="Last name"
-            value={values.last_name}
-            error={errors.last_name}
-            autocomplete="family-name"
-            maxlength={NAME_MAX_CHARS}
-          />
+          <NameFields values={values} errors={errors} maxChars={NAME_MAX_CHARS} />
           <div>
             <Button type="submit">Save</Button>
           </div>

@@ -9,8 +9,9 @@ import { setFlash } from "../../ui/flash.js";
 import { renderPage } from "../../ui/layout.js";
 import { renderConfirmLink, renderInvalidLink, tokenParam } from "../../ui/pages/link-pages.js";
 import { emailSchema } from "../../users/email.js";
+import { InboxPage } from "./inbox-pages.js";
 import { resendVerification, verifyEmail } from "./service.js";
-import { ResendPage, ResendSentPage } from "./views.js";
+import { ResendPage } from "./views.js";
 
 const tokenSchema = z.object({ token: z.string({ error: "The link is incomplete." }) });
 const resendSchema = z.object({ email: emailSchema });
@@ -93,7 +94,7 @@ export function createVerifyRoutes(deps: Deps): Hono {
     });
     return renderPage(c, {
       title: "Check your inbox",
-      children: <ResendSentPage email={email} />,
+      children: <InboxPage page="resent" email={email} />,
     });
   });
 

@@ -16,40 +16,45 @@ export type RefusedLinkStatus = 409 | 410;
 
 /** What one mailed link (verification, unlock, email change) says and does; the routes are the same. */
 export interface MailedLink<Found> {
-  /** The path of both routes within their group, e.g. "/unlock". */
-  path: string;
-  /** The full path the button posts to, e.g. "/auth/unlock". */
-  action: string;
-  /** The page for a link with no usable token (400) or one refused (409, 410). */
-  invalid: (status: 400 | RefusedLinkStatus) => InvalidLinkProps;
-  /** Looks the token up WITHOUT spending it: undefined when it is not honoured. */
+  /** The heading of every page the link leads to. */
+  title: string;
+  /** GET: looks the token up WITHOUT spending it; undefined when it is not honoured. */
   find: (token: string) => Promise<Found | undefined>;
-  /** The GET page's words, given what find() returned. */
-  page: (found: Found) => Omit<ConfirmLinkProps, "action" | "token">;
-  /** Spends the token (the POST) and answers, or names the status of a refused link. */
+  /** GET: the words around the button, given what find() returned. */
+  page: (found: Found) => Omit<ConfirmLinkProps, "title" | "action" | "token">;
+  /** POST: spends the token and answers, or names the status of a refused link. */
   redeem: (c: Context, token: string) => Promise<Response | RefusedLinkStatus>;
+  /** Either: the page for a link with no usable token (400) or a refused one (409, 410). */
+  refused: (status: 400 | RefusedLinkStatus) => Omit<InvalidLinkProps, "title">;
 }
 
 /**
- * Mounts GET `path` (a page with a button) and POST `path` (the action).
+ * Mounts GET `path` (a page whose button POSTs to the same URL) and POST
+ * `path` (the action).
  *
  * Why two steps: mail scanners and link previewers fetch GET links before a
  * person sees them, so the GET only looks (find) and the token is spent by
  * the POST the button sends, which carries a CSRF token.
  */
-export function mountMailedLink<Found>(app: Hono, link: MailedLink<Found>): void {
+export function mountMailedLink<Found>(app: Hono, path: string, link: MailedLink<Found>): void {
   const invalid = (c: Context, status: 400 | RefusedLinkStatus) =>
-    renderInvalidLink(c, status, link.invalid(status));
+    renderInvalidLink(c, status, { title: link.title, ...link.refused(status) });
 
-  app.get(link.path, async function mailedLinkPage(c) {
+  app.get(path, async function mailedLinkPage(c) {
     const token = tokenParam(c.req.query("token"));
     if (token === undefined) return invalid(c, 400);
     const found = await link.find(token);
     if (found === undefined) return invalid(c, 410);
-    return renderConfirmLink(c, { ...link.page(found), action: link.action, token });
+    // c.req.path is the whole path, group prefix included: where the POST route answers.
+    return renderConfirmLink(c, {
+      ...link.page(found),
+      title: link.title,
+      action: c.req.path,
+      token,
+    });
   });
 
-  app.post(link.path, async function mailedLinkAction(c) {
+  app.post(path, async function mailedLinkAction(c) {
     const form = await parseForm(c, tokenSchema, { maxFieldChars: 256 });
     const token = form.ok ? tokenParam(form.data.token) : undefined;
     if (token === undefined) return invalid(c, 400);

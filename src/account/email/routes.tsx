@@ -66,20 +66,10 @@ export function createEmailChangeRoutes(deps: Deps): { change: Hono; confirm: Ho
 
   // No requireUser: the link is often opened on another device (a phone's mail app).
   // Holding the token is the proof; the request itself was made in a sudo session.
-  mountMailedLink(confirm, {
-    path: "/email/confirm",
-    action: "/account/email/confirm",
-    invalid: (status) => ({
-      title: "Confirm your new email address",
-      message:
-        status === 409
-          ? "This address cannot be used for your account any more. Your email address was not changed."
-          : "This link is invalid, was already used, or has expired. Your email address was not changed; you can ask for a new link.",
-      next: { href: "/account/email", label: "Change my email address" },
-    }),
+  mountMailedLink(confirm, "/email/confirm", {
+    title: "Confirm your new email address",
     find: (token) => peekEmailChange(deps, token),
     page: (newEmail) => ({
-      title: "Confirm your new email address",
       description: "Your account's email address will change when you press the button.",
       button: "Use this address",
       children: (
@@ -105,6 +95,13 @@ export function createEmailChangeRoutes(deps: Deps): { change: Hono; confirm: Ho
       setFlash(c, deps.cookies, "email_changed_sign_in");
       return c.redirect("/auth/login", 303);
     },
+    refused: (status) => ({
+      message:
+        status === 409
+          ? "This address cannot be used for your account any more. Your email address was not changed."
+          : "This link is invalid, was already used, or has expired. Your email address was not changed; you can ask for a new link.",
+      next: { href: "/account/email", label: "Change my email address" },
+    }),
   });
 
   return { change, confirm };

@@ -13,18 +13,10 @@ const TITLE = "Unlock your account";
  */
 export function createUnlockRoutes(deps: Deps): Hono {
   const app = new Hono();
-  mountMailedLink(app, {
-    path: "/unlock",
-    action: "/auth/unlock",
-    invalid: () => ({
-      title: TITLE,
-      message:
-        "This unlock link is invalid, was already used, or has expired. Links work once, for 15 minutes. The lock also ends by itself, and a password reset ends it too.",
-      next: { href: "/auth/forgot-password", label: "Reset my password" },
-    }),
+  mountMailedLink(app, "/unlock", {
+    title: TITLE,
     find: (token) => findUnlockAccount(deps, token),
     page: () => ({
-      title: TITLE,
       description:
         "Sign-in with a password was paused after several failed attempts. This link lifts the pause and signs you in.",
       button: "Unlock and sign in",
@@ -41,6 +33,11 @@ export function createUnlockRoutes(deps: Deps): Hono {
       });
       return completePrimaryAuth(c, deps, user, { method: "unlock_link" });
     },
+    refused: () => ({
+      message:
+        "This unlock link is invalid, was already used, or has expired. Links work once, for 15 minutes. The lock also ends by itself, and a password reset ends it too.",
+      next: { href: "/auth/forgot-password", label: "Reset my password" },
+    }),
   });
   return app;
 }

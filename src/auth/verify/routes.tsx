@@ -3,11 +3,11 @@ import { z } from "zod";
 import type { Deps } from "../../deps.js";
 import { findCurrentUser } from "../../http/request.js";
 import { rateLimited } from "../../ratelimit/declare.js";
-import { accountKey } from "../../ratelimit/keys.js";
 import { parseForm } from "../../security/form.js";
 import { setFlash } from "../../ui/flash.js";
 import { renderPage } from "../../ui/layout.js";
 import { emailSchema } from "../../users/email.js";
+import { answerLinkRequest } from "../link-request.js";
 import { mountMailedLink } from "../mailed-link.js";
 import { InboxPage } from "./inbox-pages.js";
 import { resendVerification, verifyEmail } from "./service.js";
@@ -18,18 +18,10 @@ const resendSchema = z.object({ email: emailSchema });
 export function createVerifyRoutes(deps: Deps): Hono {
   const app = new Hono();
 
-  mountMailedLink(app, {
-    path: "/verify",
-    action: "/auth/verify",
-    invalid: () => ({
-      title: "Confirm your email address",
-      message:
-        "This confirmation link is invalid, was already used, or has expired. Links work once, for a limited time, and asking for a new one replaces the old.",
-      next: { href: "/auth/verify/resend", label: "Send me a new link" },
-    }),
+  mountMailedLink(app, "/verify", {
+    title: "Confirm your email address",
     find: (token) => deps.tokens.peekToken(deps.db, { purpose: "email_verification", token }),
     page: () => ({
-      title: "Confirm your email address",
       description: "One click and your account is ready.",
       button: "Confirm my email address",
     }),
@@ -49,6 +41,11 @@ export function createVerifyRoutes(deps: Deps): Hono {
       setFlash(c, deps.cookies, "email_verified_sign_in");
       return c.redirect("/auth/login", 303);
     },
+    refused: () => ({
+      message:
+        "This confirmation link is invalid, was already used, or has expired. Links work once, for a limited time, and asking for a new one replaces the old.",
+      next: { href: "/auth/verify/resend", label: "Send me a new link" },
+    }),
   });
 
   app.get("/verify/resend", function resendForm(c) {
@@ -68,17 +65,12 @@ export function createVerifyRoutes(deps: Deps): Hono {
       });
     }
     const { email } = form.data;
-    // Keyed by the address as typed, counted whether or not it has an account, so
-    // a 429 says nothing about existence; it only stops one inbox being flooded.
-    await deps.rateLimiter.enforce(c, "verify_resend", accountKey(email));
-    const user = await deps.users.findByEmail(email);
-    const due = resendVerification(deps, { user });
-    // Audited on every branch: the record is the trail of enumeration attempts too.
-    await deps.audit.forRequest(c).record({
-      type: "verification_resent",
-      outcome: due ? "success" : "info",
-      targetId: user?.id ?? null,
-      details: due ? {} : { skipped: user ? "not_needed" : "unknown_email" },
+    await answerLinkRequest(c, deps, {
+      email,
+      limit: "verify_resend",
+      request: (user) => resendVerification(deps, { user }),
+      audit: "verification_resent",
+      skippedKnown: "not_needed",
     });
     return renderPage(c, {
       title: "Check your inbox",

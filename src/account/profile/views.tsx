@@ -1,10 +1,10 @@
 import { NAME_MAX_CHARS } from "../../security/form-fields.js";
 import { Button } from "../../ui/components/button.js";
 import { Card } from "../../ui/components/card.js";
+import { Page } from "../../ui/components/card-page.js";
 import { FieldError } from "../../ui/components/field.js";
 import { Form } from "../../ui/components/form.js";
 import { NameFields } from "../../ui/components/name-fields.js";
-import { PageHeader } from "../../ui/components/page-header.js";
 import { EmailStatus, SummaryRow } from "../../ui/components/summary.js";
 import type { User } from "../../users/user.js";
 
@@ -23,12 +23,7 @@ export function ProfilePage(props: ProfilePageProps) {
   const errors = props.fieldErrors ?? {};
   const verified = user.emailVerifiedAt !== null;
   return (
-    <div class="stack">
-      <PageHeader
-        eyebrow="Account"
-        title="Your account"
-        description="Your name and how you sign in."
-      />
+    <Page eyebrow="Account" title="Your account" description="Your name and how you sign in.">
       <Card title="Your name">
         <Form action="/account" novalidate>
           <NameFields values={values} errors={errors} maxChars={NAME_MAX_CHARS} />
@@ -64,7 +59,7 @@ export function ProfilePage(props: ProfilePageProps) {
         </dl>
       </Card>
       <NotificationsCard on={props.newSignInNotice} error={errors.new_sign_in_notice} />
-    </div>
+    </Page>
   );
 }
 

@@ -1,8 +1,8 @@
-import { Alert } from "../../ui/components/alert.js";
 import { Button } from "../../ui/components/button.js";
 import { CardPage } from "../../ui/components/card-page.js";
 import { EmailField } from "../../ui/components/field.js";
 import { Form } from "../../ui/components/form.js";
+import { FormError } from "../../ui/components/form-error.js";
 import { CurrentPasswordField } from "../../ui/components/password-field.js";
 import type { ProviderInfo } from "../oauth/providers.js";
 import { ProviderButtons } from "../oauth/views.js";
@@ -43,11 +43,7 @@ export function LoginPage(props: LoginPageProps) {
   return (
     <CardPage title="Sign in" description="Welcome back. Sign in to your account.">
       <Form action="/auth/login" novalidate>
-        {props.error !== undefined && (
-          <Alert kind={props.locked ? "warning" : "error"} id="login-error">
-            {props.error}
-          </Alert>
-        )}
+        <FormError id="login-error" error={props.error} kind={props.locked ? "warning" : "error"} />
         <EmailField
           value={props.email}
           error={errors.email}

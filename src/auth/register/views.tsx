@@ -1,10 +1,10 @@
 import type { PasswordPolicy } from "../../passwords/types.js";
 import { NAME_MAX_CHARS } from "../../security/form-fields.js";
-import { Alert } from "../../ui/components/alert.js";
 import { Button } from "../../ui/components/button.js";
 import { CardPage } from "../../ui/components/card-page.js";
 import { EmailField } from "../../ui/components/field.js";
 import { Form } from "../../ui/components/form.js";
+import { FormError } from "../../ui/components/form-error.js";
 import { NameFields } from "../../ui/components/name-fields.js";
 import { PasswordField } from "../../ui/components/password-field.js";
 
@@ -29,11 +29,7 @@ export function RegisterPage(props: RegisterPageProps) {
       }
     >
       <Form action="/auth/register" novalidate>
-        {props.error !== undefined && (
-          <Alert kind="error" id="register-error">
-            {props.error}
-          </Alert>
-        )}
+        <FormError id="register-error" error={props.error} />
         <NameFields
           values={values}
           errors={errors}

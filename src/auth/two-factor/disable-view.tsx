@@ -2,6 +2,7 @@ import { Alert } from "../../ui/components/alert.js";
 import { Button, ButtonLink } from "../../ui/components/button.js";
 import { CardPage } from "../../ui/components/card-page.js";
 import { Form } from "../../ui/components/form.js";
+import { FormError } from "../../ui/components/form-error.js";
 import { CodeField } from "./challenge-views.js";
 
 /** Turning 2FA off: sudo already holds; a current code proves the phone (or a backup code) too. */
@@ -13,11 +14,7 @@ export function DisablePage(props: { error?: string }) {
       description="Your account will be protected by your password alone."
     >
       <Form action="/account/2fa/disable" novalidate>
-        {props.error !== undefined && (
-          <Alert kind="error" id="disable-error">
-            {props.error}
-          </Alert>
-        )}
+        <FormError id="disable-error" error={props.error} />
         <Alert kind="warning">
           Anyone who learns your password could then sign in. Your backup codes stop working.
         </Alert>

@@ -9,13 +9,23 @@ export interface CardPageProps extends PageHeaderProps {
   children: Child;
 }
 
+/** A page: its heading, then its blocks (cards, alerts) spaced as a stack. */
+export function Page(props: PageHeaderProps & { children: Child }) {
+  const { children, ...header } = props;
+  return (
+    <div class="stack">
+      <PageHeader {...header} />
+      {children}
+    </div>
+  );
+}
+
 /** The page most account flows are: a heading and one card under it. */
 export function CardPage(props: CardPageProps) {
   const { footer, stack, children, ...header } = props;
   return (
-    <div class="stack">
-      <PageHeader {...header} />
+    <Page {...header}>
       <Card footer={footer}>{stack ? <div class="stack">{children}</div> : children}</Card>
-    </div>
+    </Page>
   );
 }

@@ -9,6 +9,14 @@ import { createProfileRoutes } from "./profile/routes.js";
 import { createSecurityRoutes } from "./security/routes.js";
 import { createSessionsRoutes } from "./sessions/routes.js";
 
+/** The capabilities for any signed-in user, mounted in this order at the root of /account. */
+const SIGNED_IN_ROUTES: readonly ((deps: Deps) => Hono)[] = [
+  createProfileRoutes,
+  createPasswordChangeRoutes,
+  createSessionsRoutes,
+  createSecurityRoutes,
+];
+
 /**
  * Everything under /account (mounted there by app.ts). Paths below are
  * relative to /account; each capability's routes file lists its own.
@@ -34,10 +42,7 @@ export function createAccountRoutes(deps: Deps, options: { oauthLinks: Hono }): 
   sudo.route("/", email.change);
 
   const signedIn = new Hono();
-  signedIn.route("/", createProfileRoutes(deps));
-  signedIn.route("/", createPasswordChangeRoutes(deps));
-  signedIn.route("/", createSessionsRoutes(deps));
-  signedIn.route("/", createSecurityRoutes(deps));
+  for (const create of SIGNED_IN_ROUTES) signedIn.route("/", create(deps));
   signedIn.route("/2fa", createTwoFactorAccountRoutes(deps));
   signedIn.route("/", options.oauthLinks);
   signedIn.route(

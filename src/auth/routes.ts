@@ -10,6 +10,16 @@ import { createTwoFactorChallengeRoutes } from "./two-factor/routes.js";
 import { createUnlockRoutes } from "./unlock/routes.js";
 import { createVerifyRoutes } from "./verify/routes.js";
 
+/** The capabilities anyone may reach, mounted in this order at the root of /auth. */
+const OPEN_ROUTES: readonly ((deps: Deps) => Hono)[] = [
+  createLoginRoutes,
+  createRegisterRoutes,
+  createVerifyRoutes,
+  createResetRoutes,
+  createUnlockRoutes,
+  createTwoFactorChallengeRoutes,
+];
+
 /**
  * Everything under /auth (mounted there by app.ts). Paths are relative to
  * /auth; each capability's routes file lists its own:
@@ -25,12 +35,7 @@ import { createVerifyRoutes } from "./verify/routes.js";
  */
 export function createAuthRoutes(deps: Deps, options: { oauthSignIn: Hono }): Hono {
   const app = new Hono();
-  app.route("/", createLoginRoutes(deps));
-  app.route("/", createRegisterRoutes(deps));
-  app.route("/", createVerifyRoutes(deps));
-  app.route("/", createResetRoutes(deps));
-  app.route("/", createUnlockRoutes(deps));
-  app.route("/", createTwoFactorChallengeRoutes(deps));
+  for (const create of OPEN_ROUTES) app.route("/", create(deps));
   app.route("/", options.oauthSignIn);
   app.route("/", withGuards([requireUser()], createConfirmRoutes(deps)));
   return app;

@@ -1,6 +1,7 @@
 import { type Context, Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
+import { mountMailedLink } from "../../auth/mailed-link.js";
 import type { Deps } from "../../deps.js";
 import { currentUser, findCurrentUser } from "../../http/request.js";
 import { rateLimited } from "../../ratelimit/declare.js";
@@ -8,13 +9,11 @@ import { accountKey } from "../../ratelimit/keys.js";
 import { parseForm } from "../../security/form.js";
 import { setFlash } from "../../ui/flash.js";
 import { renderPage } from "../../ui/layout.js";
-import { renderConfirmLink, renderInvalidLink, tokenParam } from "../../ui/pages/link-pages.js";
 import { emailSchema } from "../../users/email.js";
 import { confirmEmailChange, peekEmailChange, requestEmailChange } from "./service.js";
 import { ChangeEmailPage } from "./views.js";
 
 const changeSchema = z.object({ email: emailSchema });
-const tokenSchema = z.object({ token: z.string({ error: "The link is incomplete." }) });
 
 const SAME_ADDRESS = "That is already your email address.";
 
@@ -65,56 +64,44 @@ export function createEmailChangeRoutes(deps: Deps): { change: Hono; confirm: Ho
     return c.redirect("/account", 303);
   });
 
-  const invalid = (c: Context, status: 400 | 409 | 410) =>
-    renderInvalidLink(c, status, {
-      title: "Confirm your new email address",
-      message:
-        status === 409
-          ? "This address cannot be used for your account any more. Your email address was not changed."
-          : "This link is invalid, was already used, or has expired. Your email address was not changed; you can ask for a new link.",
-      next: { href: "/account/email", label: "Change my email address" },
-    });
-
   // No requireUser: the link is often opened on another device (a phone's mail app).
   // Holding the token is the proof; the request itself was made in a sudo session.
-  confirm.get("/email/confirm", async function emailChangeLink(c) {
-    const token = tokenParam(c.req.query("token"));
-    if (token === undefined) return invalid(c, 400);
-    const newEmail = await peekEmailChange(deps, token);
-    if (newEmail === undefined) return invalid(c, 410);
-    return renderConfirmLink(c, {
-      title: "Confirm your new email address",
+  mountMailedLink(confirm, "/email/confirm", {
+    title: "Confirm your new email address",
+    find: (token) => peekEmailChange(deps, token),
+    page: (newEmail) => ({
       description: "Your account's email address will change when you press the button.",
-      action: "/account/email/confirm",
-      token,
       button: "Use this address",
       children: (
         <p>
           New address: <strong>{newEmail}</strong>
         </p>
       ),
-    });
-  });
-
-  confirm.post("/email/confirm", async function confirmChange(c) {
-    const parsed = await parseForm(c, tokenSchema, { maxFieldChars: 256 });
-    const token = parsed.ok ? tokenParam(parsed.data.token) : undefined;
-    if (token === undefined) return invalid(c, 400);
-    const outcome = await confirmEmailChange(deps, token);
-    if (!outcome.ok) return invalid(c, outcome.reason === "address_in_use" ? 409 : 410);
-    await deps.audit.forRequest(c).record({
-      type: "email_changed",
-      outcome: "success",
-      targetId: outcome.user.id,
-      // The old address is otherwise gone: investigating a takeover starts here (admins only).
-      details: { from: outcome.from, to: outcome.user.email },
-    });
-    if (findCurrentUser(c)?.id === outcome.user.id) {
-      setFlash(c, deps.cookies, "email_changed");
-      return c.redirect("/account", 303);
-    }
-    setFlash(c, deps.cookies, "email_changed_sign_in");
-    return c.redirect("/auth/login", 303);
+    }),
+    async redeem(c, token) {
+      const outcome = await confirmEmailChange(deps, token);
+      if (!outcome.ok) return outcome.reason === "address_in_use" ? 409 : 410;
+      await deps.audit.forRequest(c).record({
+        type: "email_changed",
+        outcome: "success",
+        targetId: outcome.user.id,
+        // The old address is otherwise gone: investigating a takeover starts here (admins only).
+        details: { from: outcome.from, to: outcome.user.email },
+      });
+      if (findCurrentUser(c)?.id === outcome.user.id) {
+        setFlash(c, deps.cookies, "email_changed");
+        return c.redirect("/account", 303);
+      }
+      setFlash(c, deps.cookies, "email_changed_sign_in");
+      return c.redirect("/auth/login", 303);
+    },
+    refused: (status) => ({
+      message:
+        status === 409
+          ? "This address cannot be used for your account any more. Your email address was not changed."
+          : "This link is invalid, was already used, or has expired. Your email address was not changed; you can ask for a new link.",
+      next: { href: "/account/email", label: "Change my email address" },
+    }),
   });
 
   return { change, confirm };

@@ -1,4 +1,4 @@
-import { sameAddress } from "../../auth/verify/service.js";
+import { sameAddress } from "../../auth/link-request.js";
 import type { Deps } from "../../deps.js";
 import { emailChangeConfirmEmail, emailChangeNoticeEmail } from "../../mail/templates/index.js";
 import type { User } from "../../users/user.js";

@@ -1,8 +1,7 @@
 import { Button } from "../../ui/components/button.js";
-import { Card } from "../../ui/components/card.js";
+import { CardPage } from "../../ui/components/card-page.js";
 import { EmailField } from "../../ui/components/field.js";
 import { Form } from "../../ui/components/form.js";
-import { PageHeader } from "../../ui/components/page-header.js";
 
 export function ChangeEmailPage(props: {
   currentEmail: string;
@@ -11,28 +10,25 @@ export function ChangeEmailPage(props: {
   error?: string;
 }) {
   return (
-    <div class="stack">
-      <PageHeader
-        eyebrow="Account"
-        title="Change your email address"
-        description={
-          <>
-            You sign in with <strong>{props.currentEmail}</strong> today.
-          </>
-        }
-      />
-      <Card>
-        <p>
-          We will send a link to the new address; the change happens when you open it (within{" "}
-          {props.validMinutes} minutes). We also let your current address know.
-        </p>
-        <Form action="/account/email" novalidate>
-          <EmailField value={props.email} error={props.error} label="New email address" autofocus />
-          <div>
-            <Button type="submit">Send confirmation link</Button>
-          </div>
-        </Form>
-      </Card>
-    </div>
+    <CardPage
+      eyebrow="Account"
+      title="Change your email address"
+      description={
+        <>
+          You sign in with <strong>{props.currentEmail}</strong> today.
+        </>
+      }
+    >
+      <p>
+        We will send a link to the new address; the change happens when you open it (within{" "}
+        {props.validMinutes} minutes). We also let your current address know.
+      </p>
+      <Form action="/account/email" novalidate>
+        <EmailField value={props.email} error={props.error} label="New email address" autofocus />
+        <div>
+          <Button type="submit">Send confirmation link</Button>
+        </div>
+      </Form>
+    </CardPage>
   );
 }

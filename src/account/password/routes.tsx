@@ -1,11 +1,11 @@
 import { type Context, Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
+import { recheck } from "../../auth/recheck.js";
 import type { Deps } from "../../deps.js";
-import { currentSession, currentUser, limitOrigin } from "../../http/request.js";
+import { currentSession, currentUser } from "../../http/request.js";
 import { PASSWORD_MAX_LENGTH } from "../../passwords/types.js";
 import { rateLimited } from "../../ratelimit/declare.js";
-import { accountKey } from "../../ratelimit/keys.js";
 import { parseForm } from "../../security/form.js";
 import { rotateSession } from "../../sessions/http.js";
 import { setFlash } from "../../ui/flash.js";
@@ -51,26 +51,17 @@ export function createPasswordChangeRoutes(deps: Deps): Hono {
   app.post("/password", rateLimited("login_account"), async function changePasswordHandler(c) {
     const user = currentUser(c);
     const session = currentSession(c);
-    // A stolen session must not become an unlimited oracle for the current password:
-    // failures share the per-account login budget.
-    const key = accountKey(user.email);
-    await deps.rateLimiter.guard(c, "login_account", key);
+    const reauth = recheck(c, deps, user);
+    await reauth.guard();
     const form = await parseForm(c, changeSchema, { maxFieldChars: 4096 });
     if (!form.ok) {
       const { current_password, new_password } = form.errors;
       return render(c, { fieldErrors: { current_password, new_password } }, 422);
     }
     const { current_password: current, new_password: next } = form.data;
-    const audit = deps.audit.forRequest(c);
     if (!(await deps.passwords.verify(user.passwordHash, current))) {
-      await deps.rateLimiter.penalize("login_account", key, {
-        ...limitOrigin(c),
-        actorId: user.id,
-      });
-      await audit.record({
+      await reauth.failed({
         type: "password_changed",
-        outcome: "failure",
-        targetId: user.id,
         details: { reason: "wrong_current_password" },
       });
       return render(c, { fieldErrors: { current_password: WRONG_CURRENT } }, 422);
@@ -91,8 +82,8 @@ export function createPasswordChangeRoutes(deps: Deps): Hono {
     // Other sessions are gone; this one keeps going under a new token (ASVS 7.2.4).
     await rotateSession(c, deps);
     deps.outbox.wake();
-    await deps.rateLimiter.reset("login_account", key);
-    await audit.record({
+    await reauth.passed();
+    await deps.audit.forRequest(c).record({
       type: "password_changed",
       outcome: "success",
       targetId: user.id,

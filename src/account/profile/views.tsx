@@ -1,9 +1,10 @@
 import { NAME_MAX_CHARS } from "../../security/form-fields.js";
 import { Button } from "../../ui/components/button.js";
 import { Card } from "../../ui/components/card.js";
-import { Field, FieldError } from "../../ui/components/field.js";
+import { Page } from "../../ui/components/card-page.js";
+import { FieldError } from "../../ui/components/field.js";
 import { Form } from "../../ui/components/form.js";
-import { PageHeader } from "../../ui/components/page-header.js";
+import { NameFields } from "../../ui/components/name-fields.js";
 import { EmailStatus, SummaryRow } from "../../ui/components/summary.js";
 import type { User } from "../../users/user.js";
 
@@ -22,31 +23,10 @@ export function ProfilePage(props: ProfilePageProps) {
   const errors = props.fieldErrors ?? {};
   const verified = user.emailVerifiedAt !== null;
   return (
-    <div class="stack">
-      <PageHeader
-        eyebrow="Account"
-        title="Your account"
-        description="Your name and how you sign in."
-      />
+    <Page eyebrow="Account" title="Your account" description="Your name and how you sign in.">
       <Card title="Your name">
         <Form action="/account" novalidate>
-          <Field
-            name="first_name"
-            label="First name"
-            value={values.first_name}
-            error={errors.first_name}
-            autocomplete="given-name"
-            maxlength={NAME_MAX_CHARS}
-            required
-          />
-          <Field
-            name="last_name"
-            label="Last name"
-            value={values.last_name}
-            error={errors.last_name}
-            autocomplete="family-name"
-            maxlength={NAME_MAX_CHARS}
-          />
+          <NameFields values={values} errors={errors} maxChars={NAME_MAX_CHARS} />
           <div>
             <Button type="submit">Save</Button>
           </div>
@@ -79,7 +59,7 @@ export function ProfilePage(props: ProfilePageProps) {
         </dl>
       </Card>
       <NotificationsCard on={props.newSignInNotice} error={errors.new_sign_in_notice} />
-    </div>
+    </Page>
   );
 }
 

@@ -3,8 +3,8 @@ import { describeDevice } from "../../sessions/device.js";
 import type { Session } from "../../sessions/types.js";
 import { Button } from "../../ui/components/button.js";
 import { Card } from "../../ui/components/card.js";
+import { Page } from "../../ui/components/card-page.js";
 import { Form } from "../../ui/components/form.js";
-import { PageHeader } from "../../ui/components/page-header.js";
 
 export interface SessionsPageProps {
   sessions: readonly Session[];
@@ -94,12 +94,11 @@ export function SessionsPage(props: SessionsPageProps) {
   const sessions = orderSessions(props.sessions, props.currentSessionId);
   const others = sessions.filter((s) => s.id !== props.currentSessionId).length;
   return (
-    <div class="stack">
-      <PageHeader
-        eyebrow="Account"
-        title="Where you are signed in"
-        description="Sign out any device you do not recognise, then change your password."
-      />
+    <Page
+      eyebrow="Account"
+      title="Where you are signed in"
+      description="Sign out any device you do not recognise, then change your password."
+    >
       <Card title="Your devices">
         <div class="stack">
           <ul class="session-list">
@@ -122,6 +121,6 @@ export function SessionsPage(props: SessionsPageProps) {
           )}
         </div>
       </Card>
-    </div>
+    </Page>
   );
 }

@@ -2,16 +2,15 @@ import { type Context, Hono } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 import type { Deps } from "../../deps.js";
-import { currentUser, limitOrigin } from "../../http/request.js";
+import { currentUser } from "../../http/request.js";
 import { PASSWORD_MAX_LENGTH } from "../../passwords/types.js";
 import { rateLimited } from "../../ratelimit/declare.js";
-import { accountKey } from "../../ratelimit/keys.js";
 import { parseForm } from "../../security/form.js";
 import { safeNextPath } from "../../security/redirect.js";
-import { rotateSession } from "../../sessions/http.js";
 import { setFlash } from "../../ui/flash.js";
 import { renderPage } from "../../ui/layout.js";
-import { canConfirmWithCode, confirmSudoWithCode } from "../two-factor/sudo.js";
+import { recheck } from "../recheck.js";
+import { canConfirmWithCode, confirmSudoWithCode, grantSudo } from "../two-factor/sudo.js";
 import { ConfirmPage } from "./views.js";
 
 export const WRONG_PASSWORD = "That password is not right.";
@@ -75,38 +74,18 @@ export function createConfirmRoutes(deps: Deps): Hono {
       setFlash(c, deps.cookies, "sudo_confirmed");
       return c.redirect("/account", 303);
     }
-    const key = accountKey(user.email);
-    await deps.rateLimiter.guard(c, "login_account", key);
+    const reauth = recheck(c, deps, user);
+    await reauth.guard();
     const form = await parseForm(c, confirmSchema, { maxFieldChars: 4096 });
     if (!form.ok) {
       return render(c, { next: cleanNext(form.values.next), error: form.errors.password }, 422);
     }
     const next = cleanNext(form.data.next);
-    const audit = deps.audit.forRequest(c);
     if (!(await deps.passwords.verify(user.passwordHash, form.data.password))) {
-      await deps.rateLimiter.penalize("login_account", key, {
-        ...limitOrigin(c),
-        actorId: user.id,
-      });
-      await audit.record({
-        type: "sudo_confirmed",
-        outcome: "failure",
-        targetId: user.id,
-        details: { reason: "wrong_password" },
-      });
+      await reauth.failed({ type: "sudo_confirmed", details: { reason: "wrong_password" } });
       return render(c, { next, error: WRONG_PASSWORD }, 401);
     }
-    // Re-authenticated: a new token that alone holds the sudo window (ASVS 7.2.4).
-    await rotateSession(c, deps, {
-      sudoUntil: new Date(deps.clock.now().getTime() + windowMinutes * 60_000),
-    });
-    await deps.rateLimiter.reset("login_account", key);
-    await audit.record({
-      type: "sudo_confirmed",
-      outcome: "success",
-      targetId: user.id,
-      details: { windowMinutes },
-    });
+    await grantSudo(c, deps, { reauth, user, windowMinutes });
     if (next) return c.redirect(next, 303);
     setFlash(c, deps.cookies, "sudo_confirmed");
     return c.redirect("/account", 303);

@@ -1,9 +1,8 @@
 import { Alert } from "../../ui/components/alert.js";
 import { Button } from "../../ui/components/button.js";
-import { Card } from "../../ui/components/card.js";
-import { Field } from "../../ui/components/field.js";
+import { CardPage } from "../../ui/components/card-page.js";
 import { Form } from "../../ui/components/form.js";
-import { PageHeader } from "../../ui/components/page-header.js";
+import { CurrentPasswordField, UsernameHint } from "../../ui/components/password-field.js";
 import { SudoCodeForm } from "../two-factor/sudo.js";
 
 export interface ConfirmPageProps {
@@ -20,47 +19,29 @@ export interface ConfirmPageProps {
 /** Re-authentication ("sudo mode") before a sensitive change. */
 export function ConfirmPage(props: ConfirmPageProps) {
   return (
-    <div class="stack">
-      <PageHeader
-        title="Confirm it is you"
-        description={`Sensitive changes need your password again. You will not be asked again for ${props.windowMinutes} minutes.`}
-      />
-      <Card>
-        {props.hasPassword ? (
-          <Form action="/auth/confirm" novalidate>
-            {/* Lets password managers offer the right saved password. */}
-            <input
-              type="text"
-              name="username"
-              value={props.email}
-              autocomplete="username"
-              readonly
-              hidden
-            />
-            <Field
-              name="password"
-              label="Password"
-              type="password"
-              error={props.error}
-              autocomplete="current-password"
-              required
-              autofocus
-            />
-            {props.next !== undefined && <input type="hidden" name="next" value={props.next} />}
-            <Button type="submit" block>
-              Confirm
-            </Button>
-          </Form>
-        ) : props.codeForm ? (
-          <SudoCodeForm next={props.next} error={props.error} />
-        ) : (
-          <Alert kind="info" title="Confirm by signing in again">
-            Your account signs in through another provider and has no password. Sign out and sign in
-            again with that provider: a fresh sign-in counts as confirmation for a few minutes. Or{" "}
-            <a href="/auth/forgot-password">set a password with a reset link</a>.
-          </Alert>
-        )}
-      </Card>
-    </div>
+    <CardPage
+      title="Confirm it is you"
+      description={`Sensitive changes need your password again. You will not be asked again for ${props.windowMinutes} minutes.`}
+    >
+      {props.hasPassword ? (
+        <Form action="/auth/confirm" novalidate>
+          {/* Lets password managers offer the right saved password. */}
+          <UsernameHint email={props.email} />
+          <CurrentPasswordField name="password" label="Password" error={props.error} autofocus />
+          {props.next !== undefined && <input type="hidden" name="next" value={props.next} />}
+          <Button type="submit" block>
+            Confirm
+          </Button>
+        </Form>
+      ) : props.codeForm ? (
+        <SudoCodeForm next={props.next} error={props.error} />
+      ) : (
+        <Alert kind="info" title="Confirm by signing in again">
+          Your account signs in through another provider and has no password. Sign out and sign in
+          again with that provider: a fresh sign-in counts as confirmation for a few minutes. Or{" "}
+          <a href="/auth/forgot-password">set a password with a reset link</a>.
+        </Alert>
+      )}
+    </CardPage>
   );
 }

@@ -14,15 +14,10 @@ import { emailSchema } from "../../users/email.js";
 import { configuredProviders } from "../oauth/providers.js";
 import { cleanNext, completePrimaryAuth, DEFAULT_AFTER_SIGN_IN } from "../sign-in.js";
 import { type LoginResult, loginCounter } from "../sign-in-metrics.js";
+import { InboxPage } from "../verify/inbox-pages.js";
 import { createDeviceCookies } from "./device-cookie.js";
 import { authenticate } from "./service.js";
-import {
-  GENERIC_LOGIN_ERROR,
-  LoginPage,
-  type LoginPageProps,
-  lockedMessage,
-  UnverifiedPage,
-} from "./views.js";
+import { GENERIC_LOGIN_ERROR, LoginPage, type LoginPageProps, lockedMessage } from "./views.js";
 
 /**
  * Login form. The password is length-checked here, before any hashing: a
@@ -159,7 +154,7 @@ export function createLoginRoutes(deps: Deps): Hono {
       logins.inc({ result: "unverified" });
       return renderPage(c, {
         title: "Confirm your email address",
-        children: <UnverifiedPage email={outcome.user.email} />,
+        children: <InboxPage page="unverified" email={outcome.user.email} />,
       });
     }
 

@@ -1,9 +1,9 @@
-import { Alert } from "../../ui/components/alert.js";
 import { Button } from "../../ui/components/button.js";
-import { Card } from "../../ui/components/card.js";
-import { EmailField, Field } from "../../ui/components/field.js";
+import { CardPage } from "../../ui/components/card-page.js";
+import { EmailField } from "../../ui/components/field.js";
 import { Form } from "../../ui/components/form.js";
-import { PageHeader } from "../../ui/components/page-header.js";
+import { FormError } from "../../ui/components/form-error.js";
+import { CurrentPasswordField } from "../../ui/components/password-field.js";
 import type { ProviderInfo } from "../oauth/providers.js";
 import { ProviderButtons } from "../oauth/views.js";
 
@@ -41,72 +41,33 @@ export interface LoginPageProps {
 export function LoginPage(props: LoginPageProps) {
   const errors = props.fieldErrors ?? {};
   return (
-    <div class="stack">
-      <PageHeader title="Sign in" description="Welcome back. Sign in to your account." />
-      <Card>
-        <Form action="/auth/login" novalidate>
-          {props.error !== undefined && (
-            <Alert kind={props.locked ? "warning" : "error"} id="login-error">
-              {props.error}
-            </Alert>
-          )}
-          <EmailField
-            value={props.email}
-            error={errors.email}
-            autocomplete="username"
-            autofocus={props.email === undefined || props.email === ""}
-          />
-          <Field
-            name="password"
-            label="Password"
-            type="password"
-            error={errors.password}
-            autocomplete="current-password"
-            required
-            autofocus={props.email !== undefined && props.email !== ""}
-          />
-          {props.next !== undefined && <input type="hidden" name="next" value={props.next} />}
-          <Button type="submit" block>
-            Sign in
-          </Button>
-        </Form>
-        <ProviderButtons providers={props.providers ?? []} next={props.next} />
-        <p>
-          <a href="/auth/forgot-password">Forgot your password?</a>
-        </p>
-        <p>
-          New here? <a href="/auth/register">Create an account</a>.
-        </p>
-      </Card>
-    </div>
-  );
-}
-
-/**
- * Correct password, address not yet confirmed (REQUIRE_EMAIL_VERIFICATION):
- * no session, and a way to get a fresh link. Only someone who knows the
- * password sees this page, so it reveals nothing to an enumerator.
- */
-export function UnverifiedPage(props: { email: string }) {
-  return (
-    <div class="stack">
-      <PageHeader
-        title="Confirm your email address"
-        description="One more step before you can sign in."
-      />
-      <Card>
-        <Alert kind="info" title="Check your inbox">
-          We sent a confirmation link to <strong>{props.email}</strong>. Open it to activate your
-          account, then sign in again.
-        </Alert>
-        <p>No email? Check your spam folder, or ask for a new link:</p>
-        <Form action="/auth/verify/resend">
-          <input type="hidden" name="email" value={props.email} />
-          <Button type="submit" variant="secondary">
-            Send a new confirmation link
-          </Button>
-        </Form>
-      </Card>
-    </div>
+    <CardPage title="Sign in" description="Welcome back. Sign in to your account.">
+      <Form action="/auth/login" novalidate>
+        <FormError id="login-error" error={props.error} kind={props.locked ? "warning" : "error"} />
+        <EmailField
+          value={props.email}
+          error={errors.email}
+          autocomplete="username"
+          autofocus={props.email === undefined || props.email === ""}
+        />
+        <CurrentPasswordField
+          name="password"
+          label="Password"
+          error={errors.password}
+          autofocus={props.email !== undefined && props.email !== ""}
+        />
+        {props.next !== undefined && <input type="hidden" name="next" value={props.next} />}
+        <Button type="submit" block>
+          Sign in
+        </Button>
+      </Form>
+      <ProviderButtons providers={props.providers ?? []} next={props.next} />
+      <p>
+        <a href="/auth/forgot-password">Forgot your password?</a>
+      </p>
+      <p>
+        New here? <a href="/auth/register">Create an account</a>.
+      </p>
+    </CardPage>
   );
 }

@@ -7,12 +7,13 @@ import { setFlash } from "../../ui/flash.js";
 import { renderPage } from "../../ui/layout.js";
 import type { User } from "../../users/user.js";
 import { completePrimaryAuth } from "../sign-in.js";
+import { InboxPage } from "../verify/inbox-pages.js";
 import type { OAuthFlow } from "./flow-cookie.js";
 import { BACK_TO_LOGIN, BACK_TO_SECURITY, type OAuthKit, SECURITY_PAGE } from "./kit.js";
 import { refusalProblem } from "./messages.js";
 import { linkToUser, signInWithProvider } from "./service.js";
 import type { OAuthProvider, ProviderResult } from "./types.js";
-import { CheckInboxPage, LinkRequiredPage } from "./views.js";
+import { LinkRequiredPage } from "./views.js";
 
 /** The second half of a sign-in callback: the provider is done, the linking rules decide. */
 export async function finishSignIn(
@@ -153,7 +154,7 @@ function checkInbox(c: Context, email: string): Response | Promise<Response> {
   c.header("Cache-Control", "no-store");
   return renderPage(c, {
     title: "Check your inbox",
-    children: <CheckInboxPage email={email} />,
+    children: <InboxPage page="provider" email={email} />,
   });
 }
 

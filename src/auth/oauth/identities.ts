@@ -1,4 +1,4 @@
-import type { Queryable } from "../../db/db.js";
+import type { Queryable, SqlValue } from "../../db/db.js";
 import type { UserRows } from "../../users/user-rows.js";
 import type { ProviderId } from "./types.js";
 
@@ -81,13 +81,9 @@ export async function listIdentities(q: Queryable, userId: string): Promise<Iden
   return rows.map(fromRow);
 }
 
-export interface NewIdentity {
-  id: string;
-  userId: string;
-  provider: ProviderId;
-  subject: string;
-  email: string | null;
-  emailVerified: boolean;
+/** A link about to be stored: what an Identity says of itself, its time, and its tokens. */
+export interface NewIdentity
+  extends Pick<Identity, "id" | "userId" | "provider" | "subject" | "email" | "emailVerified"> {
   now: Date;
   tokens: StoredTokens;
 }
@@ -104,41 +100,33 @@ export async function insertIdentity(q: Queryable, input: NewIdentity): Promise<
        created_at, last_used_at, access_token_enc, refresh_token_enc, token_key_id)
      VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $10)
      ON CONFLICT DO NOTHING`,
-    [
-      input.id,
-      input.userId,
-      input.provider,
-      input.subject,
-      input.email,
-      input.emailVerified,
-      input.now,
-      input.tokens.accessTokenEnc,
-      input.tokens.refreshTokenEnc,
-      input.tokens.tokenKeyId,
-    ],
+    [input.id, input.userId, input.provider, input.subject, ...providerState(input)],
   );
   return n === 1;
 }
 
+type ProviderState = Pick<NewIdentity, "email" | "emailVerified" | "now" | "tokens">;
+
+/** What the provider last said and when, with the stored tokens: the parameters insert and touch both write, in this order. */
+function providerState(input: ProviderState): SqlValue[] {
+  const { tokens } = input;
+  return [
+    input.email,
+    input.emailVerified,
+    input.now,
+    tokens.accessTokenEnc,
+    tokens.refreshTokenEnc,
+    tokens.tokenKeyId,
+  ];
+}
+
 /** After a sign-in: what the provider says now, when, and the (re-encrypted or cleared) tokens. */
-export async function touchIdentity(
-  q: Queryable,
-  id: string,
-  input: { email: string | null; emailVerified: boolean; now: Date; tokens: StoredTokens },
-): Promise<void> {
+export async function touchIdentity(q: Queryable, id: string, input: ProviderState): Promise<void> {
   await q.execute(
     `UPDATE user_identities SET email = $1, email_verified = $2, last_used_at = $3,
        access_token_enc = $4, refresh_token_enc = $5, token_key_id = $6
      WHERE id = $7`,
-    [
-      input.email,
-      input.emailVerified,
-      input.now,
-      input.tokens.accessTokenEnc,
-      input.tokens.refreshTokenEnc,
-      input.tokens.tokenKeyId,
-      id,
-    ],
+    [...providerState(input), id],
   );
 }
 

@@ -1,5 +1,5 @@
 import type { User } from "../../users/user.js";
-import { sameAddress } from "../verify/service.js";
+import { sameAddress } from "../link-request.js";
 import type { Identity } from "./identities.js";
 import type { ProviderProfile } from "./types.js";
 

@@ -45,37 +45,22 @@ export function createProviderRegistry(config: Config, clock: Clock): ProviderRe
   const timeoutMs = oauth.httpTimeoutMs;
   const userAgent = config.appName;
   const providers = new Map<ProviderId, OAuthProvider>();
+  // What every client is told: where the provider sends the browser back, and how long to wait.
+  const base = (id: ProviderId) => ({ redirectUri: callbackUrl(config, id), timeoutMs });
   if (oauth.google) {
-    providers.set(
-      "google",
-      createGoogleProvider({
-        ...oauth.google,
-        ...oauth.endpoints.google,
-        redirectUri: callbackUrl(config, "google"),
-        timeoutMs,
-        userAgent,
-      }),
-    );
+    const options = { ...oauth.google, ...oauth.endpoints.google, ...base("google"), userAgent };
+    providers.set("google", createGoogleProvider(options));
   }
   if (oauth.github) {
-    providers.set(
-      "github",
-      createGitHubProvider({
-        ...oauth.github,
-        ...oauth.endpoints.github,
-        redirectUri: callbackUrl(config, "github"),
-        timeoutMs,
-        userAgent,
-      }),
-    );
+    const options = { ...oauth.github, ...oauth.endpoints.github, ...base("github"), userAgent };
+    providers.set("github", createGitHubProvider(options));
   }
   if (oauth.oidc) {
     providers.set(
       "oidc",
       createOidcProvider({
         ...oauth.oidc,
-        redirectUri: callbackUrl(config, "oidc"),
-        timeoutMs,
+        ...base("oidc"),
         clock,
         allowHttp: !config.isProduction && oauth.oidc.issuer.startsWith("http://"),
       }),

@@ -9,10 +9,11 @@ import { FORM_ERROR, parseForm } from "../../security/form.js";
 import { nameField } from "../../security/form-fields.js";
 import { renderPage } from "../../ui/layout.js";
 import { emailSchema } from "../../users/email.js";
+import { InboxPage } from "../verify/inbox-pages.js";
 import { registrationCounter } from "./metrics.js";
 import { registerAccount } from "./service.js";
 import { passwordStrengthHandler } from "./strength.js";
-import { RegisteredPage, RegisterPage, type RegisterPageProps } from "./views.js";
+import { RegisterPage, type RegisterPageProps } from "./views.js";
 
 /** Last names are optional: plenty of people have only one name. */
 const optionalName = z
@@ -131,7 +132,7 @@ export function createRegisterRoutes(deps: Deps): Hono {
     // Same status, same page, whichever branch ran.
     return renderPage(c, {
       title: "Check your inbox",
-      children: <RegisteredPage email={email} />,
+      children: <InboxPage page="registered" email={email} />,
     });
   });
 

@@ -3,13 +3,14 @@ import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
 import type { Deps } from "../../deps.js";
 import { rateLimited } from "../../ratelimit/declare.js";
-import { accountKey, ipKey } from "../../ratelimit/keys.js";
+import { ipKey } from "../../ratelimit/keys.js";
 import { parseForm } from "../../security/form.js";
 import { endSession } from "../../sessions/http.js";
 import { setFlash } from "../../ui/flash.js";
 import { renderPage } from "../../ui/layout.js";
 import { renderInvalidLink, tokenParam } from "../../ui/pages/link-pages.js";
 import { emailSchema } from "../../users/email.js";
+import { answerLinkRequest } from "../link-request.js";
 import { completePasswordReset, findResetAccount, requestPasswordReset } from "./service.js";
 import { ForgotPasswordPage, ForgotPasswordSentPage, ResetPasswordPage } from "./views.js";
 
@@ -49,15 +50,12 @@ export function createResetRoutes(deps: Deps): Hono {
     const form = await parseForm(c, forgotSchema, { maxFieldChars: 1024 });
     if (!form.ok) return forgotForm(c, { email: form.values.email, error: form.errors.email }, 422);
     const { email } = form.data;
-    // Per address as typed, whether or not it has an account: a 429 reveals nothing.
-    await deps.rateLimiter.enforce(c, "password_reset", accountKey(email));
-    const user = await deps.users.findByEmail(email);
-    const due = requestPasswordReset(deps, { user });
-    await deps.audit.forRequest(c).record({
-      type: "password_reset_requested",
-      outcome: due ? "success" : "info",
-      targetId: user?.id ?? null,
-      details: due ? {} : { skipped: user ? "deactivated" : "unknown_email" },
+    await answerLinkRequest(c, deps, {
+      email,
+      limit: "password_reset",
+      request: (user) => requestPasswordReset(deps, { user }),
+      audit: "password_reset_requested",
+      skippedKnown: "deactivated",
     });
     return renderPage(c, {
       title: "Check your inbox",

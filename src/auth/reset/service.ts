@@ -1,11 +1,9 @@
-import type { Queryable } from "../../db/db.js";
 import type { Deps } from "../../deps.js";
 import { passwordChangedEmail, passwordResetEmail } from "../../mail/templates/index.js";
 import { accountKey } from "../../ratelimit/keys.js";
-import { queueLinkMail } from "../../tokens/link-mail.js";
 import type { User } from "../../users/user.js";
+import { mailLinkLater, sameAddress } from "../link-request.js";
 import { deletePendingLoginsForUser } from "../two-factor/pending.js";
-import { sameAddress } from "../verify/service.js";
 
 type ResetDeps = Pick<
   Deps,
@@ -28,38 +26,20 @@ type ResetDeps = Pick<
  * the newest link works); any other address gets nothing. Returns whether a
  * link is on its way.
  *
- * Enumeration: the token and its mail are written AFTER the response (see
- * jobs/background.ts), still in one transaction, so the answer costs the
- * same whether or not the address has an account. The task reads the
- * account again inside its transaction: it may have changed since.
+ * Enumeration: see mailLinkLater.
  */
 export function requestPasswordReset(deps: ResetDeps, input: { user: User | undefined }): boolean {
-  const { user } = input;
-  if (user?.status !== "active") return false;
-  deps.background.run("password_reset_link", async () => {
-    const queued = await deps.db.transaction(async (tx) => {
-      const current = await deps.users.findById(user.id, tx);
-      // Deactivated, or its address changed, in the meantime: the request no longer applies.
-      if (current?.status !== "active" || !sameAddress(user.email, current.email)) return false;
-      await queueResetLink(deps, tx, current);
-      return true;
-    });
-    if (queued) deps.outbox.wake();
-  });
-  return true;
-}
-
-async function queueResetLink(
-  deps: ResetDeps,
-  tx: Queryable,
-  user: Pick<User, "id" | "email" | "firstName">,
-): Promise<void> {
   const validMinutes = deps.config.security.passwordResetTtlMinutes;
-  await queueLinkMail(deps, tx, {
-    user,
-    purpose: "password_reset",
-    ttlMs: validMinutes * 60_000,
-    render: (base) => passwordResetEmail({ ...base, validMinutes }),
+  return mailLinkLater(deps, {
+    job: "password_reset_link",
+    user: input.user,
+    // Deactivated, or its address changed, in the meantime: the request no longer applies.
+    due: (user): user is User => user?.status === "active",
+    link: {
+      purpose: "password_reset",
+      ttlMs: validMinutes * 60_000,
+      render: (base) => passwordResetEmail({ ...base, validMinutes }),
+    },
   });
 }
 

@@ -1,9 +1,8 @@
 import { Alert } from "../../ui/components/alert.js";
 import { Button, ButtonLink } from "../../ui/components/button.js";
-import { Card } from "../../ui/components/card.js";
+import { CardPage } from "../../ui/components/card-page.js";
 import { Field } from "../../ui/components/field.js";
 import { Form } from "../../ui/components/form.js";
-import { PageHeader } from "../../ui/components/page-header.js";
 
 /** The one message for a wrong, replayed or malformed code: which it was lives in the audit log. */
 export const WRONG_CODE = "That code is not right. Check your app and try again.";
@@ -34,54 +33,47 @@ export function CodeField(props: {
 
 export function ChallengePage(props: { error?: string; attemptsLeft?: number }) {
   return (
-    <div class="stack">
-      <PageHeader
-        title="Two-factor authentication"
-        description="Your password was right. Now enter the code from your authenticator app."
-      />
-      <Card>
-        <div class="stack">
-          <Form action="/auth/2fa" novalidate>
-            {props.error !== undefined && (
-              <Alert kind="error" id="two-factor-error">
-                {props.error}
-                {props.attemptsLeft !== undefined &&
-                  ` ${props.attemptsLeft} attempt${props.attemptsLeft === 1 ? "" : "s"} left.`}
-              </Alert>
-            )}
-            <CodeField />
-            <Button type="submit" block>
-              Verify and sign in
-            </Button>
-          </Form>
-          <p>
-            No phone at hand? Enter one of the backup codes you saved when you turned two-factor
-            authentication on. Each works once.
-          </p>
-          <p>
-            <a href="/auth/login">Cancel and start over</a>
-          </p>
-        </div>
-      </Card>
-    </div>
+    <CardPage
+      title="Two-factor authentication"
+      description="Your password was right. Now enter the code from your authenticator app."
+      stack
+    >
+      <Form action="/auth/2fa" novalidate>
+        {props.error !== undefined && (
+          <Alert kind="error" id="two-factor-error">
+            {props.error}
+            {props.attemptsLeft !== undefined &&
+              ` ${props.attemptsLeft} attempt${props.attemptsLeft === 1 ? "" : "s"} left.`}
+          </Alert>
+        )}
+        <CodeField />
+        <Button type="submit" block>
+          Verify and sign in
+        </Button>
+      </Form>
+      <p>
+        No phone at hand? Enter one of the backup codes you saved when you turned two-factor
+        authentication on. Each works once.
+      </p>
+      <p>
+        <a href="/auth/login">Cancel and start over</a>
+      </p>
+    </CardPage>
   );
 }
 
 /** The challenge is over (expired, out of attempts, never started): sign in again. */
 export function StartOverPage(props: { reason: "expired" | "too_many_attempts" }) {
   return (
-    <div class="stack">
-      <PageHeader title="Sign in again" description="This sign-in can no longer be completed." />
-      <Card>
-        <Alert kind={props.reason === "too_many_attempts" ? "error" : "info"} id="start-over">
-          {props.reason === "too_many_attempts"
-            ? "Too many wrong codes. For your security, start again with your password."
-            : "Your sign-in expired or was already completed. Sign in again to continue."}
-        </Alert>
-        <p>
-          <ButtonLink href="/auth/login">Sign in</ButtonLink>
-        </p>
-      </Card>
-    </div>
+    <CardPage title="Sign in again" description="This sign-in can no longer be completed.">
+      <Alert kind={props.reason === "too_many_attempts" ? "error" : "info"} id="start-over">
+        {props.reason === "too_many_attempts"
+          ? "Too many wrong codes. For your security, start again with your password."
+          : "Your sign-in expired or was already completed. Sign in again to continue."}
+      </Alert>
+      <p>
+        <ButtonLink href="/auth/login">Sign in</ButtonLink>
+      </p>
+    </CardPage>
   );
 }

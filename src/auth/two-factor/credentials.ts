@@ -1,4 +1,4 @@
-import type { Queryable } from "../../db/db.js";
+import type { Queryable, SqlValue } from "../../db/db.js";
 
 /**
  * Queries over two_factor_credentials. One row per user: an enrolment in
@@ -61,6 +61,21 @@ export async function isTwoFactorEnabled(q: Queryable, userId: string): Promise<
   return (await findEnabledCredential(q, userId)) !== undefined;
 }
 
+/** A TOTP step used by an account at a time: the code that enabled 2FA, or one that signed in. */
+type StepUse = { userId: string; step: number; now: Date };
+
+/**
+ * Runs a guarded write (its WHERE says when it may apply): true when it
+ * changed exactly one row, so of N concurrent callers only one wins.
+ */
+async function changedOneRow(
+  q: Queryable,
+  sql: string,
+  params: readonly SqlValue[],
+): Promise<boolean> {
+  return (await q.execute(sql, params)) === 1;
+}
+
 /**
  * Stores (or replaces) an enrolment in progress. Refuses to touch a row that
  * is already enabled: re-enrolling means turning 2FA off first (sudo + code).
@@ -69,7 +84,8 @@ export async function savePendingEnrolment(
   q: Queryable,
   input: { userId: string; secretCiphertext: string; keyId: string; expiresAt: Date; now: Date },
 ): Promise<boolean> {
-  const n = await q.execute(
+  return changedOneRow(
+    q,
     `INSERT INTO two_factor_credentials (${COLUMNS}, created_at, updated_at)
      VALUES ($1, $2, $3, NULL, $4, NULL, $5, $5)
      ON CONFLICT (user_id) DO UPDATE SET
@@ -78,7 +94,6 @@ export async function savePendingEnrolment(
      WHERE two_factor_credentials.enabled_at IS NULL`,
     [input.userId, input.secretCiphertext, input.keyId, input.expiresAt, input.now],
   );
-  return n === 1;
 }
 
 /**
@@ -86,17 +101,14 @@ export async function savePendingEnrolment(
  * that very code cannot sign in later). Guarded: only a live, not yet
  * enabled enrolment; true for exactly one of N concurrent confirmations.
  */
-export async function enableCredential(
-  q: Queryable,
-  input: { userId: string; step: number; now: Date },
-): Promise<boolean> {
-  const n = await q.execute(
+export async function enableCredential(q: Queryable, input: StepUse): Promise<boolean> {
+  return changedOneRow(
+    q,
     `UPDATE two_factor_credentials
      SET enabled_at = $2, pending_expires_at = NULL, last_used_step = $3, updated_at = $2
      WHERE user_id = $1 AND enabled_at IS NULL AND pending_expires_at > $2`,
     [input.userId, input.now, input.step],
   );
-  return n === 1;
 }
 
 /**
@@ -105,17 +117,14 @@ export async function enableCredential(
  * works once, whichever challenge (or browser) it is submitted to. Runs in
  * the transaction that creates the session: both happen or neither.
  */
-export async function claimTimeStep(
-  q: Queryable,
-  input: { userId: string; step: number; now: Date },
-): Promise<boolean> {
-  const n = await q.execute(
+export async function claimTimeStep(q: Queryable, input: StepUse): Promise<boolean> {
+  return changedOneRow(
+    q,
     `UPDATE two_factor_credentials SET last_used_step = $2, updated_at = $3
      WHERE user_id = $1 AND enabled_at IS NOT NULL
        AND (last_used_step IS NULL OR last_used_step < $2)`,
     [input.userId, input.step, input.now],
   );
-  return n === 1;
 }
 
 /** Turns 2FA off: the credential and every backup code go. */

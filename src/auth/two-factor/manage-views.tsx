@@ -1,10 +1,11 @@
 import { Alert } from "../../ui/components/alert.js";
 import { Button, ButtonLink } from "../../ui/components/button.js";
 import { Card } from "../../ui/components/card.js";
+import { Page } from "../../ui/components/card-page.js";
 import { CodeBlock } from "../../ui/components/code-block.js";
 import { Form } from "../../ui/components/form.js";
+import { FormError } from "../../ui/components/form-error.js";
 import { Icon } from "../../ui/components/icon.js";
-import { PageHeader } from "../../ui/components/page-header.js";
 import { CodeField } from "./challenge-views.js";
 
 export interface SetupPageProps {
@@ -19,12 +20,11 @@ export interface SetupPageProps {
 
 export function SetupPage(props: SetupPageProps) {
   return (
-    <div class="stack">
-      <PageHeader
-        eyebrow="Account security"
-        title="Set up two-factor authentication"
-        description="After this, signing in needs your password and a code from your phone."
-      />
+    <Page
+      eyebrow="Account security"
+      title="Set up two-factor authentication"
+      description="After this, signing in needs your password and a code from your phone."
+    >
       <Card title="1. Add your account to an authenticator app">
         <div class="stack">
           <p>
@@ -53,11 +53,7 @@ export function SetupPage(props: SetupPageProps) {
       </Card>
       <Card title="2. Enter the code the app shows">
         <Form action="/account/2fa/setup" novalidate>
-          {props.error !== undefined && (
-            <Alert kind="error" id="setup-error">
-              {props.error}
-            </Alert>
-          )}
+          <FormError id="setup-error" error={props.error} />
           <CodeField
             label="6-digit code"
             hint="The code changes every 30 seconds; any current one works."
@@ -67,7 +63,7 @@ export function SetupPage(props: SetupPageProps) {
           <Button type="submit">Turn on two-factor authentication</Button>
         </Form>
       </Card>
-    </div>
+    </Page>
   );
 }
 
@@ -93,12 +89,11 @@ export function BackupCodesPage(props: {
 }) {
   const fileName = `${props.appName.toLowerCase().replace(/[^a-z0-9]+/g, "-")}-backup-codes.txt`;
   return (
-    <div class="stack">
-      <PageHeader
-        eyebrow="Account security"
-        title="Save your backup codes"
-        description="If you lose your phone, a backup code is the way back into your account."
-      />
+    <Page
+      eyebrow="Account security"
+      title="Save your backup codes"
+      description="If you lose your phone, a backup code is the way back into your account."
+    >
       <Alert kind="success" id="two-factor-status">
         {props.reason === "enabled"
           ? "Two-factor authentication is on."
@@ -145,6 +140,6 @@ export function BackupCodesPage(props: {
           </form>
         </div>
       </Card>
-    </div>
+    </Page>
   );
 }

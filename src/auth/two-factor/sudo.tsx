@@ -1,14 +1,13 @@
 import type { Context } from "hono";
 import { z } from "zod";
 import type { Deps } from "../../deps.js";
-import { limitOrigin } from "../../http/request.js";
-import { accountKey } from "../../ratelimit/keys.js";
 import { parseForm } from "../../security/form.js";
 import { rotateSession } from "../../sessions/http.js";
 import { verifyTotp } from "../../totp/totp.js";
 import { Button } from "../../ui/components/button.js";
 import { Form } from "../../ui/components/form.js";
 import type { User } from "../../users/user.js";
+import { type Recheck, recheck } from "../recheck.js";
 import { CodeField } from "./challenge-views.js";
 import { claimTimeStep, findEnabledCredential } from "./credentials.js";
 import { openTotpSecret } from "./second-factor.js";
@@ -49,8 +48,8 @@ export async function confirmSudoWithCode(
   input: { user: User; windowMinutes: number },
 ): Promise<SudoCodeOutcome> {
   const { user } = input;
-  const key = accountKey(user.email);
-  await deps.rateLimiter.guard(c, "login_account", key);
+  const reauth = recheck(c, deps, user);
+  await reauth.guard();
   const form = await parseForm(c, schema, { maxFieldChars: 4096 });
   const next = form.ok ? form.data.next : form.values.next;
   const code = (form.ok ? form.data.code : "").replace(/\s/g, "");
@@ -60,29 +59,38 @@ export async function confirmSudoWithCode(
   const claimed =
     check?.ok === true &&
     (await claimTimeStep(deps.db, { userId: user.id, step: check.step, now }));
-  const audit = deps.audit.forRequest(c);
   if (!claimed) {
-    await deps.rateLimiter.penalize("login_account", key, { ...limitOrigin(c), actorId: user.id });
-    await audit.record({
+    await reauth.failed({
       type: "sudo_confirmed",
-      outcome: "failure",
-      targetId: user.id,
       details: { reason: check?.ok ? "replayed_code" : "wrong_code", method: "totp" },
     });
     return { ok: false, next, error: WRONG_SUDO_CODE };
   }
-  // Re-authenticated: a new token that alone holds the sudo window (ASVS 7.2.4).
+  await grantSudo(c, deps, { reauth, user, windowMinutes: input.windowMinutes, method: "totp" });
+  return { ok: true, next };
+}
+
+/**
+ * Re-authenticated, by password or code: a new session token that alone
+ * holds the sudo window (ASVS 7.2.4), a fresh login budget, the audit record.
+ */
+export async function grantSudo(
+  c: Context,
+  deps: Deps,
+  input: { reauth: Recheck; user: User; windowMinutes: number; method?: "totp" },
+): Promise<void> {
+  const { user, windowMinutes } = input;
   await rotateSession(c, deps, {
-    sudoUntil: new Date(now.getTime() + input.windowMinutes * 60_000),
+    sudoUntil: new Date(deps.clock.now().getTime() + windowMinutes * 60_000),
   });
-  await deps.rateLimiter.reset("login_account", key);
-  await audit.record({
+  await input.reauth.passed();
+  await deps.audit.forRequest(c).record({
     type: "sudo_confirmed",
     outcome: "success",
     targetId: user.id,
-    details: { windowMinutes: input.windowMinutes, method: "totp" },
+    details:
+      input.method === undefined ? { windowMinutes } : { windowMinutes, method: input.method },
   });
-  return { ok: true, next };
 }
 
 /** The /auth/confirm form for accounts without a password but with an authenticator app. */

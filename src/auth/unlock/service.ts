@@ -3,7 +3,7 @@ import { lockoutNoticeEmail } from "../../mail/templates/index.js";
 import { accountKey } from "../../ratelimit/keys.js";
 import { queueLinkMail } from "../../tokens/link-mail.js";
 import type { User } from "../../users/user.js";
-import { sameAddress } from "../verify/service.js";
+import { sameAddress } from "../link-request.js";
 
 /** How long the "unlock and sign in" link works: shorter than a lock, long enough to read mail. */
 export const UNLOCK_LINK_MINUTES = 15;

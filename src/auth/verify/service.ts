@@ -1,9 +1,10 @@
+import type { Config } from "../../config/env.js";
 import type { Queryable } from "../../db/db.js";
 import type { Deps } from "../../deps.js";
 import { verificationEmail } from "../../mail/templates/index.js";
 import { queueLinkMail } from "../../tokens/link-mail.js";
-import { normalizeEmail } from "../../users/queries.js";
 import type { User } from "../../users/user.js";
+import { type LinkMailBase, mailLinkLater, sameAddress } from "../link-request.js";
 
 type VerifyDeps = Pick<Deps, "config" | "db" | "clock" | "random" | "users" | "tokens" | "outbox">;
 
@@ -20,13 +21,17 @@ export async function issueVerification(
   tx: Queryable,
   user: Pick<User, "id" | "email" | "firstName">,
 ): Promise<void> {
-  const validHours = deps.config.security.emailVerificationTtlHours;
-  await queueLinkMail(deps, tx, {
-    user,
+  await queueLinkMail(deps, tx, { ...verificationLink(deps.config), user });
+}
+
+/** The verification mail: its token's purpose and lifetime, and the template. */
+function verificationLink(config: Config) {
+  const validHours = config.security.emailVerificationTtlHours;
+  return {
     purpose: "email_verification",
     ttlMs: validHours * 3_600_000,
-    render: (base) => verificationEmail({ ...base, validHours }),
-  });
+    render: (base: LinkMailBase) => verificationEmail({ ...base, validHours }),
+  } as const;
 }
 
 const needsLink = (user: User | undefined): user is User =>
@@ -36,27 +41,19 @@ const needsLink = (user: User | undefined): user is User =>
  * Answers a resend: a fresh link for an active, unverified account; nothing
  * for any other address. Returns whether a link is on its way.
  *
- * Enumeration: the token and its mail are written AFTER the response (see
- * jobs/background.ts), in one transaction that re-reads the account, so the
- * answer takes as long whether or not a link is due.
+ * Enumeration: see mailLinkLater.
  */
 export function resendVerification(
   deps: VerifyDeps & Pick<Deps, "background">,
   input: { user: User | undefined },
 ): boolean {
-  const { user } = input;
-  if (!needsLink(user)) return false;
-  deps.background.run("verification_link", async () => {
-    const queued = await deps.db.transaction(async (tx) => {
-      const current = await deps.users.findById(user.id, tx);
-      // Verified, deactivated or moved to another address in the meantime: nothing to send.
-      if (!needsLink(current) || !sameAddress(user.email, current.email)) return false;
-      await issueVerification(deps, tx, current);
-      return true;
-    });
-    if (queued) deps.outbox.wake();
+  return mailLinkLater(deps, {
+    job: "verification_link",
+    user: input.user,
+    // Verified, deactivated or moved to another address in the meantime: nothing to send.
+    due: needsLink,
+    link: verificationLink(deps.config),
   });
-  return true;
 }
 
 export type VerifyOutcome = { ok: true; user: User } | { ok: false };
@@ -79,12 +76,4 @@ export async function verifyEmail(deps: VerifyDeps, token: string): Promise<Veri
     }
     return { ok: true, user };
   });
-}
-
-/** Whether a token's recorded address is still the account's address (case-insensitively). */
-export function sameAddress(recorded: unknown, current: string): boolean {
-  return (
-    typeof recorded === "string" &&
-    normalizeEmail(recorded).toLowerCase() === normalizeEmail(current).toLowerCase()
-  );
 }

@@ -2,7 +2,7 @@ import type { Child } from "hono/jsx";
 import type { CapturedMail } from "../../mail/capture.js";
 import { Alert } from "../../ui/components/alert.js";
 import { Card } from "../../ui/components/card.js";
-import { PageHeader } from "../../ui/components/page-header.js";
+import { Page } from "../../ui/components/card-page.js";
 
 export interface DevMailPageProps {
   /** Newest first. */
@@ -37,12 +37,11 @@ export function autolink(text: string): Child[] {
 
 export function DevMailPage(props: DevMailPageProps) {
   return (
-    <div class="stack">
-      <PageHeader
-        eyebrow="Development only"
-        title="Captured mail"
-        description={`Mail the app sent since it started, newest first (the newest ${props.limit} are kept). Also as JSON at /dev/mail.json.`}
-      />
+    <Page
+      eyebrow="Development only"
+      title="Captured mail"
+      description={`Mail the app sent since it started, newest first (the newest ${props.limit} are kept). Also as JSON at /dev/mail.json.`}
+    >
       {props.smtp !== undefined && (
         <Alert kind="info" title="Mail goes out through SMTP">
           SMTP_HOST is set ({props.smtp.host}:{props.smtp.port}), so messages are delivered there
@@ -84,6 +83,6 @@ export function DevMailPage(props: DevMailPageProps) {
           </figure>
         </Card>
       ))}
-    </div>
+    </Page>
   );
 }

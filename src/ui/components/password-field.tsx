@@ -1,5 +1,5 @@
 import type { PasswordCheck, PasswordPolicy } from "../../passwords/types.js";
-import { Field } from "./field.js";
+import { Field, type FieldProps } from "./field.js";
 
 /** Where the live strength check posts (src/auth/register/strength.tsx answers). */
 export const STRENGTH_PATH = "/auth/password-strength";
@@ -25,12 +25,57 @@ export function StrengthMeter(props: { check: PasswordCheck }) {
   );
 }
 
-export interface PasswordFieldProps {
-  name: "password" | "new_password";
+interface PasswordInputProps {
+  name: "password" | "new_password" | "current_password";
   label: string;
-  policy: Pick<PasswordPolicy, "minLength" | "maxLength">;
   error?: string;
   autofocus?: boolean;
+}
+
+/** What every password input shares; only autocomplete tells a new password from the current one. */
+function passwordInput(
+  props: PasswordInputProps,
+  autocomplete: "new-password" | "current-password",
+): FieldProps {
+  return {
+    name: props.name,
+    label: props.label,
+    type: "password",
+    error: props.error,
+    autocomplete,
+    required: true,
+    autofocus: props.autofocus,
+  };
+}
+
+/** The password the account already has: sign-in, re-authentication, change of password. */
+export function CurrentPasswordField(
+  props: PasswordInputProps & { name: "password" | "current_password" },
+) {
+  return <Field {...passwordInput(props, "current-password")} />;
+}
+
+/**
+ * The account's address as a hidden "username" input, so password managers
+ * file (or offer) the password under the right account on forms that do not
+ * ask for the address.
+ */
+export function UsernameHint(props: { email: string }) {
+  return (
+    <input
+      type="text"
+      name="username"
+      value={props.email}
+      autocomplete="username"
+      readonly
+      hidden
+    />
+  );
+}
+
+export interface PasswordFieldProps extends PasswordInputProps {
+  name: "password" | "new_password";
+  policy: Pick<PasswordPolicy, "minLength" | "maxLength">;
 }
 
 /**
@@ -44,13 +89,7 @@ export function PasswordField(props: PasswordFieldProps) {
   const liveId = `${props.name}-strength`;
   return (
     <Field
-      name={props.name}
-      label={props.label}
-      type="password"
-      error={props.error}
-      autocomplete="new-password"
-      required
-      autofocus={props.autofocus}
+      {...passwordInput(props, "new-password")}
       hint={
         <>
           {policyHint(props.policy)} <span id={liveId} class="strength-live" aria-live="polite" />

@@ -2,9 +2,8 @@ import type { Context } from "hono";
 import type { Child } from "hono/jsx";
 import { Alert } from "../components/alert.js";
 import { Button, ButtonLink } from "../components/button.js";
-import { Card } from "../components/card.js";
+import { CardPage } from "../components/card-page.js";
 import { Form } from "../components/form.js";
-import { PageHeader } from "../components/page-header.js";
 import { renderPage } from "../layout.js";
 
 /**
@@ -25,20 +24,15 @@ export interface ConfirmLinkProps {
 
 export function ConfirmLinkPage(props: ConfirmLinkProps) {
   return (
-    <div class="stack">
-      <PageHeader title={props.title} description={props.description} />
-      <Card>
-        <div class="stack">
-          {props.children}
-          <Form action={props.action}>
-            <input type="hidden" name="token" value={props.token} />
-            <Button type="submit" block>
-              {props.button}
-            </Button>
-          </Form>
-        </div>
-      </Card>
-    </div>
+    <CardPage title={props.title} description={props.description} stack>
+      {props.children}
+      <Form action={props.action}>
+        <input type="hidden" name="token" value={props.token} />
+        <Button type="submit" block>
+          {props.button}
+        </Button>
+      </Form>
+    </CardPage>
   );
 }
 
@@ -55,19 +49,14 @@ export interface InvalidLinkProps {
 
 export function InvalidLinkPage(props: InvalidLinkProps) {
   return (
-    <div class="stack">
-      <PageHeader title={props.title} />
-      <Card>
-        <div class="stack">
-          <Alert kind="warning" title="This link does not work">
-            {props.message}
-          </Alert>
-          <ButtonLink href={props.next.href} variant="secondary">
-            {props.next.label}
-          </ButtonLink>
-        </div>
-      </Card>
-    </div>
+    <CardPage title={props.title} stack>
+      <Alert kind="warning" title="This link does not work">
+        {props.message}
+      </Alert>
+      <ButtonLink href={props.next.href} variant="secondary">
+        {props.next.label}
+      </ButtonLink>
+    </CardPage>
   );
 }
 

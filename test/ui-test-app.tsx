@@ -7,6 +7,7 @@ import { createUiRoutes, themeFromCookie } from "../src/site/routes.js";
 import { siteInfo } from "../src/ui/assets.js";
 import { renderErrorPage } from "../src/ui/pages/error.js";
 import { createStaticRoutes } from "../src/ui/static.js";
+import type { User, UserRole } from "../src/users/user.js";
 
 export const STATIC_ROOT = fileURLToPath(new URL("../static/", import.meta.url));
 export const TEST_NONCE = "dGVzdC1ub25jZS0xMjM0NQ";
@@ -66,3 +67,30 @@ export function cspMarkupViolations(html: string, nonce: string): string[] {
   }
   return problems;
 }
+
+/** A signed-in user as the session middleware sets `c.var.user`; the header reads it from there. */
+export const signedIn = (
+  firstName: string,
+  lastName: string,
+  email: string,
+  role: UserRole,
+): User => ({
+  id: `user-${firstName.toLowerCase()}`,
+  email,
+  firstName,
+  lastName,
+  role,
+  status: "active",
+  emailVerifiedAt: new Date("2026-01-01T00:00:00Z"),
+  passwordHash: null,
+  createdAt: new Date("2026-01-01T00:00:00Z"),
+  updatedAt: new Date("2026-01-01T00:00:00Z"),
+  lastLoginAt: null,
+});
+
+/** A urlencoded form POST, as a browser sends it. */
+export const form = (fields: Record<string, string>, headers: Record<string, string> = {}) => ({
+  method: "POST",
+  headers: { "Content-Type": "application/x-www-form-urlencoded", ...headers },
+  body: new URLSearchParams(fields).toString(),
+});

@@ -2,13 +2,13 @@ import type { Context } from "hono";
 import type { AuditEventType, AuditOutcome } from "../../audit/events.js";
 import type { Deps } from "../../deps.js";
 import { renderPage } from "../../ui/layout.js";
+import { ProblemPage } from "../../ui/pages/problem.js";
 import { type LoginCounter, loginCounter } from "../sign-in-metrics.js";
 import { createFlowCookies, type FlowCookies } from "./flow-cookie.js";
 import type { Problem } from "./messages.js";
 import { createProviderRegistry, type ProviderRegistry } from "./providers.js";
 import { createTokenStore, type TokenStore } from "./token-store.js";
 import type { ProviderId } from "./types.js";
-import { OAuthProblemPage } from "./views.js";
 
 /** auth_logins_total{method="oauth_<provider>", result}: every way a provider sign-in ends. */
 export const OAUTH_LOGIN_RESULTS = [
@@ -81,7 +81,15 @@ export function createOAuthKit(deps: Deps): OAuthKit {
       return renderPage(c, {
         title: problem.title,
         status: problem.status,
-        children: <OAuthProblemPage title={problem.title} message={problem.message} back={back} />,
+        children: (
+          <ProblemPage
+            title={problem.title}
+            message={problem.message}
+            tone="error"
+            alertId="oauth-error"
+            action={back}
+          />
+        ),
       });
     },
   };

@@ -25,27 +25,6 @@ export function ProviderButtons(props: { providers: readonly ProviderInfo[]; nex
   );
 }
 
-export interface OAuthProblemProps {
-  title: string;
-  message: string;
-  /** Where "Try again" leads: the login page, or the security page for link flows. */
-  back: { href: string; label: string };
-}
-
-/** Every failed flow lands here: what happened in words, and a way back. Never a stack trace. */
-export function OAuthProblemPage(props: OAuthProblemProps) {
-  return (
-    <CardPage title={props.title} stack>
-      <Alert kind="error" id="oauth-error">
-        {props.message}
-      </Alert>
-      <p>
-        <ButtonLink href={props.back.href}>{props.back.label}</ButtonLink>
-      </p>
-    </CardPage>
-  );
-}
-
 /**
  * The provider proved the address, and an account already has it, but that
  * account's address is unconfirmed (or auto-linking is off): the owner must

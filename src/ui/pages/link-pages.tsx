@@ -1,10 +1,10 @@
 import type { Context } from "hono";
 import type { Child } from "hono/jsx";
-import { Alert } from "../components/alert.js";
-import { Button, ButtonLink } from "../components/button.js";
+import { Button } from "../components/button.js";
 import { CardPage } from "../components/card-page.js";
 import { Form } from "../components/form.js";
 import { renderPage } from "../layout.js";
+import { ProblemPage } from "./problem.js";
 
 /**
  * The two pages every mailed link leads to (verification, email change).
@@ -47,19 +47,6 @@ export interface InvalidLinkProps {
   next: { href: string; label: string };
 }
 
-export function InvalidLinkPage(props: InvalidLinkProps) {
-  return (
-    <CardPage title={props.title} stack>
-      <Alert kind="warning" title="This link does not work">
-        {props.message}
-      </Alert>
-      <ButtonLink href={props.next.href} variant="secondary">
-        {props.next.label}
-      </ButtonLink>
-    </CardPage>
-  );
-}
-
 /** A mailed token as it may appear in a link or form: present, short, printable; else not ours. */
 export function tokenParam(value: string | undefined): string | undefined {
   return value !== undefined && /^[A-Za-z0-9_-]{1,128}$/.test(value) ? value : undefined;
@@ -78,6 +65,14 @@ export function renderInvalidLink(c: Context, status: 400 | 409 | 410, props: In
   return renderPage(c, {
     title: props.title,
     status,
-    children: <InvalidLinkPage {...props} />,
+    children: (
+      <ProblemPage
+        title={props.title}
+        message={props.message}
+        tone="warning"
+        heading="This link does not work"
+        action={{ ...props.next, variant: "secondary" }}
+      />
+    ),
   });
 }

@@ -52,8 +52,10 @@ export function createApp(deps: Deps): Hono {
   app.use(assets.middleware);
   app.use(siteInfo(deps.config));
   // From here on a handler may spend only the rate-limit policies its route declares
-  // (ratelimit/declare.ts), so the route table (npm run cli -- routes) cannot miss one.
-  app.use(declaredLimits());
+  // (ratelimit/declare.ts), so the route table (npm run cli -- routes) cannot miss one. It
+  // catches a programming error, so it runs where code is written and tested, not on
+  // every production request.
+  if (!deps.config.isProduction) app.use(declaredLimits());
   // After the security headers (so a 429 carries them too) and before any real work.
   app.use(except(GLOBAL_LIMIT_EXEMPT_PATHS, deps.rateLimiter.middleware("global")));
   // Sets c.var.user/session; before the CSRF guard, which reads the session's secret (deps.csrf).

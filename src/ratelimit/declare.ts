@@ -31,7 +31,7 @@ export function rateLimited(...policies: PolicyName[]): MiddlewareHandler {
   );
 }
 
-/** Mounted once by the app, first: from then on every policy spent must be declared. */
+/** Mounted once by the app outside production: from then on every policy spent must be declared. */
 export function declaredLimits(): MiddlewareHandler {
   return async function startDeclaredLimits(c, next) {
     c.set("rateLimitPolicies", new Set());

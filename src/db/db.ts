@@ -49,6 +49,15 @@ export abstract class StatementQueryable implements Queryable {
   }
 }
 
+/** The three readings over a given statement runner (a transaction's guarded one). */
+class RunnerQueryable extends StatementQueryable {
+  constructor(
+    protected readonly statement: (sql: string, params: readonly SqlValue[]) => Promise<Outcome>,
+  ) {
+    super();
+  }
+}
+
 /** Tells the hook about one statement; a hook that throws never fails the statement. */
 export function reportQuery(onQuery: QueryHook | undefined, event: QueryEvent): void {
   try {
@@ -71,13 +80,7 @@ export function transactionHandle(
     if (!active) throw new DbError("QUERY_FAILED", "transaction already finished");
     return run(sql, params);
   };
-  const tx: Queryable = {
-    query: async <R extends Row>(sql: string, params: readonly SqlValue[] = []) =>
-      (await guarded(sql, params)).rows as R[],
-    one: async <R extends Row>(sql: string, params: readonly SqlValue[] = []) =>
-      (await guarded(sql, params)).rows[0] as R | undefined,
-    execute: async (sql, params = []) => (await guarded(sql, params)).count,
-  };
+  const tx = new RunnerQueryable(guarded);
   return {
     tx,
     run: guarded,

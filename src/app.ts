@@ -1,6 +1,5 @@
 import { fileURLToPath } from "node:url";
 import { Hono } from "hono";
-import { except } from "hono/combine";
 import { createDashboardRoutes } from "./account/dashboard/routes.js";
 import { createAccountRoutes } from "./account/routes.js";
 import { createOAuthRoutes } from "./auth/oauth/routes.js";
@@ -11,6 +10,7 @@ import { createDevRoutes } from "./dev/routes.js";
 import { createDocsRoutes } from "./docs/routes.js";
 import { createErrorHandler, renderError } from "./errors.js";
 import "./http/context.js";
+import { exceptPaths } from "./http/except-paths.js";
 import { requestContext } from "./monitoring/request-context.js";
 import { createOpsRoutes } from "./monitoring/routes.js";
 import { declaredLimits } from "./ratelimit/declare.js";
@@ -57,7 +57,7 @@ export function createApp(deps: Deps): Hono {
   // every production request.
   if (!deps.config.isProduction) app.use(declaredLimits());
   // After the security headers (so a 429 carries them too) and before any real work.
-  app.use(except(GLOBAL_LIMIT_EXEMPT_PATHS, deps.rateLimiter.middleware("global")));
+  app.use(exceptPaths(GLOBAL_LIMIT_EXEMPT_PATHS, deps.rateLimiter.middleware("global")));
   // Sets c.var.user/session; before the CSRF guard, which reads the session's secret (deps.csrf).
   app.use(sessionMiddleware(deps));
   // One-shot messages carried across a redirect (a code in a cookie; see ui/flash.ts).

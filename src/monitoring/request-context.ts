@@ -2,6 +2,7 @@ import type { MiddlewareHandler } from "hono";
 import { routePath } from "hono/route";
 import type { Logger } from "pino";
 import { CLIENT_CLOSED_REQUEST, clientGone } from "../http/client-gone.js";
+import { editResponseHeaders } from "../http/response-headers.js";
 import { monotonicMs } from "../lib/clock.js";
 import type { Random } from "../lib/random.js";
 import type { Metrics } from "./metrics.js";
@@ -39,7 +40,7 @@ export function requestContext(deps: {
     try {
       await next();
     } finally {
-      c.header("X-Request-Id", requestId);
+      editResponseHeaders(c, (headers) => headers.set("X-Request-Id", requestId));
       const durationMs = monotonicMs() - started;
       const route = routeLabel(routePath(c));
       // A client that left before its answer gets 499, whatever the handler made of it.

@@ -1,7 +1,8 @@
 import type { Context } from "hono";
-import { getCookie, setCookie } from "hono/cookie";
+import { generateCookie, getCookie } from "hono/cookie";
 import type { CookieOptions } from "hono/utils/cookie";
 import type { Config } from "../config/env.js";
+import { editResponseHeaders } from "../http/response-headers.js";
 
 export interface CookieSetOptions {
   /** Omit for a browser-session cookie. */
@@ -55,17 +56,27 @@ export function createCookies(config: Pick<Config, "isProduction" | "appUrl">): 
     ...(opts.maxAgeSeconds === undefined ? {} : { maxAge: opts.maxAgeSeconds }),
   });
 
+  /**
+   * Before the response exists the cookie joins hono's prepared headers;
+   * after (a guard saving state once the page is rendered) it is appended to
+   * that response in place (see http/response-headers.ts).
+   */
+  const send = (c: Context, cookie: string): void => {
+    if (c.finalized) editResponseHeaders(c, (headers) => headers.append("Set-Cookie", cookie));
+    else c.header("Set-Cookie", cookie, { append: true });
+  };
+
   return {
     secure,
     name,
     set(c, base, value, opts) {
-      setCookie(c, name(base), value, attributes(opts));
+      send(c, generateCookie(name(base), value, attributes(opts)));
     },
     get(c, base) {
       return getCookie(c, name(base));
     },
     clear(c, base) {
-      setCookie(c, name(base), "", { ...attributes(), maxAge: 0 });
+      send(c, generateCookie(name(base), "", { ...attributes(), maxAge: 0 }));
     },
   };
 }

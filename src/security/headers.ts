@@ -1,6 +1,7 @@
-import type { Context, MiddlewareHandler } from "hono";
+import type { MiddlewareHandler } from "hono";
 import type { Config, CspMode } from "../config/env.js";
 import "../http/context.js";
+import { editResponseHeaders } from "../http/response-headers.js";
 import type { Random } from "../lib/random.js";
 
 /**
@@ -228,18 +229,6 @@ export function securityHeaders(options: SecurityHeadersOptions): MiddlewareHand
     }
   }
 
-  function applyToResponse(c: Context, nonce: string): void {
-    const documentCsp = c.get("documentCsp");
-    try {
-      apply(c.res.headers, nonce, documentCsp);
-    } catch (error) {
-      // Response.redirect()/fetch() responses have immutable headers: copy once, then apply.
-      if (!(error instanceof TypeError)) throw error;
-      c.res = new Response(c.res.body, c.res);
-      apply(c.res.headers, nonce, documentCsp);
-    }
-  }
-
   return async function securityHeadersGuard(c, next) {
     // 16 bytes = 128 bits from the CSPRNG: unguessable, and never reused across responses.
     const nonce = nextNonce();
@@ -249,7 +238,8 @@ export function securityHeaders(options: SecurityHeadersOptions): MiddlewareHand
     } finally {
       // finally: if an error escapes (an onError that itself throws), the outer
       // error response is built from c.res and inherits these headers.
-      applyToResponse(c, nonce);
+      const documentCsp = c.get("documentCsp");
+      editResponseHeaders(c, (headers) => apply(headers, nonce, documentCsp));
     }
   };
 }

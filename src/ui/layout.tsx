@@ -9,6 +9,7 @@ import { SiteFooter } from "./components/site-footer.js";
 import { SiteHeader } from "./components/site-header.js";
 // Type-only: brings the flash middleware's `flash` context variable into view.
 import type {} from "./flash.js";
+import { htmlResponse } from "./html-response.js";
 import { RequestContext, useCsrfToken } from "./request-context.js";
 
 /**
@@ -122,7 +123,7 @@ function themeOf(c: Context): Theme {
  * (the CSRF token) read the request themselves (src/ui/request-context.ts),
  * so no handler passes the user or the token.
  */
-export function renderPage(c: Context, options: PageOptions): Response | Promise<Response> {
+export function renderPage(c: Context, options: PageOptions): Promise<Response> {
   const site = siteOf(c);
   const page = (
     <RequestContext.Provider value={c}>
@@ -146,5 +147,5 @@ export function renderPage(c: Context, options: PageOptions): Response | Promise
       </Layout>
     </RequestContext.Provider>
   );
-  return c.html(html`<!doctype html>${page}`, options.status ?? 200);
+  return htmlResponse(c, html`<!doctype html>${page}`, options.status ?? 200);
 }

@@ -4,6 +4,7 @@ import type { Deps } from "../../deps.js";
 import { findCurrentUser } from "../../http/request.js";
 import { parseForm } from "../../security/form.js";
 import { StrengthMeter } from "../../ui/components/password-field.js";
+import { htmlResponse } from "../../ui/html-response.js";
 
 /** The fields the live check may read (the form sends only these: see PasswordField). */
 const strengthSchema = z.object({
@@ -31,6 +32,6 @@ export function passwordStrengthHandler(deps: Pick<Deps, "passwordPolicy">) {
         ? [user.firstName, user.lastName]
         : [data.first_name ?? "", data.last_name ?? ""],
     });
-    return c.html(<StrengthMeter check={check} />);
+    return htmlResponse(c, <StrengthMeter check={check} />);
   };
 }

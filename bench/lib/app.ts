@@ -198,7 +198,10 @@ export function tail(path: string, lines = 20): string {
 
 /** Whether the server answers within two seconds; the reason when it does not. */
 export async function postgresProblem(serverUrl: string): Promise<string | undefined> {
-  const client = new pg.Client({ connectionString: `${serverUrl}/postgres`, connectionTimeoutMillis: 2000 });
+  const client = new pg.Client({
+    connectionString: `${serverUrl}/postgres`,
+    connectionTimeoutMillis: 2000,
+  });
   try {
     await client.connect();
     await client.query("SELECT 1");

@@ -8,7 +8,11 @@ import { BenchRefusal } from "./report.js";
 import { sum } from "./stats.js";
 
 /** Says what is wrong with an answer, or undefined when it is the expected one. */
-export type Check = (status: number, body: string, headers: Record<string, string>) => string | undefined;
+export type Check = (
+  status: number,
+  body: string,
+  headers: Record<string, string>,
+) => string | undefined;
 
 export interface LoadSpec {
   /** Names the row in a refusal. */
@@ -57,7 +61,12 @@ export async function load(spec: LoadSpec): Promise<LoadResult> {
     headers: r.headers,
     body: r.body,
     ...(r.makeBody
-      ? { setupRequest: (req: { body?: string }) => ({ ...req, body: (r.makeBody as () => string)() }) }
+      ? {
+          setupRequest: (req: { body?: string }) => ({
+            ...req,
+            body: (r.makeBody as () => string)(),
+          }),
+        }
       : {}),
     onResponse: (status: number, body: string, _ctx: unknown, headers: Record<string, string>) => {
       statuses.set(status, (statuses.get(status) ?? 0) + 1);
@@ -96,7 +105,11 @@ function lowerKeys(headers: Record<string, string>): Record<string, string> {
 }
 
 /** Throws BenchRefusal when any answer was rejected, or no request completed, or sockets failed. */
-export function refuseUnless(scenario: string, result: LoadResult, allowErrors = false): LoadResult {
+export function refuseUnless(
+  scenario: string,
+  result: LoadResult,
+  allowErrors = false,
+): LoadResult {
   if (result.rejected > 0) {
     throw new BenchRefusal(
       scenario,

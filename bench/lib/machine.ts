@@ -9,7 +9,10 @@ export function gitSha(): { short: string; dirty: boolean } {
   const git = (...args: string[]) =>
     execFileSync("git", args, { cwd: ROOT, encoding: "utf8" }).trim();
   try {
-    return { short: git("rev-parse", "--short", "HEAD"), dirty: git("status", "--porcelain", "--", "src", "bench") !== "" };
+    return {
+      short: git("rev-parse", "--short", "HEAD"),
+      dirty: git("status", "--porcelain", "--", "src", "bench") !== "",
+    };
   } catch {
     return { short: "nogit", dirty: false };
   }
@@ -42,4 +45,8 @@ export function machineLine(): string {
   return `${cpus.length} x ${cpus[0]?.model.trim() ?? "unknown cpu"}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB RAM, ${os.platform()} ${os.release()}`;
 }
 
-export const loadAverage = (): string => os.loadavg().map((n) => n.toFixed(2)).join(" / ");
+export const loadAverage = (): string =>
+  os
+    .loadavg()
+    .map((n) => n.toFixed(2))
+    .join(" / ");

@@ -29,7 +29,8 @@ export function forkChild(file: string, args: string[] = [], env: Record<string,
 export function startPeer(file: string, args: string[] = []): Promise<Peer> {
   const child = forkChild(file, args);
   return new Promise((done, fail) => {
-    const onExit = (code: number | null) => fail(new Error(`${file} ${args.join(" ")} exited with ${code}`));
+    const onExit = (code: number | null) =>
+      fail(new Error(`${file} ${args.join(" ")} exited with ${code}`));
     child.once("exit", onExit);
     child.once("message", (message) => {
       child.off("exit", onExit);

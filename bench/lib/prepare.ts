@@ -17,8 +17,8 @@ function newest(dir: string): number {
 /** Runs `npm run build` when dist/main.js is missing or older than anything in src/. */
 export function ensureBuilt(): void {
   const main = join(ROOT, "dist", "main.js");
-  const extras = ["package.json", "tsconfig.json", "tsconfig.build.json"].map((f) =>
-    statSync(join(ROOT, f)).mtimeMs,
+  const extras = ["package.json", "tsconfig.json", "tsconfig.build.json"].map(
+    (f) => statSync(join(ROOT, f)).mtimeMs,
   );
   const sources = Math.max(newest(join(ROOT, "src")), ...extras);
   if (existsSync(main) && newest(join(ROOT, "dist")) >= sources) return;

@@ -10,7 +10,10 @@ export interface ScenarioContext {
 export type Scenario = (ctx: ScenarioContext) => Promise<Section>;
 
 /** Runs `body`, then `cleanup` whatever happened. */
-export async function using<T>(body: () => Promise<T>, cleanup: () => Promise<void> | void): Promise<T> {
+export async function using<T>(
+  body: () => Promise<T>,
+  cleanup: () => Promise<void> | void,
+): Promise<T> {
   try {
     return await body();
   } finally {

@@ -5,9 +5,10 @@
  * app: bare Hono (through the real renderPage) and Express (through the
  * same Layout, mirrored from renderPage for a context that is not Hono's).
  */
+
+import { fileURLToPath } from "node:url";
 import type { Context } from "hono";
 import { html } from "hono/html";
-import { fileURLToPath } from "node:url";
 import { DashboardPage } from "../../src/account/dashboard/routes.js";
 import { DEFAULT_SITE } from "../../src/ui/assets.js";
 import { Layout } from "../../src/ui/layout.js";

@@ -36,7 +36,13 @@ export async function flood(ctx: ScenarioContext): Promise<Section> {
 
     const probes = () =>
       Promise.all([
-        probe({ url: base, path: "/healthz", perSecond: PROBE_PER_SECOND, seconds, check: healthz }),
+        probe({
+          url: base,
+          path: "/healthz",
+          perSecond: PROBE_PER_SECOND,
+          seconds,
+          check: healthz,
+        }),
         probe({
           url: base,
           path: "/dashboard",
@@ -58,7 +64,11 @@ export async function flood(ctx: ScenarioContext): Promise<Section> {
             path: "/auth/login",
             headers: { "content-type": FORM_TYPE, cookie: csrf.cookie, origin: base },
             makeBody: () =>
-              form({ _csrf: csrf.token, email: floodEmail(attempt++), password: "wrong password, bench" }),
+              form({
+                _csrf: csrf.token,
+                email: floodEmail(attempt++),
+                password: "wrong password, bench",
+              }),
             check: wrongPassword,
           },
         ],
@@ -67,9 +77,18 @@ export async function flood(ctx: ScenarioContext): Promise<Section> {
     const quiet: ProbeResult[][] = [];
     const loud: ProbeResult[][] = [];
     const floods: LoadResult[] = [];
-    ctx.log(`${SCENARIO}: ${windows} quiet and ${windows} flood windows of ${seconds} s, interleaved`);
+    ctx.log(
+      `${SCENARIO}: ${windows} quiet and ${windows} flood windows of ${seconds} s, interleaved`,
+    );
     // Warm-up: JIT and caches, so the first quiet window is not the slowest.
-    await probe({ url: base, path: "/dashboard", headers: { cookie }, perSecond: 50, seconds: 1, check: () => undefined });
+    await probe({
+      url: base,
+      path: "/dashboard",
+      headers: { cookie },
+      perSecond: 50,
+      seconds: 1,
+      check: () => undefined,
+    });
     for (let w = 0; w < windows; w++) {
       quiet.push(await probes());
       const [probed, flooded] = await Promise.all([
@@ -82,13 +101,20 @@ export async function flood(ctx: ScenarioContext): Promise<Section> {
     }
     for (const result of [...quiet, ...loud].flat()) {
       if (result.problems.length > 0) {
-        throw new BenchRefusal(SCENARIO, `probe: ${result.problems.length} wrong answers; first: ${result.problems[0]}`);
+        throw new BenchRefusal(
+          SCENARIO,
+          `probe: ${result.problems.length} wrong answers; first: ${result.problems[0]}`,
+        );
       }
     }
     for (const f of floods) {
-      if (f.requests === 0) throw new BenchRefusal(SCENARIO, "flood: no login attempt completed in its window");
+      if (f.requests === 0)
+        throw new BenchRefusal(SCENARIO, "flood: no login attempt completed in its window");
       if (f.rejected > 0) {
-        throw new BenchRefusal(SCENARIO, `flood: ${f.rejected} answers were neither the wrong-password page nor a 503 (statuses ${statusList(f)}); first: ${f.firstProblem}`);
+        throw new BenchRefusal(
+          SCENARIO,
+          `flood: ${f.rejected} answers were neither the wrong-password page nor a 503 (statuses ${statusList(f)}); first: ${f.firstProblem}`,
+        );
       }
     }
     const pick = (sets: ProbeResult[][], i: number) => sets.flatMap((s) => s[i]?.latencies ?? []);
@@ -107,7 +133,15 @@ export async function flood(ctx: ScenarioContext): Promise<Section> {
         `Open-loop probes at ${PROBE_PER_SECOND} req/s per path (sent on schedule, timed by performance.now()), ${windows} quiet and ${windows} flood window(s) of ${seconds} s, interleaved. Flood: autocannon, ${FLOOD_CONNECTIONS} connections, POST /auth/login with a wrong password across ${FLOOD_USERS} real accounts (each answer checked: 401 "${WRONG_ANSWER}", or 503 when the hasher's queue is full).`,
         "",
         ...table(
-          ["path", "quiet p50 ms", "quiet p99 ms", "flood p50 ms", "flood p99 ms", "p99 flood / quiet", "samples"],
+          [
+            "path",
+            "quiet p50 ms",
+            "quiet p99 ms",
+            "flood p50 ms",
+            "flood p99 ms",
+            "p99 flood / quiet",
+            "samples",
+          ],
           rows.map(([path, q, l]) => [
             path,
             ms(percentile(q, 50)),
@@ -119,7 +153,7 @@ export async function flood(ctx: ScenarioContext): Promise<Section> {
           ]),
         ),
         "",
-        `Flood: ${attempts} failed logins in ${floodSeconds.toFixed(1)} s (${(attempts / floodSeconds).toFixed(0)}/s, each an argon2 verify), statuses ${floods.map(statusList).join(" | ")}; 503 (hasher queue full, PASSWORD_HASH_MAX_QUEUE): ${busy}.`,
+        `Flood: ${attempts} failed logins in ${floodSeconds.toFixed(1)} s (${(attempts / floodSeconds).toFixed(1)}/s, each an argon2 verify), statuses ${floods.map(statusList).join(" | ")}; 503 (hasher queue full, PASSWORD_HASH_MAX_QUEUE): ${busy}.`,
       ],
       targets: [
         {
@@ -136,7 +170,9 @@ export async function flood(ctx: ScenarioContext): Promise<Section> {
 }
 
 const healthz: Check = (status, body) =>
-  status === 200 && body.includes('"status":"ok"') ? undefined : `status ${status}: ${excerpt(body)}`;
+  status === 200 && body.includes('"status":"ok"')
+    ? undefined
+    : `status ${status}: ${excerpt(body)}`;
 
 /** The failed-login page (401, the one message for every reason), or the hasher's 503. */
 const wrongPassword: Check = (status, body) => {

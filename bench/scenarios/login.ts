@@ -6,8 +6,21 @@
  * and lockout bookkeeping, the user look-up, the session INSERT, audit.
  */
 import type { ChildProcess } from "node:child_process";
-import { BENCH_EMAIL, BENCH_PASSWORD, type RunningApp, seed, startApp, tempDir } from "../lib/app.js";
-import { anonymousCsrf, keepAliveAgent, loginRequest, loginSucceeded, request } from "../lib/http.js";
+import {
+  BENCH_EMAIL,
+  BENCH_PASSWORD,
+  type RunningApp,
+  seed,
+  startApp,
+  tempDir,
+} from "../lib/app.js";
+import {
+  anonymousCsrf,
+  keepAliveAgent,
+  loginRequest,
+  loginSucceeded,
+  request,
+} from "../lib/http.js";
 import { excerpt } from "../lib/load.js";
 import { ARGON2_CHILD, forkChild } from "../lib/peers.js";
 import { BenchRefusal, type Section, table } from "../lib/report.js";
@@ -59,11 +72,14 @@ export async function login(ctx: ScenarioContext): Promise<Section> {
       return ((await nextMessage(child)) as { times: number[] }).times;
     };
 
-    ctx.log(`${SCENARIO}: ${rounds} interleaved rounds of ${perRound} logins and ${perRound} verifies per concurrency`);
+    ctx.log(
+      `${SCENARIO}: ${rounds} interleaved rounds of ${perRound} logins and ${perRound} verifies per concurrency`,
+    );
     await logins(4, 1);
     await verifies(4, 1);
     const samples = new Map<string, number[]>();
-    const add = (key: string, times: number[]) => samples.set(key, [...(samples.get(key) ?? []), ...times]);
+    const add = (key: string, times: number[]) =>
+      samples.set(key, [...(samples.get(key) ?? []), ...times]);
     for (let round = 0; round < rounds; round++) {
       for (const c of CONCURRENCIES) {
         add(`login-${c}`, await logins(perRound, c));
@@ -94,7 +110,15 @@ export async function login(ctx: ScenarioContext): Promise<Section> {
         `POST /auth/login (right password; 303 to /dashboard checked on every answer) against the production build, rate limits lifted; argon2id verify (m=19456, t=2, p=1, 32 bytes) alone in its own process. ${rounds} interleaved round(s); times by performance.now() per request (keep-alive socket).`,
         "",
         ...table(
-          ["concurrency", "logins", "login p50 ms", "login p99 ms", "argon2 p50 ms", "argon2 p99 ms", "login - argon2 (p50) ms"],
+          [
+            "concurrency",
+            "logins",
+            "login p50 ms",
+            "login p99 ms",
+            "argon2 p50 ms",
+            "argon2 p99 ms",
+            "login - argon2 (p50) ms",
+          ],
           rows,
         ),
       ],

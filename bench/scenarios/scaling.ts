@@ -4,10 +4,31 @@
  * differ only in UV_THREADPOOL_SIZE (2 and 4: the hasher's concurrency and
  * libuv's pool), all in interleaved rounds.
  */
-import { BENCH_EMAIL, BENCH_PASSWORD, type RunningApp, seed, startApp, tempDir } from "../lib/app.js";
-import { anonymousCsrf, DASHBOARD_MARKER, loginRequest, loginSucceeded, signIn } from "../lib/http.js";
-import { type Check, excerpt, expectPage, interleave, load, meanRps, refuseUnless } from "../lib/load.js";
-import { table, type Section } from "../lib/report.js";
+import {
+  BENCH_EMAIL,
+  BENCH_PASSWORD,
+  type RunningApp,
+  seed,
+  startApp,
+  tempDir,
+} from "../lib/app.js";
+import {
+  anonymousCsrf,
+  DASHBOARD_MARKER,
+  loginRequest,
+  loginSucceeded,
+  signIn,
+} from "../lib/http.js";
+import {
+  type Check,
+  excerpt,
+  expectPage,
+  interleave,
+  load,
+  meanRps,
+  refuseUnless,
+} from "../lib/load.js";
+import { type Section, table } from "../lib/report.js";
 import type { ScenarioContext } from "../lib/scenario.js";
 import { int, median } from "../lib/stats.js";
 
@@ -28,7 +49,9 @@ export async function scaling(ctx: ScenarioContext): Promise<Section> {
     const app = await startApp({ name: "app", dataDir });
     apps.push(app);
     const cookie = await signIn(app.url);
-    ctx.log(`${SCENARIO}: dashboard at ${DASHBOARD_CONNECTIONS.join("/")} connections, ${rounds} rounds of ${seconds} s`);
+    ctx.log(
+      `${SCENARIO}: dashboard at ${DASHBOARD_CONNECTIONS.join("/")} connections, ${rounds} rounds of ${seconds} s`,
+    );
     const dashboard = async (connections: number, duration: number) =>
       refuseUnless(
         SCENARIO,
@@ -37,7 +60,9 @@ export async function scaling(ctx: ScenarioContext): Promise<Section> {
           url: app.url,
           connections,
           duration,
-          requests: [{ path: "/dashboard", headers: { cookie }, check: expectPage(DASHBOARD_MARKER) }],
+          requests: [
+            { path: "/dashboard", headers: { cookie }, check: expectPage(DASHBOARD_MARKER) },
+          ],
         }),
       );
     await dashboard(50, 1);
@@ -49,11 +74,17 @@ export async function scaling(ctx: ScenarioContext): Promise<Section> {
     for (const size of POOL_SIZES) {
       const dir = tempDir(`scaling-uv${size}`);
       await seed({ name: `uv${size}`, dataDir: dir });
-      const started = await startApp({ name: `uv${size}`, dataDir: dir, env: { UV_THREADPOOL_SIZE: size } });
+      const started = await startApp({
+        name: `uv${size}`,
+        dataDir: dir,
+        env: { UV_THREADPOOL_SIZE: size },
+      });
       apps.push(started);
       pools.push({ size, app: started, csrf: await anonymousCsrf(started.url) });
     }
-    ctx.log(`${SCENARIO}: logins at ${LOGIN_CONNECTIONS} connections, UV_THREADPOOL_SIZE ${POOL_SIZES.join(" vs ")}`);
+    ctx.log(
+      `${SCENARIO}: logins at ${LOGIN_CONNECTIONS} connections, UV_THREADPOOL_SIZE ${POOL_SIZES.join(" vs ")}`,
+    );
     const logins = await interleave(pools, rounds, async ({ size, app: target, csrf }) => {
       const spec = loginRequest(target.url, csrf, { email: BENCH_EMAIL, password: BENCH_PASSWORD });
       return refuseUnless(
@@ -63,7 +94,15 @@ export async function scaling(ctx: ScenarioContext): Promise<Section> {
           url: target.url,
           connections: LOGIN_CONNECTIONS,
           duration: loginSeconds,
-          requests: [{ method: "POST", path: "/auth/login", headers: spec.headers, body: spec.body, check: signedIn }],
+          requests: [
+            {
+              method: "POST",
+              path: "/auth/login",
+              headers: spec.headers,
+              body: spec.body,
+              check: signedIn,
+            },
+          ],
         }),
       );
     });
@@ -127,4 +166,6 @@ function poolVerdict(two: number, four: number): string {
 }
 
 const signedIn: Check = (status, body, headers) =>
-  loginSucceeded(status, headers.location) ? undefined : `status ${status}, location ${headers.location}: ${excerpt(body)}`;
+  loginSucceeded(status, headers.location)
+    ? undefined
+    : `status ${status}, location ${headers.location}: ${excerpt(body)}`;

@@ -11,7 +11,7 @@ import { systemClock } from "../../src/lib/clock.js";
 import { systemRandom } from "../../src/lib/random.js";
 import { createSessionService } from "../../src/sessions/service.js";
 import { appEnv, createDatabase, postgresProblem, tempDir } from "../lib/app.js";
-import { table, type Section, type Target } from "../lib/report.js";
+import { type Section, type Target, table } from "../lib/report.js";
 import type { ScenarioContext } from "../lib/scenario.js";
 import { percentile } from "../lib/stats.js";
 
@@ -36,15 +36,27 @@ export async function sessions(ctx: ScenarioContext): Promise<Section> {
     ctx.log(`${SCENARIO}: PostgreSQL skipped (${problem})`);
   } else {
     const databaseUrl = await createDatabase(ctx.options.postgresUrl, "sessions");
-    timings.push(...(await measure("PostgreSQL", { dataDir: tempDir("sessions-pg"), databaseUrl }, quick)));
+    timings.push(
+      ...(await measure("PostgreSQL", { dataDir: tempDir("sessions-pg"), databaseUrl }, quick)),
+    );
   }
   const find = (engine: string, kind: string) =>
     timings.find((t) => t.engine === engine && t.kind === kind)?.p50 ?? Number.NaN;
   const hit = find("DuckDB", "cache hit");
   const miss = find("DuckDB", "cache miss (database)");
   const targets: Target[] = [
-    { name: "session validation, cache hit", goal: "<= 10 µs", actual: `${hit.toFixed(1)} µs`, met: hit <= 10 },
-    { name: "session validation, DuckDB miss", goal: "<= 1.5 ms", actual: `${(miss / 1000).toFixed(3)} ms`, met: miss <= 1500 },
+    {
+      name: "session validation, cache hit",
+      goal: "<= 10 µs",
+      actual: `${hit.toFixed(1)} µs`,
+      met: hit <= 10,
+    },
+    {
+      name: "session validation, DuckDB miss",
+      goal: "<= 1.5 ms",
+      actual: `${(miss / 1000).toFixed(3)} ms`,
+      met: miss <= 1500,
+    },
   ];
   return {
     title: "4. Session validation",
@@ -98,7 +110,11 @@ async function measure(
       });
     const cached = service(60);
     const uncached = service(0);
-    const { token } = await cached.create({ userId: made.user.id, ip: "127.0.0.1", userAgent: "bench" });
+    const { token } = await cached.create({
+      userId: made.user.id,
+      ip: "127.0.0.1",
+      userAgent: "bench",
+    });
     const time = async (svc: typeof cached, count: number): Promise<number[]> => {
       const micros: number[] = [];
       for (let i = 0; i < count; i++) {
@@ -114,7 +130,13 @@ async function measure(
     const hits = await time(cached, quick ? 5000 : 50_000);
     const misses = await time(uncached, quick ? 300 : 3000);
     return [
-      { engine, kind: "cache hit", count: hits.length, p50: percentile(hits, 50), p99: percentile(hits, 99) },
+      {
+        engine,
+        kind: "cache hit",
+        count: hits.length,
+        p50: percentile(hits, 50),
+        p99: percentile(hits, 99),
+      },
       {
         engine,
         kind: "cache miss (database)",

@@ -5,10 +5,17 @@
  * a policy check, an argon2 hash, the user INSERT, a verification token and
  * a queued mail).
  */
-import { createDatabase, postgresProblem, type RunningApp, seed, startApp, tempDir } from "../lib/app.js";
+import {
+  createDatabase,
+  postgresProblem,
+  type RunningApp,
+  seed,
+  startApp,
+  tempDir,
+} from "../lib/app.js";
 import { anonymousCsrf, FORM_TYPE, form } from "../lib/http.js";
 import { type Check, excerpt, interleave, load, refuseUnless, statusList } from "../lib/load.js";
-import { table, type Section } from "../lib/report.js";
+import { type Section, table } from "../lib/report.js";
 import type { ScenarioContext } from "../lib/scenario.js";
 import { sum } from "../lib/stats.js";
 
@@ -33,14 +40,23 @@ export async function signups(ctx: ScenarioContext): Promise<Section> {
       const databaseUrl = await createDatabase(ctx.options.postgresUrl, "signups");
       const dataDir = tempDir("signups-pg");
       await seed({ name: "postgres", dataDir, databaseUrl });
-      apps.push({ engine: "PostgreSQL", app: await startApp({ name: "postgres", dataDir, databaseUrl }) });
+      apps.push({
+        engine: "PostgreSQL",
+        app: await startApp({ name: "postgres", dataDir, databaseUrl }),
+      });
     }
     let n = 0;
     const run = `${process.pid}${Date.now().toString(36)}`;
     const targetsOf = await Promise.all(
-      apps.map(async ({ engine, app }) => ({ engine, app, csrf: await anonymousCsrf(app.url, "/auth/register") })),
+      apps.map(async ({ engine, app }) => ({
+        engine,
+        app,
+        csrf: await anonymousCsrf(app.url, "/auth/register"),
+      })),
     );
-    ctx.log(`${SCENARIO}: ${rounds} interleaved rounds of ${seconds} s, ${CONNECTIONS} connections`);
+    ctx.log(
+      `${SCENARIO}: ${rounds} interleaved rounds of ${seconds} s, ${CONNECTIONS} connections`,
+    );
     const results = await interleave(targetsOf, rounds, async ({ engine, app, csrf }) =>
       refuseUnless(
         SCENARIO,
@@ -72,7 +88,13 @@ export async function signups(ctx: ScenarioContext): Promise<Section> {
       const rs = results[i] ?? [];
       const ok = sum(rs.map((r) => r.statuses.get(200) ?? 0));
       const secs = sum(rs.map((r) => r.seconds));
-      return { engine, perSecond: ok / secs, ok, p50: rs.map((r) => r.p50), statuses: rs.map(statusList).join(" | ") };
+      return {
+        engine,
+        perSecond: ok / secs,
+        ok,
+        p50: rs.map((r) => r.p50),
+        statuses: rs.map(statusList).join(" | "),
+      };
     });
     const duck = rows.find((r) => r.engine === "DuckDB")?.perSecond ?? 0;
     return {
@@ -82,11 +104,24 @@ export async function signups(ctx: ScenarioContext): Promise<Section> {
         "",
         ...table(
           ["database", "sign-ups/s", "sign-ups", "p50 ms per round", "statuses"],
-          rows.map((r) => [r.engine, r.perSecond.toFixed(1), String(r.ok), r.p50.join(", "), r.statuses]),
+          rows.map((r) => [
+            r.engine,
+            r.perSecond.toFixed(1),
+            String(r.ok),
+            r.p50.join(", "),
+            r.statuses,
+          ]),
         ),
         ...(notes.length > 0 ? ["", ...notes] : []),
       ],
-      targets: [{ name: "DuckDB sign-ups per second", goal: ">= 100/s", actual: `${duck.toFixed(1)}/s`, met: duck >= 100 }],
+      targets: [
+        {
+          name: "DuckDB sign-ups per second",
+          goal: ">= 100/s",
+          actual: `${duck.toFixed(1)}/s`,
+          met: duck >= 100,
+        },
+      ],
     };
   } finally {
     for (const { app } of apps) await app.stop();

@@ -7,7 +7,7 @@
 import { type RunningApp, seed, startApp, tempDir } from "../lib/app.js";
 import { DASHBOARD_MARKER, signIn } from "../lib/http.js";
 import { type Check, excerpt, expectPage, load, refuseUnless } from "../lib/load.js";
-import { table, type Section } from "../lib/report.js";
+import { type Section, table } from "../lib/report.js";
 import type { ScenarioContext } from "../lib/scenario.js";
 import { int, median, mib } from "../lib/stats.js";
 
@@ -64,10 +64,16 @@ export async function startup(ctx: ScenarioContext): Promise<Section> {
         ...table(
           ["measure", "value"],
           [
-            ["start-up to first /healthz 200 (median)", `${int(startMedian)} ms (${startupMs.map(int).join(", ")})`],
+            [
+              "start-up to first /healthz 200 (median)",
+              `${int(startMedian)} ms (${startupMs.map(int).join(", ")})`,
+            ],
             ["RSS idle, 1 s after start", mib(idle)],
             [`RSS after ${int(first.requests)} requests`, `${mib(half)} (+${mib(firstGrowth)})`],
-            [`RSS after ${int(first.requests + second.requests)} requests`, `${mib(end)} (+${mib(secondGrowth)} in the second half)`],
+            [
+              `RSS after ${int(first.requests + second.requests)} requests`,
+              `${mib(end)} (+${mib(secondGrowth)} in the second half)`,
+            ],
             ["mixed load req/s", `${int(first.rps)} then ${int(second.rps)}`],
           ],
         ),
@@ -77,8 +83,18 @@ export async function startup(ctx: ScenarioContext): Promise<Section> {
           : "RSS kept growing in the second half: something grows beyond the caches' bounds (or the heap had not reached its steady size yet); look at a heap snapshot.",
       ],
       targets: [
-        { name: "start-up to first /healthz 200", goal: "<= 1.5 s", actual: `${int(startMedian)} ms`, met: startMedian <= 1500 },
-        { name: "idle RSS after start", goal: "<= 150 MB", actual: mib(idle), met: idle <= 150 * 1e6 },
+        {
+          name: "start-up to first /healthz 200",
+          goal: "<= 1.5 s",
+          actual: `${int(startMedian)} ms`,
+          met: startMedian <= 1500,
+        },
+        {
+          name: "idle RSS after start",
+          goal: "<= 150 MB",
+          actual: mib(idle),
+          met: idle <= 150 * 1e6,
+        },
       ],
     };
   } finally {
@@ -87,4 +103,6 @@ export async function startup(ctx: ScenarioContext): Promise<Section> {
 }
 
 const healthz: Check = (status, body) =>
-  status === 200 && body.includes('"status":"ok"') ? undefined : `status ${status}: ${excerpt(body)}`;
+  status === 200 && body.includes('"status":"ok"')
+    ? undefined
+    : `status ${status}: ${excerpt(body)}`;

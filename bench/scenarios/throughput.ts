@@ -4,7 +4,15 @@
  * Every answer is checked (a signed-in dashboard has the user's greeting).
  */
 import { BENCH_EMAIL, type RunningApp, seed, startApp, tempDir } from "../lib/app.js";
-import { CookieJar, csrfField, DASHBOARD_MARKER, form, FORM_TYPE, request, signIn } from "../lib/http.js";
+import {
+  CookieJar,
+  csrfField,
+  DASHBOARD_MARKER,
+  FORM_TYPE,
+  form,
+  request,
+  signIn,
+} from "../lib/http.js";
 import {
   type Check,
   excerpt,
@@ -16,7 +24,7 @@ import {
   refuseUnless,
 } from "../lib/load.js";
 import { EXPRESS_SERVER, PEER_SERVERS, type Peer, startPeer } from "../lib/peers.js";
-import { table, type Section, type Target } from "../lib/report.js";
+import { type Section, type Target, table } from "../lib/report.js";
 import type { ScenarioContext } from "../lib/scenario.js";
 import { int, median, ratio } from "../lib/stats.js";
 
@@ -51,18 +59,63 @@ export async function throughput(ctx: ScenarioContext): Promise<Section> {
       startPeer(PEER_SERVERS, ["node-hello"]),
     ]);
     for (const p of [honoPage, expressPeer, honoHello, nodeHello]) if (p) peers.push(p);
-    if (!honoPage || !expressPeer || !honoHello || !nodeHello) throw new Error("a peer did not start");
+    if (!honoPage || !expressPeer || !honoHello || !nodeHello)
+      throw new Error("a peer did not start");
     const expressCookie = await expressSignIn(expressPeer.url);
 
     const dashboard = expectPage(DASHBOARD_MARKER);
     const rows: Row[] = [
-      { key: "app-dashboard", label: "Bastion GET /dashboard (signed in)", url: app.url, path: "/dashboard", headers: { cookie: appCookie }, check: dashboard },
-      { key: "hono-dashboard", label: "bare Hono JSX, same page", url: honoPage.url, path: "/dashboard", check: dashboard },
-      { key: "express-dashboard", label: "Express 5 stack, same page (signed in)", url: expressPeer.url, path: "/dashboard", headers: { cookie: expressCookie }, check: dashboard },
-      { key: "app-landing", label: "Bastion GET / (anonymous)", url: app.url, path: "/", check: landing },
-      { key: "app-healthz", label: "Bastion GET /healthz (every middleware)", url: app.url, path: "/healthz", check: healthz },
-      { key: "hono-hello", label: "bare Hono hello world", url: honoHello.url, path: "/", check: hello },
-      { key: "node-hello", label: "bare node:http hello world", url: nodeHello.url, path: "/", check: hello },
+      {
+        key: "app-dashboard",
+        label: "Bastion GET /dashboard (signed in)",
+        url: app.url,
+        path: "/dashboard",
+        headers: { cookie: appCookie },
+        check: dashboard,
+      },
+      {
+        key: "hono-dashboard",
+        label: "bare Hono JSX, same page",
+        url: honoPage.url,
+        path: "/dashboard",
+        check: dashboard,
+      },
+      {
+        key: "express-dashboard",
+        label: "Express 5 stack, same page (signed in)",
+        url: expressPeer.url,
+        path: "/dashboard",
+        headers: { cookie: expressCookie },
+        check: dashboard,
+      },
+      {
+        key: "app-landing",
+        label: "Bastion GET / (anonymous)",
+        url: app.url,
+        path: "/",
+        check: landing,
+      },
+      {
+        key: "app-healthz",
+        label: "Bastion GET /healthz (every middleware)",
+        url: app.url,
+        path: "/healthz",
+        check: healthz,
+      },
+      {
+        key: "hono-hello",
+        label: "bare Hono hello world",
+        url: honoHello.url,
+        path: "/",
+        check: hello,
+      },
+      {
+        key: "node-hello",
+        label: "bare node:http hello world",
+        url: nodeHello.url,
+        path: "/",
+        check: hello,
+      },
     ];
     // One answer each before any load: the checks, and the page sizes to compare.
     for (const row of rows) {
@@ -78,7 +131,9 @@ export async function throughput(ctx: ScenarioContext): Promise<Section> {
       duration,
       requests: [{ path: row.path, headers: row.headers, check: row.check }],
     });
-    ctx.log(`${SCENARIO}: warm-up, then ${rounds} interleaved rounds of ${roundSeconds} s x ${rows.length}`);
+    ctx.log(
+      `${SCENARIO}: warm-up, then ${rounds} interleaved rounds of ${roundSeconds} s x ${rows.length}`,
+    );
     for (const row of rows) refuseUnless(SCENARIO, await load(spec(row, 1)));
     const results = await interleave(rows, rounds, async (row) =>
       refuseUnless(SCENARIO, await load(spec(row, roundSeconds))),
@@ -114,12 +169,34 @@ export async function throughput(ctx: ScenarioContext): Promise<Section> {
     const vsHono = roundRatio("app-dashboard", "hono-dashboard");
     const vsExpress = roundRatio("app-dashboard", "express-dashboard");
     const stack = roundRatio("app-healthz", "hono-hello");
-    const sizeDrift = Math.abs((row(rows, "app-dashboard").bytes ?? 0) / (row(rows, "hono-dashboard").bytes ?? 1) - 1);
+    const sizeDrift = Math.abs(
+      (row(rows, "app-dashboard").bytes ?? 0) / (row(rows, "hono-dashboard").bytes ?? 1) - 1,
+    );
     const targets: Target[] = [
-      { name: "dashboard vs bare Hono JSX page", goal: ">= 0.70x", actual: ratio(vsHono), met: vsHono >= 0.7 },
-      { name: "dashboard vs Express 5 stack", goal: ">= 2.0x", actual: ratio(vsExpress), met: vsExpress >= 2 },
-      { name: "middleware stack on hello world (/healthz vs bare Hono hello)", goal: ">= 0.80x (costs <= 20%)", actual: ratio(stack), met: stack >= 0.8 },
-      { name: "bare Hono page is the same page (byte length)", goal: "within 3%", actual: `${(sizeDrift * 100).toFixed(1)}%`, met: sizeDrift <= 0.03 },
+      {
+        name: "dashboard vs bare Hono JSX page",
+        goal: ">= 0.70x",
+        actual: ratio(vsHono),
+        met: vsHono >= 0.7,
+      },
+      {
+        name: "dashboard vs Express 5 stack",
+        goal: ">= 2.0x",
+        actual: ratio(vsExpress),
+        met: vsExpress >= 2,
+      },
+      {
+        name: "middleware stack on hello world (/healthz vs bare Hono hello)",
+        goal: ">= 0.80x (costs <= 20%)",
+        actual: ratio(stack),
+        met: stack >= 0.8,
+      },
+      {
+        name: "bare Hono page is the same page (byte length)",
+        goal: "within 3%",
+        actual: `${(sizeDrift * 100).toFixed(1)}%`,
+        met: sizeDrift <= 0.03,
+      },
     ];
     return { title: "1. Throughput", lines, targets };
   } finally {
@@ -140,7 +217,9 @@ const landing: Check = (status, body) =>
     : `status ${status}, expected the landing page: ${excerpt(body)}`;
 
 const healthz: Check = (status, body) =>
-  status === 200 && body.includes('"status":"ok"') ? undefined : `status ${status}: ${excerpt(body)}`;
+  status === 200 && body.includes('"status":"ok"')
+    ? undefined
+    : `status ${status}: ${excerpt(body)}`;
 
 const hello: Check = (status, body) =>
   status === 200 && body === "Hello, World!" ? undefined : `status ${status}: ${excerpt(body)}`;

@@ -51,7 +51,14 @@ app.use(
     strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: true },
   }),
 );
-app.use(rateLimit({ windowMs: 60_000, limit: 1_000_000, standardHeaders: "draft-8", legacyHeaders: false }));
+app.use(
+  rateLimit({
+    windowMs: 60_000,
+    limit: 1_000_000,
+    standardHeaders: "draft-8",
+    legacyHeaders: false,
+  }),
+);
 app.use(
   session({
     secret: randomBytes(32).toString("hex"),

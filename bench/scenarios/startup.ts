@@ -72,7 +72,7 @@ export async function startup(ctx: ScenarioContext): Promise<Section> {
             [`RSS after ${int(first.requests)} requests`, `${mib(half)} (+${mib(firstGrowth)})`],
             [
               `RSS after ${int(first.requests + second.requests)} requests`,
-              `${mib(end)} (+${mib(secondGrowth)} in the second half)`,
+              `${mib(end)} (${secondGrowth >= 0 ? "+" : ""}${mib(secondGrowth)} in the second half)`,
             ],
             ["mixed load req/s", `${int(first.rps)} then ${int(second.rps)}`],
           ],

@@ -11,7 +11,10 @@ type LinkMail = Omit<Parameters<typeof queueLinkMail>[2], "user">;
 /** What a link mail's template is given: the app, the name, the token. */
 export type LinkMailBase = Parameters<LinkMail["render"]>[0];
 
-type LaterDeps = Pick<Deps, "config" | "db" | "users" | "tokens" | "outbox" | "background">;
+type LaterDeps = Pick<Deps, "config" | "db" | "users" | "tokens" | "outbox">;
+
+/** Schedules work after the current response (BackgroundTasks.afterResponse). */
+export type AfterResponse = (name: string, task: () => Promise<unknown>) => void;
 
 /**
  * Answers a "mail me a link" request (forgot password, resend verification):
@@ -29,6 +32,8 @@ export function mailLinkLater(
   input: {
     /** The background job's name, for its logs. */
     job: string;
+    /** Where the job is held until the response exists: the request's afterResponse. */
+    later: AfterResponse;
     user: User | undefined;
     due: (user: User | undefined) => user is User;
     link: LinkMail;
@@ -36,7 +41,7 @@ export function mailLinkLater(
 ): boolean {
   const { user, due } = input;
   if (!due(user)) return false;
-  deps.background.run(input.job, async () => {
+  input.later(input.job, async () => {
     const queued = await deps.db.transaction(async (tx) => {
       const current = await deps.users.findById(user.id, tx);
       if (!due(current) || !sameAddress(user.email, current.email)) return false;
@@ -59,11 +64,12 @@ export function mailLinkLater(
  */
 export async function answerLinkRequest(
   c: Context,
-  deps: Pick<Deps, "rateLimiter" | "users" | "audit">,
+  deps: Pick<Deps, "rateLimiter" | "users" | "audit" | "background">,
   input: {
     email: string;
     limit: PolicyName;
-    request: (user: User | undefined) => boolean;
+    /** Decides, and schedules with `later` any link to mail after the response. */
+    request: (user: User | undefined, later: AfterResponse) => boolean;
     audit: "password_reset_requested" | "verification_resent";
     /** Why a known address got no link, as the audit record says it. */
     skippedKnown: "deactivated" | "not_needed";
@@ -71,7 +77,7 @@ export async function answerLinkRequest(
 ): Promise<void> {
   await deps.rateLimiter.enforce(c, input.limit, accountKey(input.email));
   const user = await deps.users.findByEmail(input.email);
-  const due = input.request(user);
+  const due = input.request(user, deps.background.afterResponse(c));
   await deps.audit.forRequest(c).record({
     type: input.audit,
     outcome: due ? "success" : "info",

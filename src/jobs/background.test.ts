@@ -18,7 +18,7 @@ describe("background tasks", () => {
     const app = new Hono();
     app.use(background.middleware);
     app.get("/", async (c) => {
-      background.run("probe", async () => {
+      background.afterResponse(c)("probe", async () => {
         events.push("task");
       });
       // Awaiting I/O inside the handler must not let the task start early.
@@ -103,14 +103,26 @@ describe("background tasks", () => {
     const app = new Hono();
     app.use(background.middleware);
     app.get("/", (c) => {
-      // Left running past the response, still inside the request's async context.
+      // Left running past the response, still holding the request's scheduler.
+      const later = background.afterResponse(c);
       late = new Promise((resolve) => setTimeout(resolve, 5)).then(() =>
-        background.run("late", async () => {}),
+        later("late", async () => {}),
       );
       return c.text("ok");
     });
     await app.request("/");
     await late;
     expect(await background.drain(1000)).toBe(true);
+  });
+
+  it("refuses to hold a task for a request the middleware never saw", async () => {
+    const { background } = setup();
+    const app = new Hono();
+    app.get("/", (c) => {
+      background.afterResponse(c)("orphan", async () => {});
+      return c.text("ok");
+    });
+    expect((await app.request("/")).status).toBe(500);
+    expect(background.pending()).toBe(0);
   });
 });

@@ -47,8 +47,10 @@ describe.each(availableDialects())("mail queued after the response (%s)", (diale
     // The answer saw both accounts active; they change before the work runs.
     await t.deps.users.setStatus(user.id, "deactivated");
     await t.deps.users.setStatus(unverified.id, "deactivated");
-    expect(requestPasswordReset(t.deps, { user })).toBe(true);
-    expect(resendVerification(t.deps, { user: unverified })).toBe(true);
+    expect(requestPasswordReset(t.deps, { user, later: t.deps.background.run })).toBe(true);
+    expect(resendVerification(t.deps, { user: unverified, later: t.deps.background.run })).toBe(
+      true,
+    );
     await t.settle();
     expect(await tokenCount("password_reset")).toBe(0);
     expect(await tokenCount("email_verification")).toBe(0);
@@ -59,7 +61,7 @@ describe.each(availableDialects())("mail queued after the response (%s)", (diale
     t = await createTestApp({ dialect });
     const user = await seedUser(t);
     await t.deps.users.changeEmail(user.id, "moved@example.com", { verifiedAt: t.clock.now() });
-    expect(requestPasswordReset(t.deps, { user })).toBe(true);
+    expect(requestPasswordReset(t.deps, { user, later: t.deps.background.run })).toBe(true);
     await t.settle();
     expect(await mailTo(t, "moved@example.com")).toEqual([]);
     expect(await tokenCount("password_reset")).toBe(0);
@@ -69,7 +71,7 @@ describe.each(availableDialects())("mail queued after the response (%s)", (diale
     t = await createTestApp({ dialect });
     // An address the outbox refuses (two recipients): enqueue throws inside the transaction.
     const user = await seedUser(t, { email: "a@example.com, b@example.com" });
-    expect(requestPasswordReset(t.deps, { user })).toBe(true);
+    expect(requestPasswordReset(t.deps, { user, later: t.deps.background.run })).toBe(true);
     await t.settle();
     expect(await tokenCount("password_reset")).toBe(0);
     expect(await outboxRows(t)).toEqual([]);

@@ -53,7 +53,7 @@ export function createResetRoutes(deps: Deps): Hono {
     await answerLinkRequest(c, deps, {
       email,
       limit: "password_reset",
-      request: (user) => requestPasswordReset(deps, { user }),
+      request: (user, later) => requestPasswordReset(deps, { user, later }),
       audit: "password_reset_requested",
       skippedKnown: "deactivated",
     });

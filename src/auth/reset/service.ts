@@ -2,7 +2,7 @@ import type { Deps } from "../../deps.js";
 import { passwordChangedEmail, passwordResetEmail } from "../../mail/templates/index.js";
 import { accountKey } from "../../ratelimit/keys.js";
 import type { User } from "../../users/user.js";
-import { mailLinkLater, sameAddress } from "../link-request.js";
+import { type AfterResponse, mailLinkLater, sameAddress } from "../link-request.js";
 import { deletePendingLoginsForUser } from "../two-factor/pending.js";
 
 type ResetDeps = Pick<
@@ -17,7 +17,6 @@ type ResetDeps = Pick<
   | "sessions"
   | "rateLimiter"
   | "lockouts"
-  | "background"
 >;
 
 /**
@@ -28,10 +27,14 @@ type ResetDeps = Pick<
  *
  * Enumeration: see mailLinkLater.
  */
-export function requestPasswordReset(deps: ResetDeps, input: { user: User | undefined }): boolean {
+export function requestPasswordReset(
+  deps: ResetDeps,
+  input: { user: User | undefined; later: AfterResponse },
+): boolean {
   const validMinutes = deps.config.security.passwordResetTtlMinutes;
   return mailLinkLater(deps, {
     job: "password_reset_link",
+    later: input.later,
     user: input.user,
     // Deactivated, or its address changed, in the meantime: the request no longer applies.
     due: (user): user is User => user?.status === "active",

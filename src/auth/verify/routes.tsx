@@ -68,7 +68,7 @@ export function createVerifyRoutes(deps: Deps): Hono {
     await answerLinkRequest(c, deps, {
       email,
       limit: "verify_resend",
-      request: (user) => resendVerification(deps, { user }),
+      request: (user, later) => resendVerification(deps, { user, later }),
       audit: "verification_resent",
       skippedKnown: "not_needed",
     });

@@ -4,7 +4,12 @@ import type { Deps } from "../../deps.js";
 import { verificationEmail } from "../../mail/templates/index.js";
 import { queueLinkMail } from "../../tokens/link-mail.js";
 import type { User } from "../../users/user.js";
-import { type LinkMailBase, mailLinkLater, sameAddress } from "../link-request.js";
+import {
+  type AfterResponse,
+  type LinkMailBase,
+  mailLinkLater,
+  sameAddress,
+} from "../link-request.js";
 
 type VerifyDeps = Pick<Deps, "config" | "db" | "clock" | "random" | "users" | "tokens" | "outbox">;
 
@@ -44,11 +49,12 @@ const needsLink = (user: User | undefined): user is User =>
  * Enumeration: see mailLinkLater.
  */
 export function resendVerification(
-  deps: VerifyDeps & Pick<Deps, "background">,
-  input: { user: User | undefined },
+  deps: VerifyDeps,
+  input: { user: User | undefined; later: AfterResponse },
 ): boolean {
   return mailLinkLater(deps, {
     job: "verification_link",
+    later: input.later,
     user: input.user,
     // Verified, deactivated or moved to another address in the meantime: nothing to send.
     due: needsLink,

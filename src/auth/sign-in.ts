@@ -20,6 +20,13 @@ export interface PrimaryAuthOptions {
   next?: string;
   /** Extra context for the audit record (never secrets), e.g. `{ rehashed: true }`. */
   details?: Record<string, unknown>;
+  /**
+   * Gives back the lockout slot the password step claimed. Run when the
+   * sign-in stops at the second factor; a sign-in completed here clears the
+   * whole count in its transaction instead (if that transaction fails the
+   * slot stays counted: the safe side).
+   */
+  refundAttempt?: () => Promise<void>;
 }
 
 export const DEFAULT_AFTER_SIGN_IN = "/dashboard";
@@ -51,6 +58,7 @@ export async function completePrimaryAuth(
 ): Promise<Response> {
   const next = cleanNext(options.next);
   if (await isTwoFactorEnabled(deps.db, user.id)) {
+    await options.refundAttempt?.();
     await startPendingLogin(c, deps, { userId: user.id, method: options.method, next });
     await deps.audit.forRequest(c).record({
       type: "two_factor_challenge_started",

@@ -51,6 +51,9 @@ describe.each(availableDialects())("password login statements (%s)", (dialect) =
     const verbs = (verb: string) => ran.filter(([fp]) => fp.startsWith(verb)).map(([, n]) => n);
     expect(verbs("begin")).toEqual([1]);
     expect(verbs("commit")).toEqual([1]);
+    // Its attempt slot is not given back separately: the count is cleared in that transaction.
+    expect(verbs("update login_attempts")).toEqual([]);
+    expect(verbs("delete from login_attempts")).toEqual([1]);
 
     // The one row is the whole session: the cookie signs in, and a form
     // rendered now carries a token bound to the secret that INSERT wrote.

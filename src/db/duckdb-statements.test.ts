@@ -107,6 +107,15 @@ describe("DuckDB adapter with reused statements", () => {
     expect(await db.one("SELECT owner FROM s WHERE id = $1", ["new"])).toEqual({ owner: "u" });
   });
 
+  it("a result of several chunks (DuckDB's are 2,048 rows) comes back whole and in order", async () => {
+    const rows = await db.query<{ n: number }>(
+      "SELECT range AS n FROM range($1) ORDER BY n",
+      [5000],
+    );
+    expect(rows).toHaveLength(5000);
+    expect(rows.every((row, i) => row.n === i)).toBe(true);
+  });
+
   it("a WITH … INSERT keeps going to the writer on every call", async () => {
     const sql = "WITH v AS (SELECT $1 AS id) INSERT INTO s SELECT id, 'w' FROM v";
     expect(await db.execute(sql, ["w1"])).toBe(1);

@@ -285,7 +285,7 @@ async function runLeased(
       const bound = bindable(params);
       prepared.bind(bound.values, bound.types);
     }
-    const result = outcome(await prepared.runAndReadAll());
+    const result = outcome(await prepared.run());
     ok = true;
     return result;
   } finally {
@@ -301,7 +301,7 @@ async function runOn(
 ) {
   // Without params the driver runs the string as a script (multi-statement migrations,
   // BEGIN/COMMIT): one trip through the thread pool, nothing worth keeping.
-  if (params.length === 0) return outcome(await conn.runAndReadAll(sql));
+  if (params.length === 0) return outcome(await conn.run(sql));
   let prepared: DuckDBPreparedStatement;
   try {
     prepared = await cache.acquire(sql);
@@ -309,7 +309,7 @@ async function runOn(
     if (!isMultiStatement(error)) throw error;
     // Several statements with parameters: the driver runs all but the last, then binds that.
     const bound = bindable(params);
-    return outcome(await conn.runAndReadAll(sql, bound.values, bound.types));
+    return outcome(await conn.run(sql, bound.values, bound.types));
   }
   return runLeased(cache, sql, prepared, params);
 }

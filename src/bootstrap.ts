@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { createAuditRecorder } from "./audit/audit.js";
@@ -20,7 +21,7 @@ import { mailDelivery, openMailer } from "./mail/open.js";
 import { createOutbox, OUTBOX_ROWS } from "./mail/outbox.js";
 import type { Metrics } from "./monitoring/metrics.js";
 import { createMetrics } from "./monitoring/metrics.js";
-import { createPasswordHasher } from "./passwords/hasher.js";
+import { createPasswordHasher, hashConcurrency } from "./passwords/hasher.js";
 import { createPasswordPolicy } from "./passwords/policy.js";
 import { createRateLimiter } from "./ratelimit/limiter.js";
 import { parseRateLimitOverrides } from "./ratelimit/policies.js";
@@ -203,7 +204,11 @@ function createAccountDeps(deps: {
     lockouts,
     passwords: createPasswordHasher({
       params: { memoryCost: s.argon2MemoryKib, timeCost: s.argon2TimeCost, parallelism: 1 },
-      concurrency: s.passwordHashConcurrency,
+      // UV_THREADPOOL_SIZE sizes the pool; the hasher leaves part of it to DuckDB and fs.
+      concurrency: hashConcurrency({
+        threadPoolSize: s.passwordHashConcurrency,
+        cores: availableParallelism(),
+      }),
       maxQueue: s.passwordHashMaxQueue,
       random,
     }),

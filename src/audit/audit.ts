@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { Logger } from "pino";
-import type { Db } from "../db/db.js";
+import type { Db, Queryable } from "../db/db.js";
 import { findCurrentUser, requestOrigin } from "../http/request.js";
 import type { Clock } from "../lib/clock.js";
 import type { Random } from "../lib/random.js";
@@ -38,7 +38,11 @@ export interface AuditEvent {
  * complete. They say who and where themselves.
  */
 export interface AuditRecorder {
-  record(input: AuditInput): Promise<AuditEvent>;
+  /**
+   * With `tx`, the record is written in the caller's transaction: it exists if
+   * and only if the action it describes committed, at no extra commit.
+   */
+  record(input: AuditInput, tx?: Queryable): Promise<AuditEvent>;
   list(options?: {
     limit?: number;
     type?: AuditEventType;
@@ -53,9 +57,9 @@ export interface RequestAuditRecorder {
    * the signed-in user, read when the record is written (after a sign-in or
    * sign-out the context already names the new user). A field the caller
    * gives, null included, wins: a failed login names no actor, a logout
-   * names the user whose session just ended.
+   * names the user whose session just ended. `tx`: as AuditRecorder.record.
    */
-  record(input: AuditInput): Promise<AuditEvent>;
+  record(input: AuditInput, tx?: Queryable): Promise<AuditEvent>;
 }
 
 /** What the application holds as `deps.audit`. */
@@ -141,9 +145,9 @@ export function createAuditRecorder(deps: {
 }): Audit {
   const recorder: Audit = {
     forRequest(c) {
-      return { record: (input) => recorder.record(withRequest(c, input)) };
+      return { record: (input, tx) => recorder.record(withRequest(c, input), tx) };
     },
-    async record(input) {
+    async record(input, tx = deps.db) {
       let details = scrubDetails(input.details ?? {});
       if (JSON.stringify(details).length > MAX_DETAILS_JSON) details = { truncated: true };
       const event: AuditEvent = {
@@ -158,7 +162,7 @@ export function createAuditRecorder(deps: {
         details,
         createdAt: deps.clock.now(),
       };
-      await deps.db.execute(
+      await tx.execute(
         `INSERT INTO audit_events (id, type, outcome, actor_id, target_id, ip, user_agent, request_id, details, created_at)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
         [

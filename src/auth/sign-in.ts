@@ -1,11 +1,13 @@
 import type { Context } from "hono";
+import type { Queryable } from "../db/db.js";
 import type { Deps } from "../deps.js";
 import { accountKey } from "../ratelimit/keys.js";
 import { safeNextPath } from "../security/redirect.js";
-import { startSession } from "../sessions/http.js";
+import { installSession } from "../sessions/http.js";
+import type { CreatedSession } from "../sessions/types.js";
 import type { User } from "../users/user.js";
 import { createDeviceCookies } from "./login/device-cookie.js";
-import { noticeNewSignIn } from "./login/new-sign-in.js";
+import { newSignInNotice, queueNewSignInNotice } from "./login/new-sign-in.js";
 import { isTwoFactorEnabled } from "./two-factor/credentials.js";
 import { startPendingLogin } from "./two-factor/pending.js";
 
@@ -18,6 +20,13 @@ export interface PrimaryAuthOptions {
   next?: string;
   /** Extra context for the audit record (never secrets), e.g. `{ rehashed: true }`. */
   details?: Record<string, unknown>;
+  /**
+   * Gives back the lockout slot the password step claimed. Run when the
+   * sign-in stops at the second factor; a sign-in completed here clears the
+   * whole count in its transaction instead (if that transaction fails the
+   * slot stays counted: the safe side).
+   */
+  refundAttempt?: () => Promise<void>;
 }
 
 export const DEFAULT_AFTER_SIGN_IN = "/dashboard";
@@ -49,6 +58,7 @@ export async function completePrimaryAuth(
 ): Promise<Response> {
   const next = cleanNext(options.next);
   if (await isTwoFactorEnabled(deps.db, user.id)) {
+    await options.refundAttempt?.();
     await startPendingLogin(c, deps, { userId: user.id, method: options.method, next });
     await deps.audit.forRequest(c).record({
       type: "two_factor_challenge_started",
@@ -65,20 +75,40 @@ export async function completePrimaryAuth(
   // in the session's one INSERT.
   const confirms = user.passwordHash === null && options.method.startsWith("oauth_");
   const sudoMs = deps.config.security.sudoWindowMinutes * 60_000;
-  await startSession(c, deps, user, {
-    sudoUntil: confirms ? new Date(deps.clock.now().getTime() + sudoMs) : undefined,
+  const now = deps.clock.now();
+  return finishSignIn(c, deps, user, {
+    method: options.method,
+    next,
+    details: options.details,
+    startSession: async (tx) => {
+      const created = await deps.sessions.create(
+        {
+          userId: user.id,
+          ip: c.get("clientIp") ?? null,
+          userAgent: c.req.header("User-Agent") ?? null,
+          sudoUntil: confirms ? new Date(now.getTime() + sudoMs) : null,
+        },
+        tx,
+      );
+      await deps.users.recordLoginSuccess(user.id, now, tx);
+      return created;
+    },
   });
-  await deps.users.recordLoginSuccess(user.id, deps.clock.now());
-  return finishSignIn(c, deps, user, { method: options.method, next, details: options.details });
 }
 
 /**
- * What every completed sign-in does once the session exists (after
- * completePrimaryAuth without 2FA, or after /auth/2fa): forget the account's
- * failed-login budget, mark this browser as one that signed in (device
- * cookie), audit, redirect. Clearing the count here, not at the password
- * step, means a stolen password cannot wipe the failures piled up before it. The session and recordLoginSuccess are the
- * caller's, because /auth/2fa makes them in its own transaction.
+ * What every completed sign-in does once the first (and any second) factor
+ * passed: forget the account's failed-login budget, mark this browser as one
+ * that signed in (device cookie), audit, redirect. Clearing the count here,
+ * not at the password step, means a stolen password cannot wipe the failures
+ * piled up before it.
+ *
+ * The writes (the session when `startSession` is given, last_login_at, the
+ * cleared count, the new-sign-in notice, the audit record) share ONE
+ * transaction: all or nothing, and one commit instead of one each (on a
+ * DuckDB file every commit is a WAL write; five of them were most of a
+ * login's time beyond argon2). /auth/2fa creates its session in the
+ * transaction that claims the code, so it passes no `startSession`.
  */
 export async function finishSignIn(
   c: Context,
@@ -89,26 +119,40 @@ export async function finishSignIn(
     next: string | undefined;
     secondFactor?: "totp" | "backup_code";
     details?: Record<string, unknown>;
+    /** Creates the session in the sign-in's transaction; installed on the response after commit. */
+    startSession?: (tx: Queryable) => Promise<CreatedSession>;
   },
 ): Promise<Response> {
   await deps.rateLimiter.reset("login_account", accountKey(user.email));
-  await deps.lockouts.clear(user.email);
-  await noticeNewSignIn(deps, c, { user, method: options.method });
+  // Decided before the device cookie below is issued: was this browser known?
+  const notice = await newSignInNotice(deps, c, { user, method: options.method });
+  const audit = deps.audit.forRequest(c);
+  const { created, queued } = await deps.db.transaction(async (tx) => {
+    const created = options.startSession ? await options.startSession(tx) : undefined;
+    await deps.lockouts.clear(user.email, tx);
+    const queued = notice ? await queueNewSignInNotice(deps, tx, notice) : false;
+    await audit.record(
+      {
+        type: "login_succeeded",
+        outcome: "success",
+        actorId: user.id,
+        targetId: user.id,
+        details: {
+          method: options.method,
+          ...(options.secondFactor ? { secondFactor: options.secondFactor } : {}),
+          ...options.details,
+        },
+      },
+      tx,
+    );
+    return { created, queued };
+  });
+  if (created) await installSession(c, deps, user, created);
+  if (queued) deps.outbox.wake();
   createDeviceCookies({ config: deps.config, cookies: deps.cookies, random: deps.random }).issue(
     c,
     user.email,
   );
-  await deps.audit.forRequest(c).record({
-    type: "login_succeeded",
-    outcome: "success",
-    actorId: user.id,
-    targetId: user.id,
-    details: {
-      method: options.method,
-      ...(options.secondFactor ? { secondFactor: options.secondFactor } : {}),
-      ...options.details,
-    },
-  });
   return c.redirect(options.next ?? DEFAULT_AFTER_SIGN_IN, 303);
 }
 

@@ -20,9 +20,28 @@ export function normalizePassword(password: string): string {
   return password.normalize("NFKC");
 }
 
+/**
+ * How many hashes may run at once, given the libuv thread pool and the CPU.
+ *
+ * Why not the whole pool: DuckDB's driver, `fs` and `dns.lookup` queue on the
+ * same pool. With every thread busy on a ~15 ms argon2 job, each DuckDB step
+ * of a signed-in page (a prepare, a run, a fetch: separate pool trips) waits
+ * behind a hash, and a wrong-password flood slows every page. So one thread
+ * is always left for them.
+ *
+ * Why not more than the cores: argon2 is CPU-bound, so hashes beyond the core
+ * count only time-slice with each other (no more hashes per second, measured
+ * here: 2 cores, 2 or 4 at once give the same rate), while taking CPU from
+ * the event loop and the database.
+ */
+export function hashConcurrency(options: { threadPoolSize: number; cores: number }): number {
+  const { threadPoolSize, cores } = options;
+  return Math.max(1, Math.min(threadPoolSize - 1, cores));
+}
+
 export interface PasswordHasherOptions {
   params: Argon2Params;
-  /** Hashes at once: the libuv thread pool size (UV_THREADPOOL_SIZE, default 4). */
+  /** Hashes at once: see hashConcurrency (below the libuv pool size, at most one per core). */
   concurrency: number;
   /** Waiting hashes beyond `concurrency` before answering 503 (PASSWORD_HASH_MAX_QUEUE). */
   maxQueue: number;

@@ -2,7 +2,12 @@ import { parseOptions } from "@node-rs/argon2";
 import { describe, expect, it } from "vitest";
 import { AppError } from "../errors.js";
 import { systemRandom } from "../lib/random.js";
-import { ARGON2_MINIMUM, createPasswordHasher, normalizePassword } from "./hasher.js";
+import {
+  ARGON2_MINIMUM,
+  createPasswordHasher,
+  hashConcurrency,
+  normalizePassword,
+} from "./hasher.js";
 import { createPasswordPolicy } from "./policy.js";
 import { createSemaphore } from "./semaphore.js";
 
@@ -128,6 +133,24 @@ describe("argon2id hasher", () => {
         random: systemRandom(),
       }),
     ).toThrow(/OWASP/);
+  });
+});
+
+describe("hashing concurrency", () => {
+  it("leaves a libuv pool thread free for the database however the pool is sized", () => {
+    // Threat: a wrong-password flood filling every pool thread, so signed-in pages wait on DuckDB.
+    for (const threadPoolSize of [2, 4, 8, 64]) {
+      for (const cores of [1, 2, 16]) {
+        expect(hashConcurrency({ threadPoolSize, cores })).toBeLessThan(threadPoolSize);
+      }
+    }
+  });
+
+  it("runs at most one hash per core and always at least one", () => {
+    expect(hashConcurrency({ threadPoolSize: 4, cores: 2 })).toBe(2);
+    expect(hashConcurrency({ threadPoolSize: 16, cores: 8 })).toBe(8);
+    expect(hashConcurrency({ threadPoolSize: 4, cores: 16 })).toBe(3);
+    expect(hashConcurrency({ threadPoolSize: 1, cores: 2 })).toBe(1);
   });
 });
 

@@ -46,6 +46,15 @@ describe.each(availableDialects())("password login statements (%s)", (dialect) =
     expect(inserts.map(([, n]) => n)).toEqual([1]);
     expect(touching("update sessions")).toEqual([]);
 
+    // The sign-in's writes (session, last_login_at, cleared count, notice, audit) commit
+    // together: all or nothing, and one commit instead of one each.
+    const verbs = (verb: string) => ran.filter(([fp]) => fp.startsWith(verb)).map(([, n]) => n);
+    expect(verbs("begin")).toEqual([1]);
+    expect(verbs("commit")).toEqual([1]);
+    // Its attempt slot is not given back separately: the count is cleared in that transaction.
+    expect(verbs("update login_attempts")).toEqual([]);
+    expect(verbs("delete from login_attempts")).toEqual([1]);
+
     // The one row is the whole session: the cookie signs in, and a form
     // rendered now carries a token bound to the secret that INSERT wrote.
     const dashboard = await client.get("/dashboard");

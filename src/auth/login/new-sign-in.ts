@@ -1,5 +1,7 @@
 import type { Context } from "hono";
+import type { Queryable } from "../../db/db.js";
 import type { Deps } from "../../deps.js";
+import type { OutboxMessage } from "../../mail/outbox.js";
 import { newSignInEmail } from "../../mail/templates/index.js";
 import { describeDevice } from "../../sessions/device.js";
 import { wantsNewSignInNotice } from "../../users/sign-in-notice.js";
@@ -29,22 +31,26 @@ type NoticeDeps = Pick<
  * OAuth sign-ins are left out: no password was used, and a stolen password
  * is what this notice is about.
  *
- * The mail is queued in its own statement on the response path: durable
- * (a crash cannot lose it once the sign-in answered), and timing reveals
- * nothing here, since whoever signs in already knows the password. If it
- * cannot be queued, that is logged and the sign-in still completes: the
- * session exists by now, and a half-finished sign-in would help nobody.
+ * The mail is queued in the sign-in's own transaction (`queueNewSignInNotice`
+ * with the caller's `tx`, beside the session and the audit record): durable
+ * once the sign-in answered, at no commit of its own, and timing reveals
+ * nothing here, since whoever signs in already knows the password. A mail the
+ * outbox refuses before writing (e.g. a malformed stored address) is logged
+ * and the sign-in still completes: a half-finished sign-in would help nobody.
+ *
+ * `newSignInNotice` decides and renders (reads only, before the transaction);
+ * undefined when nothing is to be sent.
  */
-export async function noticeNewSignIn(
+export async function newSignInNotice(
   deps: NoticeDeps,
   c: Context,
   input: { user: User; method: string },
-): Promise<boolean> {
+): Promise<OutboxMessage | undefined> {
   const { user } = input;
-  if (input.method !== "password") return false;
+  if (input.method !== "password") return undefined;
   const devices = createDeviceCookies(deps);
-  if (devices.trusted(c, user.email)) return false;
-  if (!(await wantsNewSignInNotice(deps.db, user.id))) return false;
+  if (devices.trusted(c, user.email)) return undefined;
+  if (!(await wantsNewSignInNotice(deps.db, user.id))) return undefined;
   const mail = newSignInEmail({
     appName: deps.config.appName,
     appUrl: deps.config.appUrl,
@@ -53,12 +59,21 @@ export async function noticeNewSignIn(
     device: describeDevice(c.req.header("User-Agent")),
     ip: c.get("clientIp") ?? null,
   });
+  return { ...mail, to: user.email, userId: user.id };
+}
+
+/** Queues a notice from `newSignInNotice` with `tx`; false (logged) if the outbox refused it. */
+export async function queueNewSignInNotice(
+  deps: Pick<Deps, "outbox" | "logger">,
+  tx: Queryable,
+  notice: OutboxMessage,
+): Promise<boolean> {
   try {
-    await deps.outbox.enqueue(deps.db, { ...mail, to: user.email, userId: user.id });
+    await deps.outbox.enqueue(tx, notice);
+    return true;
   } catch (err) {
-    deps.logger.error({ err, userId: user.id }, "new sign-in notice could not be queued");
+    // On PostgreSQL a failed INSERT has aborted `tx`: its COMMIT then fails the whole sign-in.
+    deps.logger.error({ err, userId: notice.userId }, "new sign-in notice could not be queued");
     return false;
   }
-  deps.outbox.wake();
-  return true;
 }

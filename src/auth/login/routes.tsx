@@ -163,6 +163,7 @@ export function createLoginRoutes(deps: Deps): Hono {
       method: "password",
       next,
       details: { rehashed: outcome.rehashed, trustedDevice },
+      refundAttempt: outcome.refundAttempt,
     });
     // c.var.user is set only when a session started; otherwise a 2FA challenge is pending.
     logins.inc({ result: findCurrentUser(c) ? "success" : "two_factor_required" });

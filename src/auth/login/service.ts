@@ -6,7 +6,18 @@ import { sendLockNotice } from "../unlock/service.js";
 export type LoginFailureReason = "unknown_email" | "wrong_password" | "deactivated" | "no_password";
 
 export type LoginOutcome =
-  | { kind: "success"; user: User; rehashed: boolean }
+  | {
+      kind: "success";
+      user: User;
+      rehashed: boolean;
+      /**
+       * Gives the attempt slot this login claimed back (undefined: none was
+       * claimed). For completePrimaryAuth: a sign-in that completes here
+       * clears the whole count in its own transaction, so only a login that
+       * stops at the second factor needs it.
+       */
+      refundAttempt: (() => Promise<void>) | undefined;
+    }
   | { kind: "unverified"; user: User }
   /**
    * The address is locked: no password was checked. Said the same way for
@@ -42,6 +53,9 @@ type LoginDeps = Pick<
  *    a wrong password, a deactivated or a password-less account.
  * 3. A right password gives its slot back; the count is cleared only once
  *    the whole sign-in (second factor included) succeeds (../sign-in.ts).
+ *    On success the give-back is left to the caller (`refundAttempt`): a
+ *    sign-in that completes at once clears the count in its transaction
+ *    anyway, and a separate refund was one more commit on every login.
  *
  * `trustedDevice`: the browser holds a device cookie for this account (see
  * device-cookie.ts). It neither needs a slot nor is stopped by a lock; its
@@ -74,13 +88,14 @@ export async function authenticate(
   }
   if (!(await passwords.verify(user.passwordHash, input.password))) return fail("wrong_password");
   // The password is right: its slot goes back (and a lock it set is lifted).
-  if (claim) await lockouts.refund(input.email, claim);
+  const refundAttempt = claim ? () => lockouts.refund(input.email, claim) : undefined;
   // Saying so to its owner reveals nothing new.
   if (config.security.requireEmailVerification && user.emailVerifiedAt === null) {
+    await refundAttempt?.();
     return { kind: "unverified", user };
   }
   const rehashed = await upgradeHash(deps, user, input.password);
-  return { kind: "success", user, rehashed };
+  return { kind: "success", user, rehashed, refundAttempt };
 }
 
 /**

@@ -109,26 +109,14 @@ export function createRegisterRoutes(deps: Deps): Hono {
       );
     }
     const { email, password, first_name: firstName, last_name: lastName } = form.data;
-    const outcome = await registerAccount(deps, { email, password, firstName, lastName });
-    deps.outbox.wake();
     const audit = deps.audit.forRequest(c);
-    if (outcome.kind === "created") {
-      registrations.inc({ result: "created" });
-      await audit.record({
-        type: "user_registered",
-        outcome: "success",
-        actorId: outcome.user.id,
-        targetId: outcome.user.id,
-      });
-    } else {
-      registrations.inc({ result: "email_taken" });
-      await audit.record({
-        type: "user_registered",
-        outcome: "denied",
-        targetId: outcome.user?.id ?? null,
-        details: { reason: "email_taken", ownerNotified: outcome.notified },
-      });
-    }
+    const outcome = await registerAccount(
+      deps,
+      { email, password, firstName, lastName },
+      { audit: (input, tx) => audit.record(input, tx) },
+    );
+    deps.outbox.wake();
+    registrations.inc({ result: outcome.kind === "created" ? "created" : "email_taken" });
     // Same status, same page, whichever branch ran.
     return renderPage(c, {
       title: "Check your inbox",

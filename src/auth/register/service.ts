@@ -1,3 +1,4 @@
+import type { AuditInput } from "../../audit/audit.js";
 import type { Queryable } from "../../db/db.js";
 import { rehearse } from "../../db/rehearse.js";
 import type { Deps } from "../../deps.js";
@@ -46,7 +47,16 @@ class LostRace extends Error {}
 export async function registerAccount(
   deps: RegisterDeps,
   input: RegistrationInput,
+  options: {
+    /**
+     * Writes the attempt's audit record; called with the registration's own
+     * transaction, so the record commits with what it describes and costs no
+     * commit of its own (both branches write one: their timing stays alike).
+     */
+    audit?: (input: AuditInput, tx?: Queryable) => Promise<unknown>;
+  } = {},
 ): Promise<RegistrationOutcome> {
+  const audit = options.audit ?? (async () => {});
   const passwordHash = await deps.passwords.hash(input.password);
   let outcome: RegistrationOutcome;
   try {
@@ -61,17 +71,22 @@ export async function registerAccount(
         // Already told this window: the notice is still written, as 'suppressed'. Rolling it back
         // instead committed nothing, and DuckDB answered 5-10 ms sooner than for a new address.
         await queueAttemptNotice(deps, tx, existing, claimed);
+        await audit(takenRecord(existing.id, claimed), tx);
         return { kind: "email_taken", user: existing, notified: claimed };
       }
       const created = await deps.users.create({ ...input, passwordHash }, tx);
       // PostgreSQL has aborted the transaction after the unique violation: roll it back.
       if (!created.ok) throw new LostRace();
       await issueVerification(deps, tx, created.user);
+      const id = created.user.id;
+      await audit({ type: "user_registered", outcome: "success", actorId: id, targetId: id }, tx);
       return { kind: "created", user: created.user };
     });
   } catch (error) {
-    if (error instanceof LostRace) return { kind: "email_taken", user: undefined, notified: false };
-    throw error;
+    if (!(error instanceof LostRace)) throw error;
+    // Rolled back with the lost transaction: recorded on its own (rare: a same-address race).
+    await audit(takenRecord(null, false));
+    return { kind: "email_taken", user: undefined, notified: false };
   }
   if (outcome.kind === "created") {
     // The "taken" branch's writes: the notice claim and the notice (its look-up is shared by both).
@@ -90,6 +105,15 @@ export async function registerAccount(
     });
   }
   return outcome;
+}
+
+function takenRecord(ownerId: string | null, ownerNotified: boolean): AuditInput {
+  return {
+    type: "user_registered",
+    outcome: "denied",
+    targetId: ownerId,
+    details: { reason: "email_taken", ownerNotified },
+  };
 }
 
 async function queueAttemptNotice(

@@ -1,4 +1,3 @@
-import { Redis } from "ioredis";
 import { createApp } from "./app.js";
 import { buildDeps, PendingMigrationsError } from "./bootstrap.js";
 import { ConfigError, loadConfig } from "./config/env.js";
@@ -36,8 +35,9 @@ async function main(): Promise<void> {
   // limiter falls back to its insurance meanwhile. Without an "error" listener
   // every failed reconnect would be an unhandled error event, so log them at debug:
   // the limiter already logs the outage once and counts it.
+  // Imported only when configured: the client library is a good part of the start-up time.
   const redis = config.redisUrl
-    ? new Redis(config.redisUrl, { maxRetriesPerRequest: 1 })
+    ? new (await import("ioredis")).Redis(config.redisUrl, { maxRetriesPerRequest: 1 })
     : undefined;
   if (redis) {
     redis.on("error", (err) => logger.debug({ err }, "redis connection error"));

@@ -68,9 +68,14 @@ describe("openDuckDb", () => {
 describe("DuckDB adapter behaviour", () => {
   let db: Db;
   let events: QueryEvent[];
-  const open = async () => {
+  const open = async (options: { guardNesting?: boolean } = {}) => {
     events = [];
-    db = await openDuckDb({ path: ":memory:", threads: 1, onQuery: (e) => events.push(e) });
+    db = await openDuckDb({
+      path: ":memory:",
+      threads: 1,
+      onQuery: (e) => events.push(e),
+      ...options,
+    });
     await db.execute(
       "CREATE TABLE t (id TEXT PRIMARY KEY, email TEXT, n INTEGER CHECK (n >= 0)); CREATE UNIQUE INDEX t_email ON t (lower(email))",
     );
@@ -142,6 +147,17 @@ describe("DuckDB adapter behaviour", () => {
     const nested = db.transaction(() => db.transaction(async () => 1));
     expect((await rejectionOf(nested, DbError)).message).toMatch(/use the tx argument/);
     expect(await db.query("SELECT id FROM t")).toEqual([]);
+  });
+
+  it("without the nesting guard (production), transactions still commit and roll back", async () => {
+    await open({ guardNesting: false });
+    await db.transaction((tx) => tx.execute("INSERT INTO t (id) VALUES ($1)", ["kept"]));
+    const failed = db.transaction(async (tx) => {
+      await tx.execute("INSERT INTO t (id) VALUES ($1)", ["lost"]);
+      throw new Error("rolled back");
+    });
+    await expect(failed).rejects.toThrow("rolled back");
+    expect(await db.query("SELECT id FROM t")).toEqual([{ id: "kept" }]);
   });
 
   it("plain reads do not wait behind an open write transaction", async () => {

@@ -33,6 +33,14 @@ export interface DuckDbOptions {
   onQuery?: QueryHook;
   /** Idle prepared statements kept per connection (see duckdb-statements.ts); 0 turns reuse off. */
   statementCacheSize?: number;
+  /**
+   * Refuse a write or transaction on the Db itself from inside one of its
+   * transactions (it would wait forever for the mutex that transaction
+   * holds). Default true. Tracking "inside" takes AsyncLocalStorage, which on
+   * Node 20 puts async hooks on every promise in the process, so production
+   * (openDb) turns it off: the mistake is caught in development and tests.
+   */
+  guardNesting?: boolean;
 }
 
 const STATEMENT_CACHE_SIZE = 256;
@@ -82,6 +90,7 @@ export async function openDuckDb(options: DuckDbOptions): Promise<Db> {
       onQuery: options.onQuery,
       writeStatements: new StatementCache(write, cacheSize),
       readStatements: new StatementCache(read, cacheSize),
+      txScope: options.guardNesting === false ? undefined : new AsyncLocalStorage<true>(),
     });
   } catch (error) {
     instance.closeSync();
@@ -98,8 +107,6 @@ export async function openDuckDb(options: DuckDbOptions): Promise<Db> {
 class DuckDb extends StatementQueryable implements Db {
   readonly dialect = "duckdb";
   private readonly mutex = new Mutex();
-  /** Marks code running inside this Db's transaction, to refuse self-deadlocking calls. */
-  private readonly txScope = new AsyncLocalStorage<true>();
   private readonly reads = new Set<Promise<unknown>>();
   /** SQL that starts like a read but is not one (WITH … INSERT, scripts): straight to the writer. */
   private readonly writerOnly = new Set<string>();
@@ -115,6 +122,8 @@ class DuckDb extends StatementQueryable implements Db {
       onQuery: QueryHook | undefined;
       writeStatements: StatementCache;
       readStatements: StatementCache;
+      /** Marks code running inside this Db's transaction, to refuse self-deadlocking calls. */
+      txScope: AsyncLocalStorage<true> | undefined;
     },
   ) {
     super();
@@ -130,7 +139,8 @@ class DuckDb extends StatementQueryable implements Db {
       );
       await run("BEGIN TRANSACTION", []);
       try {
-        const result = await this.txScope.run(true, () => fn(tx));
+        const scope = this.c.txScope;
+        const result = await (scope ? scope.run(true, () => fn(tx)) : fn(tx));
         await run("COMMIT", []);
         return result;
       } catch (error) {
@@ -226,7 +236,7 @@ class DuckDb extends StatementQueryable implements Db {
 
   private assertNotInTransaction(): void {
     // The running transaction holds the write mutex, so this call would wait forever.
-    if (this.txScope.getStore()) {
+    if (this.c.txScope?.getStore()) {
       throw new DbError(
         "QUERY_FAILED",
         "db write or nested transaction inside db.transaction(): use the tx argument",

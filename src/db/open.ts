@@ -1,12 +1,15 @@
 import type { Config } from "../config/env.js";
 import type { Db, QueryHook } from "./db.js";
-import { openDuckDb } from "./duckdb.js";
-import { openPostgres } from "./postgres.js";
 
-/** Picks the adapter named by DATABASE_URL; the only place that knows both exist. */
-export function openDb(config: Config, hooks: { onQuery?: QueryHook } = {}): Promise<Db> {
+/**
+ * Picks the adapter named by DATABASE_URL; the only place that knows both
+ * exist. Each is imported when chosen, so a server never loads the other's
+ * driver (DuckDB's native module alone was a fifth of the start-up time).
+ */
+export async function openDb(config: Config, hooks: { onQuery?: QueryHook } = {}): Promise<Db> {
   const { target } = config.database;
   if (target.kind === "postgres") {
+    const { openPostgres } = await import("./postgres.js");
     return openPostgres({
       url: target.url,
       schema: target.schema,
@@ -14,8 +17,11 @@ export function openDb(config: Config, hooks: { onQuery?: QueryHook } = {}): Pro
       onQuery: hooks.onQuery,
     });
   }
+  const { openDuckDb } = await import("./duckdb.js");
   return openDuckDb({
     path: target.path,
+    // A programming error, caught where code is written and tested: see DuckDbOptions.
+    guardNesting: !config.isProduction,
     threads: config.database.duckdbThreads,
     memoryLimit: config.database.duckdbMemoryLimit,
     onQuery: hooks.onQuery,

@@ -3,6 +3,7 @@ import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import type { Logger } from "pino";
 import { CLIENT_CLOSED_REQUEST, clientGone } from "./http/client-gone.js";
+import { requestLog } from "./http/request-log.js";
 import { formatWait, retryAfterSeconds } from "./lib/duration.js";
 import type { Random } from "./lib/random.js";
 
@@ -148,7 +149,7 @@ export function createErrorHandler(options: {
         options.renderPage,
       );
     }
-    const log = c.get("log") ?? options.logger;
+    const log = requestLog(c, options.logger);
     if (clientGone(c)) {
       // Nobody is left to read an answer; the access log records the 499.
       log.debug({ err: { message: err.message } }, "client closed the connection");

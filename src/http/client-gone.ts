@@ -17,5 +17,17 @@ export const CLIENT_CLOSED_REQUEST = 499;
  * failure of ours and must stay a 5xx.
  */
 export function clientGone(c: Context): boolean {
+  // Under @hono/node-server the node response says it without building the request's
+  // AbortSignal, which reading `signal` would do on every request (4% of /healthz).
+  const outgoing = (c.env as { outgoing?: NodeResponse } | undefined)?.outgoing;
+  if (outgoing !== undefined && typeof outgoing.destroyed === "boolean") {
+    return outgoing.destroyed && !outgoing.writableFinished;
+  }
   return c.req.raw.signal?.aborted === true;
+}
+
+/** What clientGone reads of node's ServerResponse (HttpBindings' `outgoing`). */
+interface NodeResponse {
+  readonly destroyed: boolean;
+  readonly writableFinished: boolean;
 }

@@ -7,8 +7,8 @@ export type Theme = "light" | "dark" | "system";
 declare module "hono" {
   interface ContextVariableMap {
     requestId: string;
-    /** Child logger carrying the request id. */
-    log: Logger;
+    /** Child logger carrying the request id, made on first use: read it with requestLog(c). */
+    log: Logger | undefined;
     /** Theme from the `theme` cookie; "system" follows prefers-color-scheme. */
     theme: Theme;
     /** CSP nonce for this response (>= 128 bits); every inline script/style must carry it. */

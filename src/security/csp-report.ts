@@ -6,6 +6,7 @@ import type { AuditRecorder } from "../audit/audit.js";
 import type { AuditOutcome } from "../audit/events.js";
 import type { Config } from "../config/env.js";
 import { AppError } from "../errors.js";
+import { requestLog } from "../http/request-log.js";
 import type { Clock } from "../lib/clock.js";
 import { counterOnce, type Metrics } from "../monitoring/metrics.js";
 import { type ClientIpResolver, createClientIp } from "./client-ip.js";
@@ -68,7 +69,7 @@ export function createCspReportRoutes(deps: ReportDeps, options: CspReportOption
     const reports = parseReports(body);
     if (reports === undefined) throw new AppError("BAD_REQUEST");
 
-    const log = c.get("log") ?? deps.logger;
+    const log = requestLog(c, deps.logger);
     for (const report of reports) {
       violations.inc({ directive: report.directive });
       log.warn({ cspViolation: report }, "csp violation");

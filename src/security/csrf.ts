@@ -5,6 +5,7 @@ import type { AuditRecorder } from "../audit/audit.js";
 import type { Config } from "../config/env.js";
 import { AppError, responseKind } from "../errors.js";
 import { clientGone } from "../http/client-gone.js";
+import { requestLog } from "../http/request-log.js";
 import { counterOnce, type Metrics } from "../monitoring/metrics.js";
 import { createClientIp } from "./client-ip.js";
 import { acceptedOrigins, type CsrfRejectReason, explainRejection } from "./csrf-origin.js";
@@ -117,7 +118,7 @@ export function csrfProtection(options: CsrfOptions): MiddlewareHandler {
       });
     } catch (err) {
       // The rejection must stand even when the audit write fails.
-      (c.get("log") ?? logger).error({ err }, "audit csrf_rejected failed");
+      requestLog(c, logger).error({ err }, "audit csrf_rejected failed");
     }
     if (!config.isDevelopment) throw new AppError("CSRF_REJECTED");
     const origin = c.req.header("Origin");

@@ -122,11 +122,14 @@ describe("app shell: errors", () => {
     t.app.get("/test/boom", () => {
       throw new Error("database password is hunter2");
     });
-    const res = await t.client.get("/test/boom");
+    const res = await t.client.get("/test/boom", { "X-Request-Id": "trace-boom-0001" });
     expect(res.status).toBe(500);
     const html = await res.text();
     const errorLogs = t.logs.filter((l) => l.msg === "unhandled error");
     expect(errorLogs).toHaveLength(1);
+    // The error line carries the request id its access line has, so the two can be joined.
+    expect(errorLogs[0]?.requestId).toBe("trace-boom-0001");
+    expect(t.logs.find((l) => l.msg === "request")?.requestId).toBe("trace-boom-0001");
     const errorId = errorLogs[0]?.errorId as string;
     expect(errorId.length).toBeGreaterThanOrEqual(12);
     expect(html).toContain(errorId);

@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import { AppError } from "../../errors.js";
 import { findCurrentUser } from "../../http/request.js";
+import { requestLog } from "../../http/request-log.js";
 import { timingSafeEqual } from "../../lib/crypto.js";
 import { ipKey } from "../../ratelimit/keys.js";
 import { failureLogFields } from "./failure-log.js";
@@ -112,7 +113,7 @@ function classifyAndLog(
   provider: OAuthProvider,
   error: unknown,
 ): FailureReason {
-  const log = c.get("log") ?? kit.deps.logger;
+  const log = requestLog(c, kit.deps.logger);
   if (error instanceof OAuthFailure) {
     log.warn({ provider: provider.id, ...failureLogFields(error) }, "oauth flow failed");
     return error.reason;

@@ -2,6 +2,7 @@ import { type Context, Hono, type MiddlewareHandler } from "hono";
 import type { Deps } from "../../deps.js";
 import { AppError, responseKind } from "../../errors.js";
 import { currentUser, findCurrentUser } from "../../http/request.js";
+import { requestLog } from "../../http/request-log.js";
 import { withGuards } from "../../http/route-group.js";
 import { markRoute } from "../../http/route-meta.js";
 import { rateLimited } from "../../ratelimit/declare.js";
@@ -126,7 +127,7 @@ async function startFlow(
     // OIDC discovery can fail (provider down, timeout, an issuer mismatch): a page, not a 500,
     // and a log line saying why, since the page tells the operator nothing.
     if (!(error instanceof OAuthFailure)) throw error;
-    (c.get("log") ?? kit.deps.logger).warn(
+    requestLog(c, kit.deps.logger).warn(
       { provider: provider.id, intent: flow.intent, ...failureLogFields(error) },
       "oauth flow failed",
     );

@@ -45,9 +45,9 @@ export function createApp(deps: Deps): Hono {
   // Early, so nothing below buffers an oversized body or waits forever.
   app.use(requestTimeout({ timeoutMs: deps.config.requestTimeoutMs }));
   app.use(bodyLimitGuard({ maxBytes: deps.config.security.bodyLimitBytes }));
-  app.use(async function viewContext(c, next) {
+  app.use(function viewContext(c, next) {
     c.set("theme", themeFromCookie(deps.cookies.get(c, THEME_COOKIE)));
-    await next();
+    return next();
   });
   app.use(assets.middleware);
   app.use(siteInfo(deps.config));

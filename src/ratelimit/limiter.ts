@@ -217,7 +217,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
           allow(c, [policy]);
           const key = keyOf(c);
           if (key !== undefined) await limiter.enforce(c, policy, key);
-          await next();
+          return next();
         },
         { limits: [policy] },
       );

@@ -89,8 +89,8 @@ export function createClientIp(trustProxy: TrustProxy): ClientIpResolver {
 /** Sets `c.var.clientIp` once per request so every later guard and handler agrees on it. */
 export function clientIpMiddleware(trustProxy: TrustProxy): MiddlewareHandler {
   const resolve = createClientIp(trustProxy);
-  return async function clientIp(c, next) {
+  return function clientIp(c, next) {
     c.set("clientIp", resolve(c));
-    await next();
+    return next();
   };
 }

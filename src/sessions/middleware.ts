@@ -30,6 +30,6 @@ export function sessionMiddleware(deps: {
         deps.cookies.clear(c, SESSION_COOKIE);
       }
     }
-    await next();
+    return next();
   };
 }

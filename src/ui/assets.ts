@@ -46,8 +46,8 @@ export function siteOf(c: Context): SiteInfo {
 /** Middleware giving views the configured product name (APP_NAME) and the package version. */
 export function siteInfo(config: { appName: string }): MiddlewareHandler {
   const site: SiteInfo = Object.freeze({ appName: config.appName, version: packageJson.version });
-  return async function siteInfoMiddleware(c, next) {
+  return function siteInfoMiddleware(c, next) {
     c.set("site", site);
-    await next();
+    return next();
   };
 }

@@ -65,7 +65,7 @@ export function setFlash(c: Context, cookies: Cookies, code: FlashCode): void {
  * shows once.
  */
 export function flashMiddleware(cookies: Cookies): MiddlewareHandler {
-  return async function flash(c, next) {
+  return function flash(c, next) {
     c.set("flash", undefined);
     const code = cookies.get(c, FLASH_COOKIE);
     const isPageLoad =
@@ -76,6 +76,6 @@ export function flashMiddleware(cookies: Cookies): MiddlewareHandler {
       cookies.clear(c, FLASH_COOKIE);
       if (isFlashCode(code)) c.set("flash", FLASH_MESSAGES[code]);
     }
-    await next();
+    return next();
   };
 }

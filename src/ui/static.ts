@@ -189,9 +189,9 @@ export function createStaticRoutes(options: StaticOptions): StaticAssets {
   });
 
   const urls: AssetUrls = { url: assetUrl };
-  const middleware: MiddlewareHandler = async function assetUrlsMiddleware(c, next) {
+  const middleware: MiddlewareHandler = function assetUrlsMiddleware(c, next) {
     c.set("assets", urls);
-    await next();
+    return next();
   };
 
   return { routes, middleware, assetUrl };

@@ -29,19 +29,22 @@ export function normalizePassword(password: string): string {
  * behind a hash, and a wrong-password flood slows every page. So one thread
  * is always left for them.
  *
- * Why not more than the cores: argon2 is CPU-bound, so hashes beyond the core
- * count only time-slice with each other (no more hashes per second, measured
- * here: 2 cores, 2 or 4 at once give the same rate), while taking CPU from
- * the event loop and the database.
+ * Why one core fewer than the machine has: argon2 is CPU-bound, so hashes
+ * beyond the core count only time-slice with each other (no more hashes per
+ * second, measured here: 2 cores, 2 or 4 at once give the same rate), and
+ * with every core hashing, the event loop waits for CPU: in a wrong-password
+ * flood on 2 cores, a signed-in page's p99 rose 2.1x with 2 hashes at once
+ * (bench, flood scenario). One core is left to the pages; a login waits in
+ * the queue instead, which is where a flood's cost belongs.
  */
 export function hashConcurrency(options: { threadPoolSize: number; cores: number }): number {
   const { threadPoolSize, cores } = options;
-  return Math.max(1, Math.min(threadPoolSize - 1, cores));
+  return Math.max(1, Math.min(threadPoolSize - 1, cores - 1));
 }
 
 export interface PasswordHasherOptions {
   params: Argon2Params;
-  /** Hashes at once: see hashConcurrency (below the libuv pool size, at most one per core). */
+  /** Hashes at once: see hashConcurrency (below the libuv pool size, one core left free). */
   concurrency: number;
   /** Waiting hashes beyond `concurrency` before answering 503 (PASSWORD_HASH_MAX_QUEUE). */
   maxQueue: number;

@@ -146,11 +146,12 @@ describe("hashing concurrency", () => {
     }
   });
 
-  it("runs at most one hash per core and always at least one", () => {
-    expect(hashConcurrency({ threadPoolSize: 4, cores: 2 })).toBe(2);
-    expect(hashConcurrency({ threadPoolSize: 16, cores: 8 })).toBe(8);
+  it("leaves one core to the event loop and always runs at least one hash", () => {
+    expect(hashConcurrency({ threadPoolSize: 4, cores: 2 })).toBe(1);
+    expect(hashConcurrency({ threadPoolSize: 16, cores: 8 })).toBe(7);
     expect(hashConcurrency({ threadPoolSize: 4, cores: 16 })).toBe(3);
     expect(hashConcurrency({ threadPoolSize: 1, cores: 2 })).toBe(1);
+    expect(hashConcurrency({ threadPoolSize: 4, cores: 1 })).toBe(1);
   });
 });
 

@@ -97,7 +97,7 @@ export async function buildDeps(options: {
     redis: options.redis,
   });
   const cookies = createCookies(config);
-  const mailer = options.mailer ?? openMailer(config, { clock });
+  const mailer = options.mailer ?? (await openMailer(config, { clock }));
   if (mailDelivery(config) === "hold" && !options.mailer) {
     logger.warn(
       "SMTP_HOST is not set: mail is queued in mail_outbox but NOT sent. Set SMTP_HOST (and SMTP_*/MAIL_FROM) and restart to deliver it.",

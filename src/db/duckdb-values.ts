@@ -1,10 +1,9 @@
 import {
   BIGINT,
   blobValue,
-  type DuckDBMaterializedResult,
+  type DuckDBResultReader,
   type DuckDBType,
   type DuckDBValue,
-  JSDuckDBValueConverter,
   ResultReturnType,
   StatementType,
   timestampTZValue,
@@ -44,39 +43,25 @@ export function bindable(params: readonly SqlValue[]) {
   return { values, types: types as DuckDBType[] };
 }
 
-/**
- * The rows of a materialized result, read synchronously: its chunks are
- * already in memory, so `result_get_chunk` needs no trip through libuv's
- * thread pool, where the reader's `fetchChunk` took one per chunk plus one
- * to learn there were no more (three pool trips per point query instead of
- * one, each waiting behind argon2 during a login burst).
- */
-export function outcome(result: DuckDBMaterializedResult): Outcome {
+export function outcome(reader: DuckDBResultReader): Outcome {
   // INSERT/UPDATE/DELETE without RETURNING yield a synthetic {Count} row; Postgres yields none.
-  if (result.returnType !== ResultReturnType.QUERY_RESULT) {
-    return { rows: [], count: result.rowsChanged };
+  if (reader.returnType !== ResultReturnType.QUERY_RESULT) {
+    return { rows: [], count: reader.rowsChanged };
   }
-  const names = result.deduplicatedColumnNames();
-  const jsonColumns = result
+  const names = reader.columnNames();
+  const jsonColumns = reader
     .columnTypes()
     .flatMap((t, i) => (t.alias === "JSON" ? [names[i]] : []));
-  const rows: Row[] = [];
-  for (let c = 0, chunks = result.chunkCount; c < chunks; c++) {
-    for (const values of result.getChunk(c).convertRows(JSDuckDBValueConverter)) {
-      const raw: Record<string, unknown> = {};
-      values.forEach((value, i) => {
-        raw[names[i] ?? String(i)] = value;
-      });
-      const row = normalizeRow<Row>(raw);
-      // pg parses json/jsonb; do the same so callers see one shape on both engines.
-      for (const name of jsonColumns) {
-        const value = name === undefined ? undefined : row[name];
-        if (name !== undefined && typeof value === "string") row[name] = JSON.parse(value);
-      }
-      rows.push(row);
+  const rows = reader.getRowObjectsJS().map((raw) => {
+    const row = normalizeRow<Row>(raw);
+    // pg parses json/jsonb; do the same so callers see one shape on both engines.
+    for (const name of jsonColumns) {
+      const value = name === undefined ? undefined : row[name];
+      if (name !== undefined && typeof value === "string") row[name] = JSON.parse(value);
     }
-  }
+    return row;
+  });
   // With RETURNING DuckDB reports rowsChanged = 0; the returned rows are the changed rows.
-  const count = DML_TYPES.has(result.statementType) ? rows.length : result.rowsChanged;
+  const count = DML_TYPES.has(reader.statementType) ? rows.length : reader.rowsChanged;
   return { rows, count };
 }

@@ -149,6 +149,19 @@ describe("DuckDB adapter behaviour", () => {
     expect(await db.query("SELECT id FROM t")).toEqual([]);
   });
 
+  it("the same sorted read after a write returns the written text, not stale bytes", async () => {
+    // DuckDB 1.5 returns corrupted strings when a kept prepared statement with ORDER BY runs
+    // again after the rows changed (seen with a statement cache): every read is prepared afresh.
+    await open();
+    const read = "SELECT id, email FROM t ORDER BY id";
+    await db.execute("INSERT INTO t (id, email) VALUES ($1, $2)", ["a", null]);
+    expect(await db.query(read)).toEqual([{ id: "a", email: null }]);
+    const long = "<1.1768478400000@capture.invalid>";
+    await db.execute("UPDATE t SET email = $1 WHERE id = $2", [long, "a"]);
+    expect(await db.query(read)).toEqual([{ id: "a", email: long }]);
+    expect(await db.query(`${read} LIMIT $1`, [10])).toEqual([{ id: "a", email: long }]);
+  });
+
   it("without the nesting guard (production), transactions still commit and roll back", async () => {
     await open({ guardNesting: false });
     await db.transaction((tx) => tx.execute("INSERT INTO t (id) VALUES ($1)", ["kept"]));

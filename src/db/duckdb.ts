@@ -21,7 +21,6 @@ import {
   transactionHandle,
 } from "./db.js";
 import { openError, translate } from "./duckdb-errors.js";
-import { StatementCache } from "./duckdb-statements.js";
 import { bindable, outcome } from "./duckdb-values.js";
 
 export interface DuckDbOptions {
@@ -31,8 +30,6 @@ export interface DuckDbOptions {
   /** DuckDB size string, e.g. "512MB". */
   memoryLimit?: string;
   onQuery?: QueryHook;
-  /** Idle prepared statements kept per connection (see duckdb-statements.ts); 0 turns reuse off. */
-  statementCacheSize?: number;
   /**
    * Refuse a write or transaction on the Db itself from inside one of its
    * transactions (it would wait forever for the mutex that transaction
@@ -42,10 +39,6 @@ export interface DuckDbOptions {
    */
   guardNesting?: boolean;
 }
-
-const STATEMENT_CACHE_SIZE = 256;
-/** SQL texts remembered as "not for the read connection"; the memo starts over past this. */
-const WRITER_ONLY_MEMO = 1024;
 
 const READ_KEYWORDS = new Set(["select", "with", "show", "describe", "explain", "pragma"]);
 const READ_TYPES = new Set<StatementType>([
@@ -81,15 +74,12 @@ export async function openDuckDb(options: DuckDbOptions): Promise<Db> {
   try {
     const write = await instance.connect();
     const read = await instance.connect();
-    const cacheSize = options.statementCacheSize ?? STATEMENT_CACHE_SIZE;
     return new DuckDb({
       instance,
       write,
       read,
       path,
       onQuery: options.onQuery,
-      writeStatements: new StatementCache(write, cacheSize),
-      readStatements: new StatementCache(read, cacheSize),
       txScope: options.guardNesting === false ? undefined : new AsyncLocalStorage<true>(),
     });
   } catch (error) {
@@ -108,8 +98,6 @@ class DuckDb extends StatementQueryable implements Db {
   readonly dialect = "duckdb";
   private readonly mutex = new Mutex();
   private readonly reads = new Set<Promise<unknown>>();
-  /** SQL that starts like a read but is not one (WITH … INSERT, scripts): straight to the writer. */
-  private readonly writerOnly = new Set<string>();
   private closing: Promise<void> | undefined;
   private closed = false;
 
@@ -120,8 +108,6 @@ class DuckDb extends StatementQueryable implements Db {
       read: DuckDBConnection;
       path: string;
       onQuery: QueryHook | undefined;
-      writeStatements: StatementCache;
-      readStatements: StatementCache;
       /** Marks code running inside this Db's transaction, to refuse self-deadlocking calls. */
       txScope: AsyncLocalStorage<true> | undefined;
     },
@@ -135,7 +121,7 @@ class DuckDb extends StatementQueryable implements Db {
     return this.mutex.runExclusive(async () => {
       this.assertOpen();
       const { tx, run, end } = transactionHandle((sql, params) =>
-        this.timed(sql, () => runOn(this.c.write, this.c.writeStatements, sql, params)),
+        this.timed(sql, () => runOn(this.c.write, sql, params)),
       );
       await run("BEGIN TRANSACTION", []);
       try {
@@ -166,8 +152,6 @@ class DuckDb extends StatementQueryable implements Db {
       // still durable then, so that is not an error worth surfacing.
       if (this.c.path !== ":memory:") await this.c.write.run("CHECKPOINT").catch(() => {});
       this.closed = true;
-      this.c.readStatements.close();
-      this.c.writeStatements.close();
       this.c.read.closeSync();
       this.c.write.closeSync();
       this.c.instance.closeSync();
@@ -186,29 +170,21 @@ class DuckDb extends StatementQueryable implements Db {
     this.assertNotInTransaction();
     return this.mutex.runExclusive(() => {
       this.assertOpen();
-      return this.timed(sql, () => runOn(this.c.write, this.c.writeStatements, sql, params));
+      return this.timed(sql, () => runOn(this.c.write, sql, params));
     });
   }
 
   /** Runs `sql` on the read connection, or returns undefined when it must go to the writer. */
   private async read(sql: string, params: readonly SqlValue[]): Promise<Outcome | undefined> {
-    if (this.writerOnly.has(sql)) return undefined;
     const start = performance.now();
-    const cache = this.c.readStatements;
     let prepared: DuckDBPreparedStatement | undefined;
     try {
-      prepared = await prepareRead(cache, sql);
+      prepared = await prepareRead(this.c.read, sql);
     } catch (error) {
       this.report(sql, start, false);
       throw translate(error);
     }
-    if (!prepared) {
-      if (this.writerOnly.size >= WRITER_ONLY_MEMO) this.writerOnly.clear();
-      this.writerOnly.add(sql);
-      return undefined;
-    }
-    const leased = prepared;
-    return this.timed(sql, () => runLeased(cache, sql, leased, params));
+    return prepared ? this.timed(sql, () => runPrepared(prepared, params)) : undefined;
   }
 
   private trackRead<T>(promise: Promise<T>): Promise<T> {
@@ -261,65 +237,39 @@ function leadingKeyword(sql: string): string {
 }
 
 /**
- * Prepares (or reuses) on the read connection and keeps it only if DuckDB
- * classifies it as a read: a `WITH … INSERT` starts like a read but must go
- * to the writer, or it would race the write connection and hit a
- * write-write conflict.
+ * Prepares on the read connection and keeps it only if DuckDB classifies it
+ * as a read: a `WITH … INSERT` starts like a read but must go to the writer,
+ * or it would race the write connection and hit a write-write conflict.
  */
-async function prepareRead(cache: StatementCache, sql: string) {
+async function prepareRead(read: DuckDBConnection, sql: string) {
   let prepared: DuckDBPreparedStatement;
   try {
-    prepared = await cache.acquire(sql);
+    prepared = await read.prepare(sql);
   } catch (error) {
     // A multi-statement script cannot be prepared; the writer runs it as a script.
-    if (isMultiStatement(error)) return undefined;
+    if (/multiple statements/i.test(String(error))) return undefined;
     throw error;
   }
   if (READ_TYPES.has(prepared.statementType)) return prepared;
-  cache.release(sql, prepared, false);
+  prepared.destroySync();
   return undefined;
 }
 
-const isMultiStatement = (error: unknown) => /multiple statements/i.test(String(error));
-
-/** Binds and runs a statement leased from `cache`, then hands it back (destroyed if it failed). */
-async function runLeased(
-  cache: StatementCache,
-  sql: string,
-  prepared: DuckDBPreparedStatement,
-  params: readonly SqlValue[],
-): Promise<Outcome> {
-  let ok = false;
+async function runPrepared(prepared: DuckDBPreparedStatement, params: readonly SqlValue[]) {
   try {
     if (params.length > 0) {
       const bound = bindable(params);
       prepared.bind(bound.values, bound.types);
     }
-    const result = outcome(await prepared.run());
-    ok = true;
-    return result;
+    return outcome(await prepared.runAndReadAll());
   } finally {
-    cache.release(sql, prepared, ok);
+    prepared.destroySync();
   }
 }
 
-async function runOn(
-  conn: DuckDBConnection,
-  cache: StatementCache,
-  sql: string,
-  params: readonly SqlValue[],
-) {
-  // Without params the driver runs the string as a script (multi-statement migrations,
-  // BEGIN/COMMIT): one trip through the thread pool, nothing worth keeping.
-  if (params.length === 0) return outcome(await conn.run(sql));
-  let prepared: DuckDBPreparedStatement;
-  try {
-    prepared = await cache.acquire(sql);
-  } catch (error) {
-    if (!isMultiStatement(error)) throw error;
-    // Several statements with parameters: the driver runs all but the last, then binds that.
-    const bound = bindable(params);
-    return outcome(await conn.run(sql, bound.values, bound.types));
-  }
-  return runLeased(cache, sql, prepared, params);
+async function runOn(conn: DuckDBConnection, sql: string, params: readonly SqlValue[]) {
+  // Without params the driver runs the string as a script (multi-statement migrations).
+  if (params.length === 0) return outcome(await conn.runAndReadAll(sql));
+  const bound = bindable(params);
+  return outcome(await conn.runAndReadAll(sql, bound.values, bound.types));
 }

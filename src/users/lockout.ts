@@ -1,4 +1,4 @@
-import { type Db, isUniqueViolation, type Queryable } from "../db/db.js";
+import type { Db, Queryable } from "../db/db.js";
 import type { Clock } from "../lib/clock.js";
 import { hmacSha256 } from "../lib/crypto.js";
 import { base64url } from "../lib/encoding.js";
@@ -26,8 +26,6 @@ import type { UserRows } from "./user-rows.js";
  * under a key derived from SECRET_KEY: addresses people merely typed are
  * never stored in clear, and keys cannot be precomputed without the secret.
  */
-type ClaimRow = { failed_count: number | string; locked_until: Date | null };
-
 export interface LockoutPolicy {
   /** MAX_FAILED_LOGIN_ATTEMPTS: the claim that reaches it sets the lock. */
   maxAttempts: number;
@@ -79,31 +77,6 @@ ON CONFLICT (account_key) DO UPDATE SET
 WHERE a.locked_until IS NULL OR a.locked_until <= $2
 RETURNING failed_count, locked_until`;
 
-/**
- * The same claim in two statements, for DuckDB, whose ON CONFLICT is slow (a
- * claim on a new key took 10-13 ms against 2 ms for a plain INSERT, measured
- * on a DuckDB file here): count on the existing row, else create it. Each
- * statement is atomic, and the primary key lets only one of two racing
- * INSERTs in, so N concurrent claims still count N and exactly one crosses
- * the threshold.
- */
-const CLAIM_EXISTING = `
-UPDATE login_attempts AS a SET
-  failed_count = CASE WHEN a.last_failed_at > $3 THEN a.failed_count + 1 ELSE 1 END,
-  locked_until = CASE WHEN (CASE WHEN a.last_failed_at > $3 THEN a.failed_count + 1 ELSE 1 END) >= $4
-    THEN CAST($5 AS TIMESTAMPTZ) ELSE NULL END,
-  last_failed_at = $2
-WHERE a.account_key = $1 AND (a.locked_until IS NULL OR a.locked_until <= $2)
-RETURNING failed_count, locked_until`;
-
-const CLAIM_NEW = `
-INSERT INTO login_attempts (account_key, failed_count, last_failed_at, locked_until)
-VALUES ($1, 1, $2, CASE WHEN 1 >= $3 THEN CAST($4 AS TIMESTAMPTZ) ELSE NULL END)
-RETURNING failed_count, locked_until`;
-
-/** Rounds of "update, else insert" before a claim that keeps racing is refused (fails closed). */
-const CLAIM_ROUNDS = 3;
-
 const REFUND = `
 UPDATE login_attempts SET
   failed_count = failed_count - 1,
@@ -145,51 +118,19 @@ export function createLockouts(deps: {
     await tx.execute("DELETE FROM login_attempts WHERE account_key = $1", [keyOf(email)]);
   };
 
-  /** CLAIM_EXISTING, else CLAIM_NEW; undefined when a lock is in force. */
-  const claimInSteps = async (
-    key: string,
-    now: Date,
-    windowStart: Date,
-    lockEnd: Date,
-  ): Promise<ClaimRow | undefined> => {
-    for (let round = 0; round < CLAIM_ROUNDS; round++) {
-      const counted = await db.one<ClaimRow>(CLAIM_EXISTING, [
-        key,
-        now,
-        windowStart,
-        policy.maxAttempts,
-        lockEnd,
-      ]);
-      if (counted) return counted;
-      // No row counted: either a lock is in force, or there is no row yet.
-      const existing = await db.one<{ locked_until: Date | null }>(
-        "SELECT locked_until FROM login_attempts WHERE account_key = $1",
-        [key],
-      );
-      if (existing) {
-        if (existing.locked_until !== null && existing.locked_until > now) return undefined;
-        continue; // the lock lapsed, or the row appeared, in between: count again
-      }
-      try {
-        return await db.one<ClaimRow>(CLAIM_NEW, [key, now, policy.maxAttempts, lockEnd]);
-      } catch (error) {
-        if (!isUniqueViolation(error)) throw error;
-        // Another claim created the row first: count on it.
-      }
-    }
-    return undefined;
-  };
-
   return {
     async claim(email) {
       const now = clock.now();
-      const key = keyOf(email);
-      const windowStart = new Date(now.getTime() - policy.lockoutMs);
-      const lockEnd = new Date(now.getTime() + policy.lockoutMs);
-      const row =
-        db.dialect === "duckdb"
-          ? await claimInSteps(key, now, windowStart, lockEnd)
-          : await db.one<ClaimRow>(CLAIM, [key, now, windowStart, policy.maxAttempts, lockEnd]);
+      const row = await db.one<{ failed_count: number | string; locked_until: Date | null }>(
+        CLAIM,
+        [
+          keyOf(email),
+          now,
+          new Date(now.getTime() - policy.lockoutMs),
+          policy.maxAttempts,
+          new Date(now.getTime() + policy.lockoutMs),
+        ],
+      );
       if (row) {
         // The WHERE skips locked rows, so only the claim that crossed the threshold sees a lock.
         return {

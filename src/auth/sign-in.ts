@@ -1,6 +1,7 @@
 import type { Context } from "hono";
 import type { Queryable } from "../db/db.js";
 import type { Deps } from "../deps.js";
+import { requestOrigin } from "../http/request.js";
 import { accountKey } from "../ratelimit/keys.js";
 import { safeNextPath } from "../security/redirect.js";
 import { installSession } from "../sessions/http.js";
@@ -81,15 +82,9 @@ export async function completePrimaryAuth(
     next,
     details: options.details,
     startSession: async (tx) => {
-      const created = await deps.sessions.create(
-        {
-          userId: user.id,
-          ip: c.get("clientIp") ?? null,
-          userAgent: c.req.header("User-Agent") ?? null,
-          sudoUntil: confirms ? new Date(now.getTime() + sudoMs) : null,
-        },
-        tx,
-      );
+      const { ip, userAgent } = requestOrigin(c);
+      const sudoUntil = confirms ? new Date(now.getTime() + sudoMs) : null;
+      const created = await deps.sessions.create({ userId: user.id, ip, userAgent, sudoUntil }, tx);
       await deps.users.recordLoginSuccess(user.id, now, tx);
       return created;
     },

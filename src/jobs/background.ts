@@ -110,13 +110,12 @@ export function createBackgroundTasks(options: {
     },
     afterResponse(c) {
       return (name, task) => {
-        count += 1;
         const scope = c.get("backgroundScope");
+        // A programming error: held nowhere, the task would run before the response.
         if (scope === undefined) {
-          // A programming error: held nowhere, the task would run before the response.
-          count -= 1;
           throw new Error("background.afterResponse: the background middleware is not mounted");
         }
+        count += 1;
         if (scope.open) scope.held.push(() => start(name, task));
         else start(name, task);
       };

@@ -19,35 +19,16 @@ export interface SessionHttpDeps {
 }
 
 /**
- * Starts a session for `user` on this response: after a successful login or
- * 2FA completion. One INSERT writes the row with its token hash and its
- * CSRF secret; nothing updates it afterwards.
+ * Puts a session the caller created with `deps.sessions.create(input, tx)`
+ * on this response, after that transaction commits: after a login
+ * (auth/sign-in.ts) or a 2FA completion, whose transactions write the
+ * session with the rest of the sign-in. One INSERT wrote the row with its
+ * token hash and its CSRF secret; nothing updates it afterwards.
  *
  * Session fixation: whatever session the browser presented is deleted and a
  * brand-new token is issued, so a token an attacker planted or observed
  * before login never becomes authenticated. The CSRF secret is new too, so
  * tokens rendered before login stop working.
- */
-export async function startSession(
-  c: Context,
-  deps: SessionHttpDeps,
-  user: User,
-  options: { sudoUntil?: Date } = {},
-): Promise<Session> {
-  const created = await deps.sessions.create({
-    userId: user.id,
-    ip: c.get("clientIp") ?? null,
-    userAgent: c.req.header("User-Agent") ?? null,
-    sudoUntil: options.sudoUntil ?? null,
-  });
-  return installSession(c, deps, user, created);
-}
-
-/**
- * Like startSession, for a session the caller already created with
- * `deps.sessions.create(input, tx)` inside its own transaction (the 2FA
- * challenge creates the session in the transaction that claims the code).
- * Call it after that transaction commits.
  */
 export async function installSession(
   c: Context,

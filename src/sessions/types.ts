@@ -37,7 +37,7 @@ export interface ValidatedSession {
 }
 
 export interface SessionService {
-  /** A new session for `userId`. Does not touch cookies: see startSession for the HTTP side. */
+  /** A new session for `userId`. Does not touch cookies: see installSession for the HTTP side. */
   create(
     input: {
       userId: string;

@@ -124,6 +124,37 @@ export async function seed(options: AppOptions): Promise<void> {
 }
 
 /** Spawns `node dist/main.js` and waits for its first /healthz 200. */
+/** A fresh data directory, seeded, with the app started on it (DuckDB unless `databaseUrl`). */
+export async function seededApp(
+  label: string,
+  options: Partial<Omit<AppOptions, "dataDir">> = {},
+): Promise<RunningApp> {
+  const app: AppOptions = { name: "app", ...options, dataDir: tempDir(label) };
+  await seed(app);
+  return startApp(app);
+}
+
+/**
+ * The app on DuckDB and, when the PostgreSQL server answers, on a fresh
+ * PostgreSQL database; each is pushed to `into` as it starts (the caller
+ * stops them). Returns a note when PostgreSQL was skipped.
+ */
+export async function seededOnEachDatabase(
+  label: string,
+  postgresUrl: string,
+  into: { engine: string; app: RunningApp }[],
+): Promise<string[]> {
+  into.push({ engine: "DuckDB", app: await seededApp(label, { name: "duckdb" }) });
+  const problem = await postgresProblem(postgresUrl);
+  if (problem) return [`PostgreSQL skipped: ${postgresUrl} is unreachable (${problem}).`];
+  const databaseUrl = await createDatabase(postgresUrl, label);
+  into.push({
+    engine: "PostgreSQL",
+    app: await seededApp(`${label}-pg`, { name: "postgres", databaseUrl }),
+  });
+  return [];
+}
+
 export async function startApp(options: AppOptions): Promise<RunningApp> {
   const port = await freePort();
   const url = `http://127.0.0.1:${port}`;

@@ -5,7 +5,7 @@
  * floods POST /auth/login (50 connections, wrong passwords cycling through
  * real accounts so none reaches its lock), interleaved quiet/flood.
  */
-import { FLOOD_USERS, floodEmail, type RunningApp, seed, startApp, tempDir } from "../lib/app.js";
+import { FLOOD_USERS, floodEmail, type RunningApp, seededApp } from "../lib/app.js";
 import { anonymousCsrf, DASHBOARD_MARKER, FORM_TYPE, form, signIn } from "../lib/http.js";
 import { type Check, excerpt, expectPage, type LoadResult, load, statusList } from "../lib/load.js";
 import { type ProbeResult, probe } from "../lib/probe.js";
@@ -26,9 +26,7 @@ export async function flood(ctx: ScenarioContext): Promise<Section> {
   const seconds = quick ? 3 : 6;
   let app: RunningApp | undefined;
   try {
-    const dataDir = tempDir("flood");
-    await seed({ name: "app", dataDir });
-    app = await startApp({ name: "app", dataDir });
+    app = await seededApp("flood");
     const cookie = await signIn(app.url);
     const csrf = await anonymousCsrf(app.url);
     const base = app.url;

@@ -11,16 +11,7 @@
  * device, which also queues the "new sign-in" mail to the owner.
  */
 import type { ChildProcess } from "node:child_process";
-import {
-  BENCH_EMAIL,
-  BENCH_PASSWORD,
-  createDatabase,
-  postgresProblem,
-  type RunningApp,
-  seed,
-  startApp,
-  tempDir,
-} from "../lib/app.js";
+import { BENCH_EMAIL, BENCH_PASSWORD, type RunningApp, seededOnEachDatabase } from "../lib/app.js";
 import {
   anonymousCsrf,
   CookieJar,
@@ -52,24 +43,9 @@ export async function login(ctx: ScenarioContext): Promise<Section> {
   const rounds = quick ? 1 : 3;
   const perRound = quick ? 8 : 16;
   const apps: { engine: string; app: RunningApp }[] = [];
-  const notes: string[] = [];
   let argon2: ChildProcess | undefined;
   try {
-    const duckDir = tempDir("login");
-    await seed({ name: "duckdb", dataDir: duckDir });
-    apps.push({ engine: "DuckDB", app: await startApp({ name: "duckdb", dataDir: duckDir }) });
-    const problem = await postgresProblem(ctx.options.postgresUrl);
-    if (problem) {
-      notes.push(`PostgreSQL skipped: ${ctx.options.postgresUrl} is unreachable (${problem}).`);
-    } else {
-      const databaseUrl = await createDatabase(ctx.options.postgresUrl, "login");
-      const dataDir = tempDir("login-pg");
-      await seed({ name: "postgres", dataDir, databaseUrl });
-      apps.push({
-        engine: "PostgreSQL",
-        app: await startApp({ name: "postgres", dataDir, databaseUrl }),
-      });
-    }
+    const notes = await seededOnEachDatabase("login", ctx.options.postgresUrl, apps);
     argon2 = forkChild(ARGON2_CHILD);
     await nextMessage(argon2);
     const agent = keepAliveAgent();

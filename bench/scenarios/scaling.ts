@@ -4,14 +4,7 @@
  * differ only in UV_THREADPOOL_SIZE (2 and 4: the hasher's concurrency and
  * libuv's pool), all in interleaved rounds.
  */
-import {
-  BENCH_EMAIL,
-  BENCH_PASSWORD,
-  type RunningApp,
-  seed,
-  startApp,
-  tempDir,
-} from "../lib/app.js";
+import { BENCH_EMAIL, BENCH_PASSWORD, type RunningApp, seededApp } from "../lib/app.js";
 import {
   anonymousCsrf,
   DASHBOARD_MARKER,
@@ -44,9 +37,7 @@ export async function scaling(ctx: ScenarioContext): Promise<Section> {
   const loginSeconds = quick ? 2 : 4;
   const apps: RunningApp[] = [];
   try {
-    const dataDir = tempDir("scaling");
-    await seed({ name: "app", dataDir });
-    const app = await startApp({ name: "app", dataDir });
+    const app = await seededApp("scaling");
     apps.push(app);
     const cookie = await signIn(app.url);
     ctx.log(
@@ -72,11 +63,8 @@ export async function scaling(ctx: ScenarioContext): Promise<Section> {
 
     const pools: { size: string; app: RunningApp; csrf: { cookie: string; token: string } }[] = [];
     for (const size of POOL_SIZES) {
-      const dir = tempDir(`scaling-uv${size}`);
-      await seed({ name: `uv${size}`, dataDir: dir });
-      const started = await startApp({
+      const started = await seededApp(`scaling-uv${size}`, {
         name: `uv${size}`,
-        dataDir: dir,
         env: { UV_THREADPOOL_SIZE: size },
       });
       apps.push(started);

@@ -5,14 +5,7 @@
  * a policy check, an argon2 hash, the user INSERT, a verification token and
  * a queued mail).
  */
-import {
-  createDatabase,
-  postgresProblem,
-  type RunningApp,
-  seed,
-  startApp,
-  tempDir,
-} from "../lib/app.js";
+import { type RunningApp, seededOnEachDatabase } from "../lib/app.js";
 import { anonymousCsrf, FORM_TYPE, form } from "../lib/http.js";
 import { type Check, excerpt, interleave, load, refuseUnless, statusList } from "../lib/load.js";
 import { type Section, table } from "../lib/report.js";
@@ -30,21 +23,7 @@ export async function signups(ctx: ScenarioContext): Promise<Section> {
   const apps: { engine: string; app: RunningApp }[] = [];
   const notes: string[] = [];
   try {
-    const duckDir = tempDir("signups");
-    await seed({ name: "duckdb", dataDir: duckDir });
-    apps.push({ engine: "DuckDB", app: await startApp({ name: "duckdb", dataDir: duckDir }) });
-    const problem = await postgresProblem(ctx.options.postgresUrl);
-    if (problem) {
-      notes.push(`PostgreSQL skipped: ${ctx.options.postgresUrl} is unreachable (${problem}).`);
-    } else {
-      const databaseUrl = await createDatabase(ctx.options.postgresUrl, "signups");
-      const dataDir = tempDir("signups-pg");
-      await seed({ name: "postgres", dataDir, databaseUrl });
-      apps.push({
-        engine: "PostgreSQL",
-        app: await startApp({ name: "postgres", dataDir, databaseUrl }),
-      });
-    }
+    notes.push(...(await seededOnEachDatabase("signups", ctx.options.postgresUrl, apps)));
     let n = 0;
     const run = `${process.pid}${Date.now().toString(36)}`;
     const targetsOf = await Promise.all(

@@ -3,7 +3,7 @@
  * in its own process, autocannon at 50 connections in interleaved rounds.
  * Every answer is checked (a signed-in dashboard has the user's greeting).
  */
-import { BENCH_EMAIL, type RunningApp, seed, startApp, tempDir } from "../lib/app.js";
+import { BENCH_EMAIL, type RunningApp, seededApp } from "../lib/app.js";
 import {
   CookieJar,
   csrfField,
@@ -48,9 +48,7 @@ export async function throughput(ctx: ScenarioContext): Promise<Section> {
   const peers: Peer[] = [];
   let app: RunningApp | undefined;
   try {
-    const dataDir = tempDir("throughput");
-    await seed({ name: "app", dataDir });
-    app = await startApp({ name: "app", dataDir });
+    app = await seededApp("throughput");
     const appCookie = await signIn(app.url);
     const [honoPage, expressPeer, honoHello, nodeHello] = await Promise.all([
       startPeer(PEER_SERVERS, ["hono-dashboard"]),

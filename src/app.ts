@@ -2,6 +2,7 @@ import { fileURLToPath } from "node:url";
 import { Hono } from "hono";
 import { createDashboardRoutes } from "./account/dashboard/routes.js";
 import { createAccountRoutes } from "./account/routes.js";
+import { createAdminRoutes } from "./admin/routes.js";
 import { createOAuthRoutes } from "./auth/oauth/routes.js";
 import { createAuthRoutes } from "./auth/routes.js";
 import { mountAdminTwoFactorPolicy } from "./auth/two-factor/routes.js";
@@ -83,6 +84,7 @@ export function createApp(deps: Deps): Hono {
   app.route("/account", createAccountRoutes(deps, { oauthLinks: oauth.account }));
   // REQUIRE_2FA_FOR_ADMINS: before any /admin route, so every admin page is behind it.
   mountAdminTwoFactorPolicy(app, deps);
+  app.route("/admin", createAdminRoutes(deps));
   // Captured mail holds live verification and reset links: never reachable in production.
   if (!deps.config.isProduction) app.route("/dev", createDevRoutes(deps));
 

@@ -3,6 +3,7 @@ import { AppError, responseKind } from "../errors.js";
 import { markRoute } from "../http/route-meta.js";
 import type { Clock } from "../lib/clock.js";
 import { safeNextPath } from "../security/redirect.js";
+import { can, type Permission } from "../users/roles.js";
 import type { SessionService } from "./types.js";
 
 /**
@@ -76,5 +77,22 @@ export function requireSudo(options: {
       );
     },
     { guard: "sudo" },
+  );
+}
+
+/**
+ * Only users whose role grants `permission` get past; everyone else, signed
+ * in or not, gets the same 404 as an unknown path (not 401 or 403): the
+ * Admin section is not advertised to people who cannot use it. Mount after
+ * requireUser is NOT wanted here: a redirect to the login page would itself
+ * reveal that the path exists.
+ */
+export function requirePermission(permission: Permission): MiddlewareHandler {
+  return markRoute(
+    async function requirePermissionGuard(c, next) {
+      if (c.get("session") && can(c.get("user"), permission)) return next();
+      throw new AppError("NOT_FOUND");
+    },
+    { guard: "admin" },
   );
 }

@@ -5,6 +5,7 @@ import { RequestContext } from "hono/jsx-renderer";
 import type {} from "../security/csrf.js";
 // Type-only: brings the session middleware's `user` context variable into view.
 import type {} from "../sessions/types.js";
+import { can } from "../users/roles.js";
 import { displayName } from "../users/user.js";
 
 /**
@@ -38,11 +39,14 @@ export function useCsrfToken(): string | undefined {
 export interface SignedInUser {
   name: string;
   email: string;
-  role: string;
+  /** Whether the header offers the Admin section (roles.ts decides; the header never compares role names). */
+  isAdmin: boolean;
 }
 
 /** The signed-in user as the header shows them, or undefined for a visitor. */
 export function useSignedInUser(): SignedInUser | undefined {
   const user = useRequest()?.get("user");
-  return user ? { name: displayName(user), email: user.email, role: user.role } : undefined;
+  return user
+    ? { name: displayName(user), email: user.email, isAdmin: can(user, "admin.access") }
+    : undefined;
 }

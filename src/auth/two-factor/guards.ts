@@ -5,6 +5,7 @@ import { markRoute } from "../../http/route-meta.js";
 import type { Clock } from "../../lib/clock.js";
 import { safeNextPath } from "../../security/redirect.js";
 import type { SessionService } from "../../sessions/types.js";
+import { can } from "../../users/roles.js";
 import { isTwoFactorEnabled } from "./credentials.js";
 
 /**
@@ -50,7 +51,7 @@ export function requireAdmin2fa(options: { db: Db; enrolPath?: string }): Middle
   return async function requireAdmin2faGuard(c, next) {
     const user = c.get("user");
     if (!user) return next();
-    if (user.role !== "admin") return next();
+    if (!can(user, "admin.access")) return next();
     if (await isTwoFactorEnabled(options.db, user.id)) return next();
     const kind = responseKind(c);
     if (kind === "json") {

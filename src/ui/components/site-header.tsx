@@ -58,7 +58,7 @@ export function SiteHeader(props: SiteHeaderProps) {
             <>
               <NavLink href="/dashboard" label="Dashboard" currentPath={currentPath} />
               <NavLink href="/account" label="Account" currentPath={currentPath} />
-              {user.role === "admin" && (
+              {user.isAdmin && (
                 <NavLink href="/admin" label="Admin" currentPath={currentPath} />
               )}
             </>

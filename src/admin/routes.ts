@@ -1,0 +1,18 @@
+import { Hono } from "hono";
+import type { Deps } from "../deps.js";
+import { mountAll, withGuards } from "../http/route-group.js";
+import { requirePermission } from "../sessions/guards.js";
+
+/**
+ * Everything under /admin (mounted there by app.ts), for users whose role
+ * grants `admin.access`. Everyone else, signed in or not, gets the 404 of an
+ * unknown path on every path here (no redirect to the login page either:
+ * that would advertise the section). With REQUIRE_2FA_FOR_ADMINS, app.ts
+ * puts the 2FA policy in front of all of it.
+ *
+ *   GET /                         -> /admin/users
+ */
+export function createAdminRoutes(_deps: Deps): Hono {
+  const index = new Hono().get("/", (c) => c.redirect("/admin/users", 303));
+  return withGuards([requirePermission("admin.access")], mountAll([index]));
+}

@@ -47,6 +47,8 @@ export interface AuditRecorder {
     limit?: number;
     type?: AuditEventType;
     actorId?: string;
+    /** Events naming this id as actor OR target (a user's page in the admin console). */
+    involving?: string;
   }): Promise<AuditEvent[]>;
 }
 
@@ -192,6 +194,10 @@ export function createAuditRecorder(deps: {
       if (options.actorId) {
         params.push(options.actorId);
         where.push(`actor_id = $${params.length}`);
+      }
+      if (options.involving) {
+        params.push(options.involving);
+        where.push(`(actor_id = $${params.length} OR target_id = $${params.length})`);
       }
       const limit = Math.min(Math.max(options.limit ?? 100, 1), 1000);
       const rows = await deps.db.query<AuditRow>(

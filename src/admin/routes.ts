@@ -1,7 +1,8 @@
-import { Hono } from "hono";
+import type { Hono } from "hono";
 import type { Deps } from "../deps.js";
 import { mountAll, withGuards } from "../http/route-group.js";
 import { requirePermission } from "../sessions/guards.js";
+import { createAdminOverviewRoutes } from "./overview.js";
 
 /**
  * Everything under /admin (mounted there by app.ts), for users whose role
@@ -10,9 +11,8 @@ import { requirePermission } from "../sessions/guards.js";
  * that would advertise the section). With REQUIRE_2FA_FOR_ADMINS, app.ts
  * puts the 2FA policy in front of all of it.
  *
- *   GET /                         -> /admin/users
+ *   GET /                         overview: the sections (src/admin/layout.tsx)
  */
 export function createAdminRoutes(_deps: Deps): Hono {
-  const index = new Hono().get("/", (c) => c.redirect("/admin/users", 303));
-  return withGuards([requirePermission("admin.access")], mountAll([index]));
+  return withGuards([requirePermission("admin.access")], mountAll([createAdminOverviewRoutes()]));
 }

@@ -26,6 +26,9 @@ export const FLASH_MESSAGES = {
   email_changed_sign_in:    { kind: "success", text: "Your email address was changed. Sign in with your new address." },
   session_revoked:          { kind: "success", text: "That device was signed out." },
   other_sessions_revoked:   { kind: "success", text: "Your other devices were signed out." },
+  // account self-service (src/account/sessions, src/account/delete)
+  all_sessions_revoked:     { kind: "success", text: "You were signed out on every device, this one included. Sign in again to continue." },
+  account_deleted:          { kind: "success", text: "Your account was deleted. We sent a last email to confirm it." },
   sudo_confirmed:           { kind: "success", text: "Thanks. You can make sensitive changes for a while." },
   // two-factor authentication (src/auth/two-factor)
   two_factor_enabled:       { kind: "success", text: "Two-factor authentication is on. Signing in now needs a code from your app." },

@@ -41,6 +41,27 @@ export function createSessionsRoutes(deps: Deps): Hono {
     return c.redirect("/account/sessions", 303);
   });
 
+  /**
+   * "Sign out everywhere": every session of the user, this one included, in
+   * one statement; then this browser is logged out the way /auth/logout does
+   * it (cookie cleared, CSRF secret rotated). For a person who suspects a
+   * device they cannot name, or who is about to change their password.
+   */
+  app.post("/sessions/revoke-all", async function revokeAll(c) {
+    const user = currentUser(c);
+    const count = await deps.sessions.revokeAllForUser(user.id);
+    // Recorded while the context still names the user, so they are the actor.
+    await deps.audit.forRequest(c).record({
+      type: "session_revoked",
+      outcome: "success",
+      targetId: user.id,
+      details: { scope: "all", count },
+    });
+    await endSession(c, deps);
+    setFlash(c, deps.cookies, "all_sessions_revoked");
+    return c.redirect("/auth/login", 303);
+  });
+
   app.post("/sessions/:id/revoke", async function revokeOne(c) {
     const user = currentUser(c);
     const current = currentSession(c);

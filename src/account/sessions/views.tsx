@@ -121,6 +121,19 @@ export function SessionsPage(props: SessionsPageProps) {
           )}
         </div>
       </Card>
+      <Card title="Sign out everywhere">
+        <div class="stack">
+          <p>
+            Signs out every device, this one included. Use it if you lost a device or signed in on a
+            computer that is not yours; you sign in again afterwards.
+          </p>
+          <Form action="/account/sessions/revoke-all">
+            <Button type="submit" variant="danger">
+              Sign out everywhere ({sessions.length})
+            </Button>
+          </Form>
+        </div>
+      </Card>
     </Page>
   );
 }

@@ -38,7 +38,7 @@ const layers = [
   {
     name: "features",
     what: "route groups, their services and views",
-    folders: ["auth", "account", "dev", "docs", "site", "admin"],
+    folders: ["auth", "account", "dev", "docs", "site", "admin", "setup"],
     files: [],
   },
   {

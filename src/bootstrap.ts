@@ -30,6 +30,7 @@ import { createCsrfService } from "./security/csrf-service.js";
 import { createCleanupJob } from "./sessions/cleanup.js";
 import { createSessionService } from "./sessions/service.js";
 import { SESSION_ROWS } from "./sessions/user-rows.js";
+import { createSetupGate } from "./setup/gate.js";
 import { AUTH_TOKEN_ROWS, createAuthTokens } from "./tokens/tokens.js";
 import { createLockouts, type Lockouts } from "./users/lockout.js";
 import { createUsersRepository } from "./users/repository.js";
@@ -139,6 +140,8 @@ export async function buildDeps(options: {
     mailer,
     outbox,
     background: createBackgroundTasks({ logger, registry: metrics.registry }),
+    // Empty until main.ts offers setup (setup/announce.ts): the CLI and route table never do.
+    setup: createSetupGate({ clock, random }),
     ...account,
   };
 }

@@ -16,6 +16,7 @@ import type { Cookies } from "./security/cookies.js";
 import type { CsrfService } from "./security/csrf-service.js";
 import type { CleanupJob } from "./sessions/cleanup.js";
 import type { SessionService } from "./sessions/types.js";
+import type { SetupGate } from "./setup/gate.js";
 import type { AuthTokens } from "./tokens/tokens.js";
 import type { Lockouts } from "./users/lockout.js";
 import type { UsersRepository } from "./users/user.js";
@@ -51,6 +52,8 @@ export interface Deps extends AccountDeps {
   csrf: CsrfService;
   /** Work started after the response (jobs/background.ts); drained on shutdown. */
   background: BackgroundTasks;
+  /** The first-admin token of this process (setup/gate.ts): issued at start while no admin exists. */
+  setup: SetupGate;
 }
 
 /** The account-related members of Deps, built together because sessions listen to user changes. */

@@ -10,6 +10,7 @@ import { describeListening } from "./listening.js";
 import { mailDelivery } from "./mail/open.js";
 import { chooseLogOutput, createLogger } from "./monitoring/logger.js";
 import { startServer } from "./server.js";
+import { offerSetup } from "./setup/announce.js";
 
 /** The composition root: the one place that reads the environment, opens sockets and picks adapters. */
 async function main(): Promise<void> {
@@ -103,6 +104,8 @@ async function main(): Promise<void> {
     if (mailDelivery(config) !== "hold") deps.outbox.start(config.mail.pollIntervalMs);
     // Deletes expired sessions and stale mailed tokens every 15 minutes.
     deps.sessionCleanup.start();
+    // While no admin exists: one line with the one-time /setup link (setup/announce.ts).
+    await offerSetup(deps);
   });
 }
 

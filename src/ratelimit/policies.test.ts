@@ -37,6 +37,7 @@ describe("rate-limit policy table", () => {
       verify_resend: "3/3600s account",
       two_factor: "5/900s pending_login",
       csp_report: "60/60s ip",
+      setup: "10/900s ip",
     });
     for (const name of POLICY_NAMES) expect(table[name].description.length).toBeGreaterThan(10);
   });

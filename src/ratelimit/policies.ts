@@ -33,6 +33,7 @@ const HOUR = 60 * MINUTE;
  * | verify_resend     | 3 / 1 h       | account        | verification emails re-sent      |
  * | two_factor        | 5 / 15 min    | pending login  | failed codes (penalize)          |
  * | csp_report        | 60 / 1 min    | IP             | CSP violation reports            |
+ * | setup             | 10 / 15 min   | IP             | first-admin setup submissions    |
  */
 export const DEFAULT_POLICIES = {
   global: {
@@ -90,6 +91,13 @@ export const DEFAULT_POLICIES = {
     windowMs: MINUTE,
     keyedBy: "ip",
     description: "CSP violation reports from one network: log flooding.",
+  },
+  setup: {
+    limit: 10,
+    windowMs: 15 * MINUTE,
+    keyedBy: "ip",
+    description:
+      "First-admin setup submissions from one network (/setup): each may cost a password hash.",
   },
 } as const satisfies Record<string, Omit<RateLimitPolicy, "name">>;
 

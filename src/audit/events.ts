@@ -42,6 +42,16 @@ export const AUDIT_EVENT_TYPES = [
   "oauth_unlinked",
   "oauth_failed",
   "oauth_state_invalid",
+  // admin user list (src/admin/users/export.ts): details hold the filter and the row count
+  "users_exported",
+  // admin console and CLI (src/admin, src/cli); reused types carry details.via = "admin" | "cli"
+  "user_created",
+  "role_changed",
+  "account_deactivated",
+  "account_reactivated",
+  "email_marked_verified",
+  "two_factor_reset",
+  "user_deleted",
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

@@ -52,12 +52,14 @@ interface ClaimedRow extends Record<string, unknown> {
   template: string;
   user_id: string | null;
   attempts: number;
+  /** NULL on DuckDB rows written before 0012 read as false. */
+  forget_after_send: boolean | null;
 }
 
 const CLAIM = `UPDATE mail_outbox SET status = 'sending', locked_until = $2, attempts = attempts + 1
   WHERE id = $1 AND ((status = 'pending' AND next_attempt_at <= $3)
                      OR (status = 'sending' AND locked_until < $3))
-  RETURNING to_address, subject, text_body, html_body, template, user_id, attempts`;
+  RETURNING to_address, subject, text_body, html_body, template, user_id, attempts, forget_after_send`;
 /** Settling a failure only touches a row this claim still owns (locked_until is the fence). */
 const OWNED = "id = $1 AND status = 'sending' AND locked_until = $2";
 
@@ -110,9 +112,14 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
     if (!row) return "skipped"; // another sender claimed it first
     const attempts = Number(row.attempts);
     const context = { outboxId: id, template: row.template, userId: row.user_id, attempts };
+    const forget = row.forget_after_send === true;
+    // A server's refusal often quotes the recipient ("550 <x@y> unknown"): a
+    // row to forget must not leave its address in last_error, the log or the audit.
+    const recipient = row.to_address;
+    const scrub = (reason: string) => (forget ? withoutAddress(reason, recipient) : reason);
     if (attempts > maxAttempts) {
       // A lease expired on the last try (crash or hang mid-send): do not start a try past the cap.
-      return settleDead(id, lease, context, "lease expired during the last attempt");
+      return settleDead(id, lease, { ...context, forget }, "lease expired during the last attempt");
     }
     let messageId: string;
     try {
@@ -120,8 +127,8 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
       const message = { to, subject: row.subject, text: row.text_body, html: row.html_body };
       ({ messageId } = await mailer.send(message));
     } catch (error) {
-      const reason = (error instanceof MailError ? error : toMailError(error)).message;
-      if (attempts >= maxAttempts) return settleDead(id, lease, context, reason);
+      const reason = scrub((error instanceof MailError ? error : toMailError(error)).message);
+      if (attempts >= maxAttempts) return settleDead(id, lease, { ...context, forget }, reason);
       const delayMs = retryDelayMs(attempts, randomUnit(options.random));
       const next = new Date(clock.now().getTime() + delayMs);
       const changed = await settle(
@@ -135,11 +142,14 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
       return "failed";
     }
     // Unfenced on purpose: the server took it, so "sent" is the truth even if our lease lapsed.
-    await settle(
-      `UPDATE mail_outbox SET status = 'sent', sent_at = $2, message_id = $3, locked_until = NULL
-        WHERE id = $1`,
-      [id, clock.now(), messageId],
-    );
+    if (forget) await settle("DELETE FROM mail_outbox WHERE id = $1", [id]);
+    else {
+      await settle(
+        `UPDATE mail_outbox SET status = 'sent', sent_at = $2, message_id = $3, locked_until = NULL
+          WHERE id = $1`,
+        [id, clock.now(), messageId],
+      );
+    }
     counter.inc({ status: "sent" });
     logger.info({ ...context, messageId }, "mail sent");
     return "sent";
@@ -148,13 +158,17 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
   async function settleDead(
     id: string,
     lease: Date,
-    context: Record<string, unknown>,
+    { forget, ...context }: Record<string, unknown> & { forget: boolean },
     reason: string,
   ): Promise<Outcome> {
-    const changed = await settle(
-      `UPDATE mail_outbox SET status = 'dead', locked_until = NULL, last_error = $3 WHERE ${OWNED}`,
-      [id, lease, reason],
-    );
+    // A row to forget goes now: nobody will be able to act on it anyway
+    // (its account is gone), and kept as 'dead' it would keep the address.
+    const changed = forget
+      ? await settle(`DELETE FROM mail_outbox WHERE ${OWNED}`, [id, lease])
+      : await settle(
+          `UPDATE mail_outbox SET status = 'dead', locked_until = NULL, last_error = $3 WHERE ${OWNED}`,
+          [id, lease, reason],
+        );
     if (changed === 0) return leaseLost(context);
     counter.inc({ status: "dead" });
     logger.error({ ...context, error: reason }, "mail dead: giving up after the last attempt");
@@ -208,6 +222,13 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
     wake: loop.wake,
     stop: loop.stop,
   };
+}
+
+/** `text` with every occurrence of `address` (any case) replaced by a placeholder. */
+export function withoutAddress(text: string, address: string): string {
+  if (address === "") return text;
+  const literal = address.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return text.replace(new RegExp(literal, "giu"), "[recipient]");
 }
 
 /** One counter per registry, shared when several senders report to the same one (tests). */

@@ -21,6 +21,13 @@ export interface OutboxMessage extends Omit<MailMessage, "headers"> {
    * of a repeated sign-up attempt, see auth/register/service.ts). Default true.
    */
   send?: boolean;
+  /**
+   * True deletes the row once it is sent or given up on (dead), instead of
+   * keeping it as a record. For mail to an address the app must not keep:
+   * the farewell of a deleted account, which goes out after the cascade that
+   * erased every other trace of the address. Default false.
+   */
+  forgetAfterSend?: boolean;
 }
 
 export interface Outbox extends OutboxSender {
@@ -44,8 +51,8 @@ export async function enqueueMail(
   const now = ctx.clock.now();
   await tx.execute(
     `INSERT INTO mail_outbox (id, to_address, subject, text_body, html_body, template, user_id,
-       status, attempts, next_attempt_at, created_at)
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $10)`,
+       status, attempts, next_attempt_at, created_at, forget_after_send)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 0, $9, $10, $11)`,
     [
       id,
       message.to,
@@ -57,6 +64,7 @@ export async function enqueueMail(
       message.send === false ? "suppressed" : "pending",
       now,
       now,
+      message.forgetAfterSend === true,
     ],
   );
   return id;

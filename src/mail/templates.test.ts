@@ -1,5 +1,8 @@
 import { describe, expect, it } from "vitest";
 import {
+  accountDeactivatedEmail,
+  accountDeletedEmail,
+  accountReactivatedEmail,
   backupCodesRegeneratedEmail,
   backupCodeUsedEmail,
   displayName,
@@ -14,8 +17,10 @@ import {
   passwordResetEmail,
   type RenderedEmail,
   registrationAttemptEmail,
+  roleChangedEmail,
   twoFactorDisabledEmail,
   twoFactorEnabledEmail,
+  twoFactorResetEmail,
   verificationEmail,
 } from "./templates/index.js";
 import { MAIL_BREAK_STYLE, MAIL_COLUMN_STYLE } from "./templates/layout.js";
@@ -88,6 +93,16 @@ const CASES: Array<[string, RenderedEmail, string | undefined]> = [
     backupCodesRegeneratedEmail(base),
     "https://acme.example/app/account/sessions",
   ],
+  // admin console and CLI notices (admin-notices.ts; more in templates/admin-notices.test.ts)
+  [
+    "role_changed",
+    roleChangedEmail({ ...base, from: "user", to: "admin" }),
+    "https://acme.example/app/auth/login",
+  ],
+  ["account_deactivated", accountDeactivatedEmail(base), undefined],
+  ["account_reactivated", accountReactivatedEmail(base), "https://acme.example/app/auth/login"],
+  ["two_factor_reset", twoFactorResetEmail(base), "https://acme.example/app/account/security"],
+  ["account_deleted", accountDeletedEmail({ ...base, by: "admin" }), undefined],
 ];
 
 describe("email templates", () => {
@@ -262,6 +277,16 @@ function render(name: string, userName: string): RenderedEmail {
       return lockoutNoticeEmail({ ...props, lockedMinutes: 30, token: TOKEN, validMinutes: 15 });
     case "new_sign_in":
       return newSignInEmail({ ...props, ...SIGN_IN });
+    case "role_changed":
+      return roleChangedEmail({ ...props, from: "user", to: "admin" });
+    case "account_deactivated":
+      return accountDeactivatedEmail(props);
+    case "account_reactivated":
+      return accountReactivatedEmail(props);
+    case "two_factor_reset":
+      return twoFactorResetEmail(props);
+    case "account_deleted":
+      return accountDeletedEmail({ ...props, by: "self" });
     default:
       return registrationAttemptEmail(props);
   }

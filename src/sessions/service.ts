@@ -160,9 +160,9 @@ export function createSessionService(
 
     revoke,
 
-    async revokeForUser(userId, sessionId) {
+    async revokeForUser(userId, sessionId, tx = db) {
       cache.delete(sessionId);
-      const n = await db.execute("DELETE FROM sessions WHERE id = $1 AND user_id = $2", [
+      const n = await tx.execute("DELETE FROM sessions WHERE id = $1 AND user_id = $2", [
         sessionId,
         userId,
       ]);

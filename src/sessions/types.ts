@@ -58,8 +58,12 @@ export interface SessionService {
   listForUser(userId: string): Promise<Session[]>;
   /** Deletes one session (logout, "sign out this device"). */
   revoke(sessionId: string): Promise<boolean>;
-  /** Deletes `sessionId` only if it belongs to `userId` (the sessions page must not revoke others' sessions). */
-  revokeForUser(userId: string, sessionId: string): Promise<boolean>;
+  /**
+   * Deletes `sessionId` only if it belongs to `userId` (the sessions page must
+   * not revoke others' sessions). With `tx` the delete joins the caller's
+   * transaction (call `forgetUser(userId)` after it commits, as for revokeAllForUser).
+   */
+  revokeForUser(userId: string, sessionId: string, tx?: Queryable): Promise<boolean>;
   /**
    * Deletes every session of a user (password reset, deactivate, role change),
    * optionally keeping one (password change keeps the current one). With `tx`

@@ -166,14 +166,15 @@ export function createUsersRepository(deps: {
       await update(tx, id, "last_login_at = $1", [at]);
     },
 
-    async deleteUser(id) {
-      const deleted = await db.transaction(async (tx) => {
+    async deleteUser(id, outer) {
+      const erase = async (tx: Queryable) => {
         const user = await selectUserById(tx, id);
         if (!user) return false;
         await eraseUserRows(tx, userRows, user);
         await tx.execute("DELETE FROM users WHERE id = $1", [id]);
         return true;
-      });
+      };
+      const deleted = await (outer ? erase(outer) : db.transaction(erase));
       if (deleted) changed(id);
       return deleted;
     },

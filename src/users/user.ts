@@ -91,9 +91,11 @@ export interface UsersRepository {
    * Removes the user and every row that belongs to them (the `userRows` the
    * repository was built with: sessions, tokens, queued mail, 2FA, OAuth
    * identities, the lockout row) in ONE transaction; audit rows are
-   * anonymised, not deleted. False when no such user.
+   * anonymised, not deleted. False when no such user. With `tx` it joins the
+   * caller's transaction (the admin's delete writes its audit record and the
+   * farewell mail in the same one).
    */
-  deleteUser(id: string): Promise<boolean>;
+  deleteUser(id: string, tx?: Queryable): Promise<boolean>;
   /** In-process notification after any change to a user (sessions drop their cached copy). */
   onChange(listener: (userId: string) => void): void;
 }

@@ -34,7 +34,13 @@ export type ActionRefusal =
   /** Delete: the typed address does not match the account's. */
   | "confirmation_mismatch"
   /** The account cannot take this action in its state (e.g. reset link for a deactivated user). */
-  | "not_applicable";
+  | "not_applicable"
+  /** Create: the address belongs to an account already (in any case). */
+  | "email_taken"
+  /** Create: the password fails the policy; the message is the policy's. */
+  | "weak_password"
+  /** Create: a field is missing, empty or too long; the message names it. */
+  | "invalid_input";
 
 export type ActionResult =
   | { ok: true; message: string; user: User | undefined }

@@ -5,6 +5,13 @@ import {
   registrationAttemptEmail,
   verificationEmail,
 } from "./account-access.js";
+import {
+  accountDeactivatedEmail,
+  accountDeletedEmail,
+  accountReactivatedEmail,
+  roleChangedEmail,
+  twoFactorResetEmail,
+} from "./admin-notices.js";
 import { emailChangeConfirmEmail, emailChangeNoticeEmail } from "./email-change.js";
 import { oauthSignInAttemptEmail } from "./oauth.js";
 import { newSignInEmail } from "./sign-in.js";
@@ -33,6 +40,12 @@ export const emailTemplates = {
   two_factor_disabled: twoFactorDisabledEmail,
   two_factor_backup_code_used: backupCodeUsedEmail,
   two_factor_backup_codes_regenerated: backupCodesRegeneratedEmail,
+  // admin console and CLI (src/admin/users)
+  role_changed: roleChangedEmail,
+  account_deactivated: accountDeactivatedEmail,
+  account_reactivated: accountReactivatedEmail,
+  two_factor_reset: twoFactorResetEmail,
+  account_deleted: accountDeletedEmail,
 } as const;
 
 export type EmailTemplateName = keyof typeof emailTemplates;

@@ -1,5 +1,6 @@
 // Each template module is re-exported whole: all it exports is public.
 export * from "./account-access.js";
+export * from "./admin-notices.js";
 export { type EmailTemplateName, emailTemplates } from "./catalog.js";
 export * from "./email-change.js";
 export {

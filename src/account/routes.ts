@@ -8,6 +8,7 @@ import { createPasswordChangeRoutes } from "./password/routes.js";
 import { createProfileRoutes } from "./profile/routes.js";
 import { createSecurityRoutes } from "./security/routes.js";
 import { createSessionsRoutes } from "./sessions/routes.js";
+import { createSettingsRoutes } from "./settings/routes.js";
 
 /**
  * Everything under /account (mounted there by app.ts). Paths below are
@@ -19,7 +20,8 @@ import { createSessionsRoutes } from "./sessions/routes.js";
  * Signed in (requireUser, applied once):
  *   GET, POST /, POST /notifications      profile/
  *   GET, POST /password                   password/
- *   GET /sessions, POST /sessions/...     sessions/
+ *   GET /settings                         settings/: one page linking all of these
+ *   GET /sessions, POST /sessions/...     sessions/ (revoke one, others, or all)
  *   GET /security                         security/
  *   GET /2fa/done                         auth/two-factor/routes.ts, which also
  *   /2fa/setup, /2fa/disable, ...           applies sudo to the rest of /2fa
@@ -34,6 +36,7 @@ export function createAccountRoutes(deps: Deps, options: { oauthLinks: Hono }): 
 
   const signedIn = mountAll([
     createProfileRoutes(deps),
+    createSettingsRoutes(deps),
     createPasswordChangeRoutes(deps),
     createSessionsRoutes(deps),
     createSecurityRoutes(deps),

@@ -27,7 +27,7 @@ describe("layout", () => {
     const html = await (await app.request("/test/account")).text();
     expect(html).toContain("<title>Account · Bastion</title>");
     expect(html).toContain('href="/dashboard"');
-    expect(html).toContain('href="/account"');
+    expect(html).toContain('href="/account/settings"');
     expect(html).toContain('href="/admin"');
     expect(html).toMatch(
       /<form class="site-header__sign-out" method="post" action="\/auth\/logout"><input type="hidden" name="_csrf" value="tok-123"\/>/,

@@ -1,5 +1,5 @@
 import { NAME_MAX_CHARS } from "../../security/form-fields.js";
-import { Button } from "../../ui/components/button.js";
+import { Button, ButtonLink } from "../../ui/components/button.js";
 import { Card } from "../../ui/components/card.js";
 import { Page } from "../../ui/components/card-page.js";
 import { FieldError } from "../../ui/components/field.js";
@@ -23,7 +23,16 @@ export function ProfilePage(props: ProfilePageProps) {
   const errors = props.fieldErrors ?? {};
   const verified = user.emailVerifiedAt !== null;
   return (
-    <Page eyebrow="Account" title="Your account" description="Your name and how you sign in.">
+    <Page
+      eyebrow="Account"
+      title="Your account"
+      description="Your name and how you sign in."
+      actions={
+        <ButtonLink href="/account/settings" variant="secondary" size="sm">
+          All settings
+        </ButtonLink>
+      }
+    >
       <Card title="Your name">
         <Form action="/account" novalidate>
           <NameFields values={values} errors={errors} maxChars={NAME_MAX_CHARS} />

@@ -10,8 +10,16 @@ export interface SiteHeaderProps {
   currentPath: string;
 }
 
-function NavLink(props: { href: string; currentPath: string; label: string; class?: string }) {
-  const active = props.currentPath === props.href || props.currentPath.startsWith(`${props.href}/`);
+function NavLink(props: {
+  href: string;
+  currentPath: string;
+  label: string;
+  class?: string;
+  /** The section the link leads into, when wider than `href` (default: `href`). */
+  section?: string;
+}) {
+  const section = props.section ?? props.href;
+  const active = props.currentPath === section || props.currentPath.startsWith(`${section}/`);
   return (
     <a
       href={props.href}
@@ -57,10 +65,14 @@ export function SiteHeader(props: SiteHeaderProps) {
           ) : (
             <>
               <NavLink href="/dashboard" label="Dashboard" currentPath={currentPath} />
-              <NavLink href="/account" label="Account" currentPath={currentPath} />
-              {user.isAdmin && (
-                <NavLink href="/admin" label="Admin" currentPath={currentPath} />
-              )}
+              {/* The settings page links every account page; the link is current on all of them. */}
+              <NavLink
+                href="/account/settings"
+                section="/account"
+                label="Account"
+                currentPath={currentPath}
+              />
+              {user.isAdmin && <NavLink href="/admin" label="Admin" currentPath={currentPath} />}
             </>
           )}
         </nav>

@@ -3,6 +3,7 @@ import type { Deps } from "../deps.js";
 import { mountAll, withGuards } from "../http/route-group.js";
 import { requirePermission } from "../sessions/guards.js";
 import { createAdminOverviewRoutes } from "./overview.js";
+import { createUserDetailRoutes } from "./users/detail-routes.js";
 
 /**
  * Everything under /admin (mounted there by app.ts), for users whose role
@@ -12,7 +13,12 @@ import { createAdminOverviewRoutes } from "./overview.js";
  * puts the 2FA policy in front of all of it.
  *
  *   GET /                         overview: the sections (src/admin/layout.tsx)
+ *   GET /users/:id, its actions    one user's page (users/detail-routes.tsx; after the
+ *                                  list, whose fixed paths under /users come first)
  */
-export function createAdminRoutes(_deps: Deps): Hono {
-  return withGuards([requirePermission("admin.access")], mountAll([createAdminOverviewRoutes()]));
+export function createAdminRoutes(deps: Deps): Hono {
+  return withGuards(
+    [requirePermission("admin.access")],
+    mountAll([createAdminOverviewRoutes(), createUserDetailRoutes(deps)]),
+  );
 }

@@ -38,6 +38,18 @@ export const FLASH_MESSAGES = {
   oauth_linked:             { kind: "success", text: "The provider was linked. You can now sign in with it." },
   oauth_already_linked:     { kind: "info",    text: "That provider account was already linked to yours." },
   oauth_unlinked:           { kind: "success", text: "The provider was unlinked. It can no longer sign in to your account." },
+  // admin console: actions on a user's page (src/admin/users/action-catalog.ts)
+  admin_role_changed:       { kind: "success", text: "The role was changed. They were signed out everywhere and emailed." },
+  admin_deactivated:        { kind: "success", text: "The account was deactivated and signed out everywhere. They were emailed." },
+  admin_reactivated:        { kind: "success", text: "The account was reactivated. They can sign in again." },
+  admin_unlocked:           { kind: "success", text: "Sign-in was unlocked and the failed attempts were cleared." },
+  admin_verification_sent:  { kind: "success", text: "A new confirmation link was sent." },
+  admin_marked_verified:    { kind: "success", text: "The email address is marked as confirmed." },
+  admin_reset_link_sent:    { kind: "success", text: "A password reset link was sent." },
+  admin_two_factor_reset:   { kind: "success", text: "Two-factor authentication was reset and they were signed out everywhere. They were emailed." },
+  admin_session_revoked:    { kind: "success", text: "That device was signed out." },
+  admin_sessions_revoked:   { kind: "success", text: "They were signed out on every device." },
+  admin_user_deleted:       { kind: "success", text: "The account was deleted. The audit trail keeps its events, with the address hashed." },
 } as const satisfies Record<string, Flash>;
 
 export type FlashCode = keyof typeof FLASH_MESSAGES;

@@ -1,0 +1,140 @@
+import type { AuditEvent } from "../../audit/audit.js";
+import { formatUtc } from "../../mail/templates/index.js";
+import { describeDevice } from "../../sessions/device.js";
+import type { ActorName } from "./detail-data.js";
+
+// biome-ignore format: a catalog reads best as a table, one type a line
+/**
+ * How the user's page names an audit event. Types not listed here (added by
+ * a later capability) still read as words: "new_thing_done" -> "New thing done".
+ */
+const EVENT_LABELS: Readonly<Record<string, string>> = {
+  login_succeeded:                     "Signed in",
+  login_failed:                        "Sign-in failed",
+  account_locked:                      "Sign-in locked after failed attempts",
+  account_unlocked:                    "Sign-in unlocked",
+  logout:                              "Signed out",
+  session_revoked:                     "Session signed out",
+  user_registered:                     "Account created by sign-up",
+  email_verified:                      "Email address confirmed",
+  verification_resent:                 "Confirmation link sent again",
+  password_reset_requested:            "Password reset link sent",
+  password_reset_completed:            "Password reset",
+  password_changed:                    "Password changed",
+  email_change_requested:              "Email change requested",
+  email_changed:                       "Email address changed",
+  sudo_confirmed:                      "Identity confirmed for a sensitive action",
+  profile_updated:                     "Name changed",
+  two_factor_challenge_started:        "Two-factor code asked for",
+  two_factor_challenge_succeeded:      "Two-factor code accepted",
+  two_factor_challenge_failed:         "Wrong two-factor code",
+  two_factor_enabled:                  "Two-factor turned on",
+  two_factor_disabled:                 "Two-factor turned off",
+  two_factor_backup_code_used:         "Backup code used",
+  two_factor_backup_codes_regenerated: "New backup codes made",
+  oauth_login:                         "Signed in with a provider",
+  oauth_linked:                        "Provider linked",
+  oauth_unlinked:                      "Provider unlinked",
+  oauth_failed:                        "Provider sign-in failed",
+  user_created:                        "Account created by an operator",
+  role_changed:                        "Role changed",
+  account_deactivated:                 "Account deactivated",
+  account_reactivated:                 "Account reactivated",
+  email_marked_verified:               "Email address marked confirmed",
+  two_factor_reset:                    "Two-factor reset",
+  sessions_revoked_by_admin:           "Signed out by an admin",
+  user_deleted:                        "Account deleted",
+};
+
+export function eventLabel(type: string): string {
+  const known = EVENT_LABELS[type];
+  if (known) return known;
+  const words = type.replace(/_/g, " ");
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
+const OUTCOME_BADGE: Readonly<Record<string, string>> = {
+  success: "badge badge--ok",
+  failure: "badge badge--warn",
+  denied: "badge badge--warn",
+  info: "badge",
+};
+
+/** Details worth a reader's eye, as "key: value"; nested values as compact JSON, clipped. */
+function detailPairs(details: Record<string, unknown>): Array<[string, string]> {
+  return Object.entries(details)
+    .filter(([, value]) => value !== null && value !== undefined && value !== "")
+    .slice(0, 6)
+    .map(([key, value]) => {
+      const text = typeof value === "object" ? JSON.stringify(value) : String(value);
+      return [key.replace(/_/g, " "), text.length > 80 ? `${text.slice(0, 79)}…` : text];
+    });
+}
+
+/** Who did it, from this account's point of view. */
+function actorText(
+  event: AuditEvent,
+  userId: string,
+  actors: ReadonlyMap<string, ActorName>,
+): { text: string; href?: string } {
+  const { actorId } = event;
+  if (actorId === userId) return { text: "this user" };
+  if (actorId === null) return { text: event.details.via === "cli" ? "the CLI" : "the system" };
+  if (actorId.startsWith("deleted:")) return { text: "a deleted account" };
+  const known = actors.get(actorId);
+  if (known) return { text: known.name, href: `/admin/users/${actorId}` };
+  return { text: "an unknown account" };
+}
+
+/** One line of the user's history: what, when, by whom, from where, and its details. */
+function EventItem(props: {
+  event: AuditEvent;
+  userId: string;
+  actors: ReadonlyMap<string, ActorName>;
+}) {
+  const { event } = props;
+  const actor = actorText(event, props.userId, props.actors);
+  const pairs = detailPairs(event.details);
+  return (
+    <li class="user-events__item">
+      <div class="user-events__head">
+        <span class="user-events__what">{eventLabel(event.type)}</span>{" "}
+        <span class={OUTCOME_BADGE[event.outcome] ?? "badge"}>{event.outcome}</span>
+      </div>
+      <p class="user-events__meta">
+        <time datetime={event.createdAt.toISOString()}>{formatUtc(event.createdAt)}</time>
+        {" · by "}
+        {actor.href ? <a href={actor.href}>{actor.text}</a> : actor.text}
+        {event.ip && ` · ${event.ip}`}
+        {event.userAgent && ` · ${describeDevice(event.userAgent)}`}
+      </p>
+      {pairs.length > 0 && (
+        <dl class="user-events__details">
+          {pairs.map(([key, value]) => (
+            <div class="user-events__detail">
+              <dt>{key}</dt>
+              <dd>{value}</dd>
+            </div>
+          ))}
+        </dl>
+      )}
+    </li>
+  );
+}
+
+export function UserEvents(props: {
+  events: readonly AuditEvent[];
+  userId: string;
+  actors: ReadonlyMap<string, ActorName>;
+}) {
+  if (props.events.length === 0) {
+    return <p id="user-events-empty">Nothing recorded for this account yet.</p>;
+  }
+  return (
+    <ol class="user-events" id="user-events">
+      {props.events.map((event) => (
+        <EventItem event={event} userId={props.userId} actors={props.actors} />
+      ))}
+    </ol>
+  );
+}

@@ -1,5 +1,6 @@
 import { createApp } from "./app.js";
 import { buildDeps, PendingMigrationsError } from "./bootstrap.js";
+import { startControlSocket } from "./cli/control/server.js";
 import { ConfigError, loadConfig } from "./config/env.js";
 import { DbError } from "./db/db.js";
 import { MigrationError } from "./db/migrate.js";
@@ -98,6 +99,13 @@ async function main(): Promise<void> {
     `${config.appName} listening on ${listening.url}`,
   );
   if (listening.warning) logger.warn(listening.warning);
+  // `npm run cli -- user ...` beside the running server: DuckDB lets one process hold the file.
+  await lifecycle.step(async () => {
+    const control = await startControlSocket({ dataDir: config.dataDir, deps, logger });
+    if (control) {
+      lifecycle.closeAtStop("control socket", () => control.close(config.shutdownTimeoutMs));
+    }
+  });
   await lifecycle.step(async () => {
     await deps.audit.record({ type: "app_started", outcome: "info", details: { env: config.env } });
     // "hold" (production without SMTP_HOST) keeps mail queued until SMTP is configured; see mail/open.ts.

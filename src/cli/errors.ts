@@ -2,6 +2,8 @@ import { isAbsolute, relative } from "node:path";
 import { ConfigError } from "../config/env.js";
 import { DbError } from "../db/db.js";
 import { MigrationError } from "../db/migrate.js";
+import { PendingMigrationsError } from "../db/migrate-at-start.js";
+import { ControlConnectError } from "./control/client.js";
 
 /**
  * The message an operator sees for an expected failure (bad configuration, a
@@ -16,7 +18,14 @@ export function describeFailure(
   if (error instanceof DbError && error.code === "DATABASE_LOCKED" && context.databasePath) {
     return lockedMessage(error, displayPath(context.databasePath, context.cwd));
   }
-  if (error instanceof ConfigError || error instanceof DbError || error instanceof MigrationError) {
+  if (
+    error instanceof ConfigError ||
+    error instanceof DbError ||
+    error instanceof MigrationError ||
+    // `user ...` in production with migrations not yet applied, or a socket it may not use.
+    error instanceof PendingMigrationsError ||
+    error instanceof ControlConnectError
+  ) {
     return error.message;
   }
   return undefined;

@@ -1,3 +1,4 @@
+import { promptSecret } from "./prompt.js";
 import { runCli } from "./run.js";
 
 /** CLI composition root: `npm run cli -- <command>` (commands and exit codes in run.ts). */
@@ -12,4 +13,5 @@ process.exitCode = await runCli(process.argv.slice(2), {
     for await (const chunk of process.stdin) all += String(chunk);
     return all;
   },
+  promptSecret: process.stdin.isTTY ? (prompt) => promptSecret(prompt) : undefined,
 });

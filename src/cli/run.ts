@@ -6,6 +6,8 @@ import { quoted } from "../lib/encoding.js";
 import { acceptsDbArgs, DB_USAGE, runDbCommand } from "./commands/db.js";
 import { MIGRATE_SUBCOMMANDS, MIGRATE_USAGE, runMigrateCommand } from "./commands/migrate.js";
 import { acceptsRoutesArgs, ROUTES_USAGE, runRoutesCommand } from "./commands/routes.js";
+import { USER_SUBCOMMANDS, USER_USAGE, userHelp } from "./commands/user-args.js";
+import { runUserCli, userArgsProblem } from "./control/user-cli.js";
 import { describeFailure } from "./errors.js";
 
 interface BaseCommand {
@@ -15,6 +17,10 @@ interface BaseCommand {
   subcommands: readonly string[];
   /** Whether the arguments after the subcommand are acceptable (default: none may follow). */
   acceptsRest?(args: readonly string[]): boolean;
+  /** What is wrong with the arguments in words (instead of acceptsRest's yes or no). */
+  problem?(args: readonly string[], io: CliIo): string | undefined;
+  /** `<command> [sub] --help`, when the subcommands have help of their own. */
+  help?(args: readonly string[]): string;
 }
 
 /** A command run on an open database connection. */
@@ -55,6 +61,14 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     acceptsRest: acceptsRoutesArgs,
     runWithConfig: (args, config, io) => runRoutesCommand(args, { config, out: io.out }),
   },
+  // Through the running server's control socket when one answers, else on the database directly.
+  user: {
+    usage: USER_USAGE,
+    subcommands: USER_SUBCOMMANDS,
+    problem: userArgsProblem,
+    help: userHelp,
+    runWithConfig: runUserCli,
+  },
 };
 
 const HELP_FLAGS = new Set(["--help", "-h"]);
@@ -76,7 +90,13 @@ function findCommand(name: string | undefined): Command | undefined {
 }
 
 /** What is wrong with the arguments, in words, or undefined when the command can run. */
-function usageProblem(name: string, command: Command, args: readonly string[]): string | undefined {
+function usageProblem(
+  name: string,
+  command: Command,
+  args: readonly string[],
+  io: CliIo,
+): string | undefined {
+  if (command.problem) return command.problem(args, io);
   const [sub, ...rest] = args;
   if (command.subcommands.length === 0) {
     const accepted = command.acceptsRest ? command.acceptsRest(args) : args.length === 0;
@@ -108,8 +128,13 @@ export interface CliIo {
   /** Where `.env` and relative paths resolve, and the variables to read (main.ts passes the process's). */
   cwd: string;
   env: LoadConfigOptions["env"];
-  /** Standard input, for `db shell` without SQL on the command line. */
+  /** Standard input, for `db shell` without SQL on the command line and `user create --password-stdin`. */
   readStdin?: () => Promise<string>;
+  /**
+   * Asks at the terminal without echo (undefined answer: cancelled). Absent
+   * when standard input is not a terminal: `user create` then needs --password-stdin.
+   */
+  promptSecret?: (prompt: string) => Promise<string | undefined>;
 }
 
 /**
@@ -131,12 +156,12 @@ export async function runCli(argv: readonly string[], io: CliIo): Promise<number
     return 2;
   }
   if (args.some((arg) => HELP_FLAGS.has(arg))) {
-    io.out(usage(name));
+    io.out(command.help?.(args) ?? usage(name));
     return 0;
   }
-  const problem = usageProblem(name, command, args);
+  const problem = usageProblem(name, command, args, io);
   if (problem !== undefined) {
-    io.err(`error: ${problem}\n\n${usage(name)}`);
+    io.err(`error: ${problem}\n\n${command.help?.(args) ?? usage(name)}`);
     return 2;
   }
 

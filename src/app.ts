@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import { createDashboardRoutes } from "./account/dashboard/routes.js";
 import { createAccountRoutes } from "./account/routes.js";
 import { createAdminRoutes } from "./admin/routes.js";
+import { createUserAdmin } from "./admin/users/actions.js";
 import { createOAuthRoutes } from "./auth/oauth/routes.js";
 import { createAuthRoutes } from "./auth/routes.js";
 import { mountAdminTwoFactorPolicy } from "./auth/two-factor/routes.js";
@@ -23,6 +24,7 @@ import { CSRF_EXEMPT_PATHS, csrfProtection } from "./security/csrf.js";
 import { securityHeaders, securityHeadersOptions } from "./security/headers.js";
 import { createSecurityTxtRoutes } from "./security/security-txt.js";
 import { sessionMiddleware } from "./sessions/middleware.js";
+import { createSetupRoutes } from "./setup/routes.js";
 import { createUiRoutes, THEME_COOKIE, themeFromCookie } from "./site/routes.js";
 import { siteInfo } from "./ui/assets.js";
 import { flashMiddleware } from "./ui/flash.js";
@@ -85,6 +87,8 @@ export function createApp(deps: Deps): Hono {
   // REQUIRE_2FA_FOR_ADMINS: before any /admin route, so every admin page is behind it.
   mountAdminTwoFactorPolicy(app, deps);
   app.route("/admin", createAdminRoutes(deps));
+  // First-run setup: 404 unless main.ts logged a one-time link and no admin exists yet.
+  app.route("/setup", createSetupRoutes(deps, { accounts: createUserAdmin(deps) }));
   // Captured mail holds live verification and reset links: never reachable in production.
   if (!deps.config.isProduction) app.route("/dev", createDevRoutes(deps));
 

@@ -3,6 +3,7 @@ import { createTwoFactorAccountRoutes } from "../auth/two-factor/routes.js";
 import type { Deps } from "../deps.js";
 import { mountAll, withGuards } from "../http/route-group.js";
 import { requireSudo, requireUser } from "../sessions/guards.js";
+import { createDeleteAccountRoutes } from "./delete/routes.js";
 import { createEmailChangeRoutes } from "./email/routes.js";
 import { createPasswordChangeRoutes } from "./password/routes.js";
 import { createProfileRoutes } from "./profile/routes.js";
@@ -28,11 +29,12 @@ import { createSettingsRoutes } from "./settings/routes.js";
  *   POST /oauth/:provider/link, /unlink   auth/oauth/routes.tsx (sudo, back to /security)
  * Signed in and sudo (re-authenticated within SUDO_WINDOW_MINUTES):
  *   GET, POST /email                      email/
+ *   GET, POST /delete                     delete/
  */
 export function createAccountRoutes(deps: Deps, options: { oauthLinks: Hono }): Hono {
   const email = createEmailChangeRoutes(deps);
 
-  const sudo = mountAll([email.change]);
+  const sudo = mountAll([email.change, createDeleteAccountRoutes(deps)]);
 
   const signedIn = mountAll([
     createProfileRoutes(deps),

@@ -4,6 +4,7 @@ import { mountAll, withGuards } from "../http/route-group.js";
 import { requirePermission } from "../sessions/guards.js";
 import { createAdminOverviewRoutes } from "./overview.js";
 import { createUserDetailRoutes } from "./users/detail-routes.js";
+import { createUserListRoutes } from "./users/list-routes.js";
 
 /**
  * Everything under /admin (mounted there by app.ts), for users whose role
@@ -13,12 +14,17 @@ import { createUserDetailRoutes } from "./users/detail-routes.js";
  * puts the 2FA policy in front of all of it.
  *
  *   GET /                         overview: the sections (src/admin/layout.tsx)
+ *   GET /users, /users/export.csv  the list and its CSV export (users/list-routes.tsx)
  *   GET /users/:id, its actions    one user's page (users/detail-routes.tsx; after the
  *                                  list, whose fixed paths under /users come first)
  */
 export function createAdminRoutes(deps: Deps): Hono {
   return withGuards(
     [requirePermission("admin.access")],
-    mountAll([createAdminOverviewRoutes(), createUserDetailRoutes(deps)]),
+    mountAll([
+      createAdminOverviewRoutes(),
+      createUserListRoutes(deps),
+      createUserDetailRoutes(deps),
+    ]),
   );
 }

@@ -64,6 +64,11 @@ export interface Lockouts {
   prune(): Promise<number>;
   /** For deleteUser: the row keyed by the user's address goes with the user. */
   userRows: UserRows;
+  /**
+   * The login_attempts key of an address: the users repository stores it as
+   * users.lockout_key, so the admin list can join accounts to their locks.
+   */
+  accountKey(email: string): string;
 }
 
 const CLAIM = `
@@ -163,5 +168,6 @@ export function createLockouts(deps: {
       // Keyed by an HMAC of the address under SECRET_KEY: only this instance can find it.
       erase: (tx, user) => clear(user.email, tx),
     },
+    accountKey: keyOf,
   };
 }

@@ -26,6 +26,13 @@ export function createUsersRepository(deps: {
    * this order, then deletes the users row.
    */
   userRows: readonly UserRows[];
+  /**
+   * The login_attempts key of an address (Lockouts.accountKey), stored as
+   * users.lockout_key on create and on email change so the admin list can
+   * join accounts to their locks. Absent (unit tests): stored as NULL and
+   * filled by the start-up backfill (src/users/lockout-keys.ts).
+   */
+  lockoutKey?: (email: string) => string;
 }): UsersRepository {
   const { db, clock, random } = deps;
   const userRows = checkUserRows(deps.userRows);
@@ -65,8 +72,8 @@ export function createUsersRepository(deps: {
       try {
         const row = await tx.one<UserRow>(
           `INSERT INTO users (id, email, first_name, last_name, role, status, email_verified_at,
-             password_hash, created_at, updated_at)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9)
+             password_hash, created_at, updated_at, lockout_key)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9, $10)
            RETURNING ${USER_COLUMNS}`,
           [
             id,
@@ -78,6 +85,7 @@ export function createUsersRepository(deps: {
             input.emailVerifiedAt ?? null,
             input.passwordHash,
             now,
+            deps.lockoutKey?.(input.email) ?? null,
           ],
         );
         if (!row) throw new Error("INSERT … RETURNING returned no row");
@@ -141,9 +149,10 @@ export function createUsersRepository(deps: {
 
     async changeEmail(id, email, options = {}, tx = db): Promise<EmailWriteResult> {
       try {
-        const n = await update(tx, id, "email = $1, email_verified_at = $2", [
+        const n = await update(tx, id, "email = $1, email_verified_at = $2, lockout_key = $3", [
           normalizeEmail(email),
           options.verifiedAt ?? null,
+          deps.lockoutKey?.(email) ?? null,
         ]);
         const user = n > 0 ? await selectUserById(tx, id) : undefined;
         if (!user) throw new AppError("NOT_FOUND", { message: "No such user." });

@@ -3,6 +3,7 @@ import type { CapturedMail } from "../../mail/capture.js";
 import { Alert } from "../../ui/components/alert.js";
 import { Card } from "../../ui/components/card.js";
 import { Page } from "../../ui/components/card-page.js";
+import { DevToolsLink } from "../nav.js";
 
 export interface DevMailPageProps {
   /** Newest first. */
@@ -41,6 +42,7 @@ export function DevMailPage(props: DevMailPageProps) {
       eyebrow="Development only"
       title="Captured mail"
       description={`Mail the app sent since it started, newest first (the newest ${props.limit} are kept). Also as JSON at /dev/mail.json.`}
+      actions={<DevToolsLink />}
     >
       {props.smtp !== undefined && (
         <Alert kind="info" title="Mail goes out through SMTP">

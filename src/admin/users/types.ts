@@ -65,16 +65,22 @@ export interface UserAdmin {
   revokeAllSessions(actor: AdminActor, userId: string): Promise<ActionResult>;
   /**
    * Deletes the account and every per-user row (UsersRepository.deleteUser);
-   * `confirmEmail` must match the account's address (case-insensitive). The
-   * farewell mail is queued after the rows are gone, addressed to the
-   * captured address, with no user id (so it is not itself erased).
+   * `confirmEmail` must match the account's address (trimmed, NFKC, any
+   * case). The farewell mail is queued after the rows are gone, addressed to
+   * the captured address, with no user id (so it is not itself erased) and
+   * forgotten once sent. The same deletion as /account/delete: see
+   * deleteAccount in delete-account.ts.
    */
   deleteUser(
     actor: AdminActor,
     userId: string,
     options: { confirmEmail: string },
   ): Promise<ActionResult>;
-  /** A verified account (CLI `user create`, /setup), audited as `user_created`. */
+  /**
+   * A verified account (CLI `user create`, /setup), audited as `user_created`.
+   * Refusals: invalid_input (the field and the reason), weak_password (the
+   * password policy's message), invalid_role, email_taken.
+   */
   createUser(
     actor: AdminActor | { kind: "setup" },
     input: { email: string; firstName: string; lastName: string; password: string; role: UserRole },

@@ -232,6 +232,13 @@ describe.each(availableDialects())("deleting your own account (%s)", (dialect) =
     });
     expect(twice.status).toBe(422);
     expect(await twice.text()).toContain("Send this field once.");
+    // Not a form at all (JSON, with the token in the header as htmx would send it).
+    const json = await t.client.postJson(
+      "/account/delete",
+      { confirm_email: "kate@example.com" },
+      { Origin: ORIGIN, "X-CSRF-Token": token },
+    );
+    expect(json.status).toBe(415);
 
     expect(await t.deps.users.findById(user.id)).toBeDefined();
     expect(await t.deps.users.findById(other.id)).toBeDefined();

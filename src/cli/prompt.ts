@@ -32,8 +32,9 @@ export function promptSecret(
         }
       }
     };
-    output.write(prompt);
+    // Raw before the prompt shows: a key typed at the prompt in cooked mode would be echoed.
     input.setRawMode(true);
+    output.write(prompt);
     input.setEncoding("utf8");
     input.on("data", onData);
     input.resume();

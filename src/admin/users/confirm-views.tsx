@@ -42,7 +42,7 @@ export function ConfirmPage(props: ConfirmPageProps) {
       title={props.title}
       description={
         <>
-          {user.email} <StatusBadges user={user} />
+          <span class="user-email">{user.email}</span> <StatusBadges user={user} />
         </>
       }
       breadcrumbs={userCrumbs(user, props.step)}

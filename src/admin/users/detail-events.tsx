@@ -67,7 +67,12 @@ function detailPairs(details: Record<string, unknown>): Array<[string, string]> 
     .slice(0, 6)
     .map(([key, value]) => {
       const text = typeof value === "object" ? JSON.stringify(value) : String(value);
-      return [key.replace(/_/g, " "), text.length > 80 ? `${text.slice(0, 79)}…` : text];
+      // "sessions_revoked" and "sessionsRevoked" both read "sessions revoked".
+      const label = key
+        .replace(/_/g, " ")
+        .replace(/([a-z])([A-Z])/g, "$1 $2")
+        .toLowerCase();
+      return [label, text.length > 80 ? `${text.slice(0, 79)}…` : text];
     });
 }
 
@@ -76,10 +81,11 @@ function actorText(
   event: AuditEvent,
   userId: string,
   actors: ReadonlyMap<string, ActorName>,
-): { text: string; href?: string } {
+): { text: string; href?: string } | undefined {
   const { actorId } = event;
   if (actorId === userId) return { text: "this user" };
-  if (actorId === null) return { text: event.details.via === "cli" ? "the CLI" : "the system" };
+  // No actor: the CLI (it says so), or no one signed in (a failed sign-in, a lock it caused).
+  if (actorId === null) return event.details.via === "cli" ? { text: "the CLI" } : undefined;
   if (actorId.startsWith("deleted:")) return { text: "a deleted account" };
   const known = actors.get(actorId);
   if (known) return { text: known.name, href: `/admin/users/${actorId}` };
@@ -103,8 +109,8 @@ function EventItem(props: {
       </div>
       <p class="user-events__meta">
         <time datetime={event.createdAt.toISOString()}>{formatUtc(event.createdAt)}</time>
-        {" · by "}
-        {actor.href ? <a href={actor.href}>{actor.text}</a> : actor.text}
+        {actor && " · by "}
+        {actor?.href ? <a href={actor.href}>{actor.text}</a> : actor?.text}
         {event.ip && ` · ${event.ip}`}
         {event.userAgent && ` · ${describeDevice(event.userAgent)}`}
       </p>

@@ -40,7 +40,7 @@ function When(props: { at: Date | null; never?: string }) {
 export function StatusBadges(props: { user: User }) {
   const { user } = props;
   return (
-    <span class="user-badges">
+    <span class="badges">
       <span class={user.role === "admin" ? "badge badge--info" : "badge"} id="user-role">
         {user.role}
       </span>
@@ -263,7 +263,11 @@ function SessionsCard(props: { detail: UserDetail; currentSessionId: string }) {
   );
 }
 
-/** GET /admin/users/:id: who the account is, how it signs in, where, what happened, and what to do. */
+/**
+ * GET /admin/users/:id: who the account is, how it signs in, where, what
+ * happened, and what to do. The actions come first in the markup, so a phone
+ * shows them right under the name; wide screens put them in a side column.
+ */
 export function UserDetailPage(props: UserDetailPageProps) {
   const { detail } = props;
   const { user } = detail;
@@ -272,14 +276,15 @@ export function UserDetailPage(props: UserDetailPageProps) {
       title={displayName(user)}
       description={
         <>
-          {user.email} <StatusBadges user={user} />
+          <span class="user-email">{user.email}</span> <StatusBadges user={user} />
         </>
       }
-      breadcrumbs={userCrumbs(user)
-        .slice(0, 2)
-        .concat({ label: displayName(user) })}
+      breadcrumbs={userCrumbs(user)}
     >
       <div class="user-detail">
+        <aside class="user-detail__side">
+          <ActionsCard detail={detail} adminId={props.adminId} />
+        </aside>
         <div class="user-detail__main stack">
           <ProfileCard detail={detail} />
           <SecurityCard detail={detail} />
@@ -288,9 +293,6 @@ export function UserDetailPage(props: UserDetailPageProps) {
             <UserEvents events={detail.events} userId={user.id} actors={detail.actors} />
           </Card>
         </div>
-        <aside class="user-detail__side">
-          <ActionsCard detail={detail} adminId={props.adminId} />
-        </aside>
       </div>
     </AdminPage>
   );

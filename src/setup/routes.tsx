@@ -97,6 +97,9 @@ export function createSetupRoutes(
   app.get("/", async function setupForm(c) {
     const token = c.req.query("token");
     if (!gate.accepts(token) || !(await stillOpen())) notFound();
+    // The token is in this page's URL: no cache keeps the page. (Referer is already safe: the
+    // app's strict-origin-when-cross-origin sends other sites the origin only.)
+    c.header("Cache-Control", "no-store");
     return render(c, { token });
   });
 

@@ -35,7 +35,7 @@ export function SetupPage(props: SetupPageProps) {
         <p class="setup-note">
           This link works once, for {props.minutesLeft} more{" "}
           {props.minutesLeft === 1 ? "minute" : "minutes"}. Restart the server for a new one, or run{" "}
-          <code>npm run cli -- user create --admin --email &lt;address&gt;</code> instead.
+          <code>npm run cli -- user create --admin</code> instead.
         </p>
       }
     >

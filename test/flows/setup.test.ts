@@ -65,6 +65,9 @@ describe.each(availableDialects())("first-run setup (%s)", (dialect) => {
 
     const page = await t.client.get(`/setup?token=${token}`);
     expect(page.status).toBe(200);
+    // The token is in the URL: the page is not cached, and other sites get no path as Referer.
+    expect(page.headers.get("Cache-Control")).toBe("no-store");
+    expect(page.headers.get("Referrer-Policy")).toBe("strict-origin-when-cross-origin");
     const html = await page.text();
     for (const name of ["email", "password", "first_name", "last_name", "_csrf", "token"]) {
       expect(html).toContain(`name="${name}"`);

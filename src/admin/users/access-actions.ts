@@ -52,14 +52,10 @@ export function accessActions(
         await queueNotice(deps, tx, user, (base) =>
           roleChangedEmail({ ...base, from: user.role, to: role }),
         );
-        return done(
-          `${user.email} is now ${role}. They were signed out everywhere.`,
-          {
-            ...user,
-            role,
-          },
-          { revokedSessions: true, queuedMail: true },
-        );
+        return done(`${user.email} is now ${role}. They were signed out everywhere.`, {
+          revokedSessions: true,
+          queuedMail: true,
+        });
       });
     },
 
@@ -78,11 +74,10 @@ export function accessActions(
           tx,
         );
         await queueNotice(deps, tx, user, accountDeactivatedEmail);
-        return done(
-          `${user.email} was deactivated and signed out everywhere.`,
-          { ...user, status: "deactivated" },
-          { revokedSessions: true, queuedMail: true },
-        );
+        return done(`${user.email} was deactivated and signed out everywhere.`, {
+          revokedSessions: true,
+          queuedMail: true,
+        });
       });
     },
 
@@ -92,13 +87,9 @@ export function accessActions(
         await deps.users.setStatus(user.id, "active", tx);
         await recordAs(deps, actor, { type: "account_reactivated", targetId: user.id }, tx);
         await queueNotice(deps, tx, user, accountReactivatedEmail);
-        return done(
-          `${user.email} was reactivated.`,
-          { ...user, status: "active" },
-          {
-            queuedMail: true,
-          },
-        );
+        return done(`${user.email} was reactivated.`, {
+          queuedMail: true,
+        });
       }),
   };
 }

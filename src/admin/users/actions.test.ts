@@ -71,8 +71,13 @@ describe.each(availableDialects())("UserAdmin actions (%s)", (dialect) => {
     const { admin, user, service, asAdmin } = await world(dialect);
     await signIn(user.id, 2);
 
+    t.clock.advance(60_000);
     const result = await service.changeRole(asAdmin, user.id, "admin");
-    expect(result).toMatchObject({ ok: true, user: { id: user.id, role: "admin" } });
+    // The account as the transaction left it, for the page that follows.
+    expect(result).toMatchObject({
+      ok: true,
+      user: { id: user.id, role: "admin", updatedAt: t.clock.now() },
+    });
     expect(result.message).toContain("Ada.Lovelace@Example.com");
     expect((await t.deps.users.findById(user.id))?.role).toBe("admin");
     expect(await countRows(t.deps.db, "sessions", user.id)).toBe(0);

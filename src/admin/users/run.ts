@@ -15,11 +15,11 @@ export type Step =
       queuedMail?: boolean;
     };
 
+/** Success; runAction fills `user` with the row as the transaction left it. */
 export const done = (
   message: string,
-  user: User | undefined,
   after: { revokedSessions?: boolean; queuedMail?: boolean } = {},
-): Step => ({ result: { ok: true, message, user }, ...after });
+): Step => ({ result: { ok: true, message, user: undefined }, ...after });
 
 export const stop = (result: Refused): Step => ({ result });
 
@@ -55,7 +55,11 @@ export async function runAction(
       guardAdmins: options.guardAdmins ?? false,
     });
     if (!locked.user) return stop(NOT_FOUND);
-    return body(tx, { user: locked.user, activeAdmins: locked.activeAdmins });
+    const step = await body(tx, { user: locked.user, activeAdmins: locked.activeAdmins });
+    if (!step.result.ok) return step;
+    // The row as this transaction left it (updated_at included), for the page that follows.
+    const user = await deps.users.findById(userId, tx);
+    return { ...step, result: { ...step.result, user } };
   });
   if (step.result.ok) {
     if ("revokedSessions" in step && step.revokedSessions) deps.sessions.forgetUser(userId);

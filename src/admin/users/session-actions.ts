@@ -40,7 +40,6 @@ export function sessionActions(
         await queueNotice(deps, tx, user, twoFactorResetEmail);
         return done(
           `Two-factor authentication was turned off for ${user.email}, and they were signed out everywhere.`,
-          user,
           { revokedSessions: true, queuedMail: true },
         );
       }),
@@ -59,7 +58,7 @@ export function sessionActions(
           { type: "session_revoked", targetId: user.id, details: { scope: "one", count: 1 } },
           tx,
         );
-        return done(`That session of ${user.email} was signed out.`, user, {
+        return done(`That session of ${user.email} was signed out.`, {
           revokedSessions: true,
         });
       }),
@@ -75,7 +74,7 @@ export function sessionActions(
           tx,
         );
         const sessions = count === 1 ? "1 session" : `${count} sessions`;
-        return done(`${user.email} was signed out of ${sessions}.`, user, {
+        return done(`${user.email} was signed out of ${sessions}.`, {
           revokedSessions: true,
         });
       }),

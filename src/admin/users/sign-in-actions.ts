@@ -31,10 +31,7 @@ export function signInActions(
           },
           tx,
         );
-        return done(
-          `${user.email} can sign in again: the lock and failed attempts were cleared.`,
-          user,
-        );
+        return done(`${user.email} can sign in again: the lock and failed attempts were cleared.`);
       }),
 
     resendVerification: (actor, userId) =>
@@ -49,7 +46,7 @@ export function signInActions(
         }
         await issueVerification(deps, tx, user);
         await recordAs(deps, actor, { type: "verification_resent", targetId: user.id }, tx);
-        return done(`A new verification link was sent to ${user.email}.`, user, {
+        return done(`A new verification link was sent to ${user.email}.`, {
           queuedMail: true,
         });
       }),
@@ -60,7 +57,7 @@ export function signInActions(
         const now = deps.clock.now();
         await deps.users.markEmailVerified(user.id, now, tx);
         await recordAs(deps, actor, { type: "email_marked_verified", targetId: user.id }, tx);
-        return done(`${user.email} is marked as verified.`, { ...user, emailVerifiedAt: now });
+        return done(`${user.email} is marked as verified.`);
       }),
 
     sendPasswordReset: (actor, userId) =>
@@ -79,7 +76,7 @@ export function signInActions(
           render: (base) => passwordResetEmail({ ...base, validMinutes }),
         });
         await recordAs(deps, actor, { type: "password_reset_requested", targetId: user.id }, tx);
-        return done(`A password reset link was sent to ${user.email}.`, user, { queuedMail: true });
+        return done(`A password reset link was sent to ${user.email}.`, { queuedMail: true });
       }),
   };
 }

@@ -1,5 +1,5 @@
 import { connect } from "node:net";
-import { type ControlRequest, encode, parseReply } from "./protocol.js";
+import { type ControlRequest, encode, parseReply, socketPathFits } from "./protocol.js";
 
 /**
  * The CLI's end of the control socket. `reached: false` means no server
@@ -20,6 +20,8 @@ export function runThroughServer(
   request: ControlRequest,
   io: { out(line: string): void; err(line: string): void },
 ): Promise<ControlAttempt> {
+  // The server does not open a socket it cannot bind whole (server.ts), so none answers there.
+  if (!socketPathFits(path)) return Promise.resolve({ reached: false });
   return new Promise((resolve, reject) => {
     const socket = connect(path);
     let connected = false;

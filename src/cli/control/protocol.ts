@@ -27,6 +27,17 @@ export function controlSocketPath(dataDir: string): string {
 }
 
 /**
+ * The longest socket path the kernel takes whole: sun_path is 108 bytes on
+ * Linux and 104 on macOS, NUL included. Node does not refuse a longer one;
+ * the kernel silently binds a truncated path, somewhere else.
+ */
+export const MAX_SOCKET_PATH_BYTES = 103;
+
+export function socketPathFits(path: string): boolean {
+  return Buffer.byteLength(path) <= MAX_SOCKET_PATH_BYTES;
+}
+
+/**
  * The longest request line: arguments and a password fit many times over
  * (the password policy caps passwords far below this); anything longer is
  * not the CLI talking, and is not buffered.

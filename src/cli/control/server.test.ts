@@ -271,6 +271,23 @@ describe("control socket: start and stop", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it("refuses a DATA_DIR so long the kernel would bind a cut path elsewhere, and the CLI goes direct", async () => {
+    const long = join(dataDir, "d".repeat(120));
+    await expect(openControlSocket({ dataDir: long, deps: t.deps, logger })).rejects.toThrow(
+      /longer than a Unix socket path may be/,
+    );
+    expect(existsSync(long)).toBe(false);
+    const attempt = await runThroughServer(
+      controlSocketPath(long),
+      { command: "user", args: [] },
+      {
+        out: () => {},
+        err: () => {},
+      },
+    );
+    expect(attempt).toEqual({ reached: false });
+  });
+
   it("refuses to replace a file that is not a socket", async () => {
     const dir = mkdtempSync(join(tmpdir(), "bastion-control-file-"));
     mkdirSync(controlDirPath(dir));

@@ -11,7 +11,9 @@ import {
   encode,
   IDLE_TIMEOUT_MS,
   MAX_REQUEST_BYTES,
+  MAX_SOCKET_PATH_BYTES,
   parseRequest,
+  socketPathFits,
 } from "./protocol.js";
 
 /**
@@ -58,6 +60,11 @@ export async function openControlSocket(
 ): Promise<ControlSocket | undefined> {
   const dir = controlDirPath(options.dataDir);
   const path = controlSocketPath(options.dataDir);
+  if (!socketPathFits(path)) {
+    throw new ControlSocketError(
+      `${path} is longer than a Unix socket path may be (${MAX_SOCKET_PATH_BYTES} bytes); use a shorter DATA_DIR`,
+    );
+  }
   privateDirectory(dir);
   if (await answers(path)) {
     options.logger.warn(

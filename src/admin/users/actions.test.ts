@@ -128,6 +128,20 @@ describe.each(availableDialects())("UserAdmin actions (%s)", (dialect) => {
     }
   });
 
+  it("all or nothing: when the notice mail cannot be queued, the change, the session revocation and the audit record roll back", async () => {
+    const { service, asAdmin } = await world(dialect);
+    // An address the outbox refuses as a recipient (two addresses in one): enqueue
+    // throws inside the action's transaction, after the change and the audit row.
+    const bad = await seedUser(t, { email: "victim@example.com,extra@example.com" });
+    await signIn(bad.id);
+    const before = await footprint(t.deps.db);
+    await expect(service.deactivate(asAdmin, bad.id)).rejects.toThrow(/recipient/);
+    await expect(service.changeRole(asAdmin, bad.id, "admin")).rejects.toThrow(/recipient/);
+    expect(await footprint(t.deps.db)).toEqual(before);
+    expect((await t.deps.users.findById(bad.id))?.status).toBe("active");
+    expect(await countRows(t.deps.db, "sessions", bad.id)).toBe(1);
+  });
+
   it("unknown, malformed and deleted ids are not_found for every action, naming nothing", async () => {
     const { user, service, asAdmin } = await world(dialect);
     const deleted = await seedUser(t, { email: "gone@example.com" });

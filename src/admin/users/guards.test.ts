@@ -134,11 +134,13 @@ describe.each(availableDialects())("UserAdmin guards (%s)", (dialect) => {
       ],
       (s) => [s.deactivate(CLI, a.id), s.deactivate(CLI, b.id)],
     ];
-    for (const race of races) {
-      await twoAdmins();
-      expectOneWinner(await Promise.all(race(service)));
-      expect(await activeAdmins()).toHaveLength(1);
-      await t.close();
+    for (let round = 0; round < 3; round++) {
+      for (const race of races) {
+        await twoAdmins();
+        expectOneWinner(await Promise.all(race(service)));
+        expect(await activeAdmins()).toHaveLength(1);
+        await t.close();
+      }
     }
   });
 

@@ -42,6 +42,8 @@ export async function deleteAccount(
 ): Promise<ActionResult> {
   const { userId, confirmEmail, actor } = options;
   if (!plausibleId(userId)) return NOT_FOUND;
+  // An owner deletes only their own account, whatever a caller passes as userId.
+  if (actor.kind === "self" && actor.user.id !== userId) return NOT_FOUND;
   const result = await deps.db.transaction(async (tx): Promise<ActionResult> => {
     const locked = await lockTarget(deps, tx, { userId, guardAdmins: true });
     const user = locked.user;

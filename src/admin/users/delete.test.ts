@@ -147,6 +147,14 @@ describe.each(availableDialects())("deleting an account (%s)", (dialect) => {
 
   it("the owner deleting their own account (deleteAccount, as /account/delete calls it): signed out, farewell says so", async () => {
     await world();
+    // Only their own: a self actor naming another account deletes nothing.
+    const other = await deleteAccount(t.deps, {
+      userId: admin.id,
+      confirmEmail: "boss@example.com",
+      actor: { kind: "self", user, audit: t.deps.audit },
+    });
+    expect(other).toMatchObject({ ok: false, refusal: "not_found" });
+    expect(await t.deps.users.findById(admin.id)).toBeDefined();
     const session = await t.deps.sessions.create({ userId: user.id });
     expect(await t.deps.sessions.validate(session.token)).toBeDefined();
     const result = await deleteAccount(t.deps, {

@@ -256,7 +256,15 @@ describe("control socket: start and stop", () => {
       },
     );
     expect(served).toEqual({ reached: true, exit: 0 });
-    await reopened?.close(1000);
+    // A client still silent at shutdown does not hold the server for its idle timeout.
+    const idle = connect(stalePath);
+    const idleClosed = new Promise((resolve) => idle.on("close", resolve));
+    idle.on("error", () => {});
+    await new Promise((resolve) => idle.once("connect", resolve));
+    const closing = performance.now();
+    await reopened?.close(10_000);
+    await idleClosed;
+    expect(performance.now() - closing).toBeLessThan(2_000);
     expect(existsSync(stalePath)).toBe(false);
     expect(
       await runThroughServer(

@@ -75,11 +75,13 @@ export async function openControlSocket(
   }
   removeStale(path);
   const connections = new Set<Socket>();
+  /** Commands in flight, by the connection that asked. */
+  const running = new Map<Socket, Promise<unknown>>();
   // Half-open allowed: a client may send its request and close its side, and still read the answers.
   const server = createServer({ allowHalfOpen: true }, (socket) => {
     connections.add(socket);
     socket.once("close", () => connections.delete(socket));
-    serveConnection(socket, options);
+    serveConnection(socket, { ...options, running });
   });
   server.maxConnections = MAX_CONNECTIONS;
   await new Promise<void>((resolve, reject) => {
@@ -92,7 +94,10 @@ export async function openControlSocket(
   // The directory already keeps others out; 0600 says the same on the socket itself.
   chmodSync(path, 0o600);
   server.on("error", (err) => options.logger.error({ err }, "control socket error"));
-  return { path, close: (timeoutMs) => closeServer(server, connections, path, timeoutMs) };
+  return {
+    path,
+    close: (timeoutMs) => closeServer({ server, connections, running, path, timeoutMs }),
+  };
 }
 
 /** DATA_DIR/run, 0700, owned by this user, and a real directory (not a link to one elsewhere). */
@@ -137,7 +142,10 @@ function removeStale(path: string): void {
   rmSync(path, { force: true });
 }
 
-function serveConnection(socket: Socket, options: ControlSocketOptions): void {
+function serveConnection(
+  socket: Socket,
+  options: ControlSocketOptions & { running: Map<Socket, Promise<unknown>> },
+): void {
   let received = 0;
   let buffered = "";
   let started = false;
@@ -177,10 +185,12 @@ function serveConnection(socket: Socket, options: ControlSocketOptions): void {
       refuse(request.problem);
       return;
     }
-    void runRequest(request, send, options).then((exit) => {
+    const command = runRequest(request, send, options).then((exit) => {
       send({ exit });
       socket.end();
     });
+    options.running.set(socket, command);
+    void command.finally(() => options.running.delete(socket));
   });
   socket.on("end", () => {
     if (!started) refuse("the connection ended before a complete request line");
@@ -211,26 +221,35 @@ async function runRequest(
   }
 }
 
-function closeServer(
-  server: Server,
-  connections: Set<Socket>,
-  path: string,
-  timeoutMs: number,
-): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      for (const socket of connections) socket.destroy();
-    }, timeoutMs);
+/**
+ * Stops accepting, then waits for the commands already running (up to
+ * `timeoutMs`): the database closes after this, and a command cut off
+ * halfway would fail on it. Connections still open then are cut.
+ */
+async function closeServer(options: {
+  server: Server;
+  connections: Set<Socket>;
+  running: Map<Socket, Promise<unknown>>;
+  path: string;
+  timeoutMs: number;
+}): Promise<void> {
+  const { server, connections, running, path, timeoutMs } = options;
+  const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+  // A connection still waiting for its request line has nothing to lose.
+  for (const socket of connections) if (!running.has(socket)) socket.destroy();
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<void>((resolve) => {
+    timer = setTimeout(resolve, timeoutMs);
     timer.unref();
-    server.close(() => {
-      clearTimeout(timer);
-      // Node removes the file itself on close; this covers a platform or version that does not.
-      rmSync(path, { force: true });
-      resolve();
-    });
   });
+  // Finished commands end their connections themselves, after the exit line is written.
+  await Promise.race([closed, deadline]);
+  clearTimeout(timer);
+  for (const socket of connections) socket.destroy();
+  await closed;
+  // Node removes the file itself on close; this covers a platform or version that does not.
+  rmSync(path, { force: true });
 }
-
 /**
  * For the composition root: the server runs without its control socket
  * when it cannot be opened (the operator then stops the server to use the

@@ -7,8 +7,8 @@ import { Form } from "../../ui/components/form.js";
 import { ROLE_DESCRIPTIONS } from "../../users/roles.js";
 import { USER_ROLES, type UserRole } from "../../users/user.js";
 import { AdminPage } from "../layout.js";
-import type { UserDetail } from "./detail-data.js";
-import { StatusBadges, userCrumbs, userPath } from "./detail-view.js";
+import { type UserDetail, userPath } from "./detail-data.js";
+import { StatusBadges, userCrumbs } from "./detail-view.js";
 
 export interface ConfirmPageProps {
   detail: UserDetail;

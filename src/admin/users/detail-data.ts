@@ -37,6 +37,9 @@ export interface ActorName {
   email: string;
 }
 
+/** The user's page in the console; every action path hangs off it. */
+export const userPath = (id: string) => `/admin/users/${id}`;
+
 /** How many audit events the page lists: the recent story, not the whole log. */
 export const RECENT_EVENTS = 20;
 

@@ -1,6 +1,4 @@
 import { formatUtc } from "../../mail/templates/index.js";
-import { describeDevice } from "../../sessions/device.js";
-import type { Session } from "../../sessions/types.js";
 import { Alert } from "../../ui/components/alert.js";
 import { ButtonLink } from "../../ui/components/button.js";
 import { Card } from "../../ui/components/card.js";
@@ -9,8 +7,9 @@ import { ROLE_DESCRIPTIONS } from "../../users/roles.js";
 import { displayName, type User } from "../../users/user.js";
 import { AdminPage } from "../layout.js";
 import { USER_ACTIONS, type UserAction } from "./action-catalog.js";
-import type { UserDetail } from "./detail-data.js";
+import { type UserDetail, userPath } from "./detail-data.js";
 import { UserEvents } from "./detail-events.js";
+import { SessionsCard } from "./detail-sessions.js";
 
 export interface UserDetailPageProps {
   detail: UserDetail;
@@ -19,8 +18,6 @@ export interface UserDetailPageProps {
   /** The admin's own session, which the page never offers to revoke (signing out is in the header). */
   currentSessionId: string;
 }
-
-export const userPath = (id: string) => `/admin/users/${id}`;
 
 /** The trail every page about one user shows: Admin / Users / Ada Lovelace [/ step]. */
 export function userCrumbs(user: User, step?: string) {
@@ -197,68 +194,6 @@ function ActionsCard(props: { detail: UserDetail; adminId: string }) {
         </ul>
         <p class="field__hint">Each action explains what it will do and asks you to confirm.</p>
       </div>
-    </Card>
-  );
-}
-
-function SessionItem(props: { session: Session; userId: string; current: boolean }) {
-  const { session } = props;
-  return (
-    <li class={props.current ? "session session--current" : "session"}>
-      <h3 class="session__device">
-        {describeDevice(session.userAgent)}
-        {props.current && <span class="badge badge--ok">Your session</span>}
-      </h3>
-      <dl class="session__facts">
-        <div class="session__fact">
-          <dt>IP address</dt>
-          <dd>{session.ip ?? "Unknown"}</dd>
-        </div>
-        <div class="session__fact">
-          <dt>Last active</dt>
-          <dd>
-            <time datetime={session.lastSeenAt.toISOString()}>{formatUtc(session.lastSeenAt)}</time>
-          </dd>
-        </div>
-        <div class="session__fact">
-          <dt>Signed in</dt>
-          <dd>
-            <time datetime={session.createdAt.toISOString()}>{formatUtc(session.createdAt)}</time>
-          </dd>
-        </div>
-      </dl>
-      <div class="session__action">
-        {!props.current && (
-          <ButtonLink
-            href={`${userPath(props.userId)}/sessions/${session.id}/revoke/confirm`}
-            variant="danger"
-            size="sm"
-          >
-            Sign out
-          </ButtonLink>
-        )}
-      </div>
-    </li>
-  );
-}
-
-function SessionsCard(props: { detail: UserDetail; currentSessionId: string }) {
-  const { sessions, user } = props.detail;
-  return (
-    <Card title={`Sessions (${sessions.length})`}>
-      {sessions.length === 0 ? (
-        <p id="user-sessions-empty">Not signed in anywhere.</p>
-      ) : (
-        <ul class="session-list" id="user-sessions">
-          {sessions.map((session) => (
-            <SessionItem
-              session={session}
-              userId={user.id}
-              current={session.id === props.currentSessionId}
-            />
-          ))}
-        </ul>
-      )}
     </Card>
   );
 }

@@ -16,7 +16,12 @@ import { createTestApp, type TestApp } from "../../../test/harness.js";
 import { captureLogger } from "../../../test/logs.js";
 import { runThroughServer } from "./client.js";
 import { controlDirPath, controlSocketPath, MAX_REQUEST_BYTES } from "./protocol.js";
-import { type ControlSocket, ControlSocketError, openControlSocket } from "./server.js";
+import {
+  type ControlSocket,
+  ControlSocketError,
+  openControlSocket,
+  startControlSocket,
+} from "./server.js";
 
 /**
  * The server's end of the control socket, in this process, on a test app's
@@ -294,6 +299,21 @@ describe("control socket: start and stop", () => {
       },
     );
     expect(attempt).toEqual({ reached: false });
+  });
+
+  it("the server starts without it when it cannot open, and its log says why", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "bastion-control-blocked-"));
+    writeFileSync(controlDirPath(dir), "a file where the directory goes");
+    const { logger: startLogger, lines } = captureLogger();
+    const started = await startControlSocket({ dataDir: dir, deps: t.deps, logger: startLogger });
+    expect(started).toBeUndefined();
+    expect(lines).toContainEqual(
+      expect.objectContaining({
+        level: 50,
+        msg: "control socket not opened: `npm run cli -- user ...` needs the server stopped on DuckDB",
+      }),
+    );
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it("refuses to replace a file that is not a socket", async () => {

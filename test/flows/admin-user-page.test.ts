@@ -80,9 +80,17 @@ describe.each(availableDialects())("a user's page in the admin console (%s)", (d
       [t.deps.random.uuid(), jane.id, t.clock.now()],
     );
 
+    // Someone else's activity, which must not show on Jane's page.
+    await seedUser(t, { email: "bob@example.com" });
+    await login(t.newClient(), { email: "bob@example.com", password: "bob's wrong password" });
+    expect((await login(t.newClient(), { email: "bob@example.com" })).status).toBe(303);
+
     const res = await client.get(`/admin/users/${jane.id}`);
     expect(res.status).toBe(200);
     const html = main(await res.text());
+    const janes = await t.deps.audit.list({ involving: jane.id });
+    expect(html.match(/class="user-events__item"/g)).toHaveLength(janes.length);
+    expect(janes.length).toBeLessThan((await t.deps.audit.list()).length);
     expect(html).toContain("Jane Doe");
     expect(html).toContain("jane@example.com");
     expect(html).toContain('id="user-role">user<');

@@ -83,12 +83,14 @@ export async function runUserCommand(
     return 0;
   }
   const admin = createUserAdmin(deps);
+  if (parsed.sub === "delete") {
+    // --yes was checked with the arguments; the address confirmed is the one just found.
+    return report(await admin.deleteUser(CLI, user.id, { confirmEmail: user.email }), ref, ctx);
+  }
   const action = ACTIONS[parsed.sub];
-  const outcome = action
-    ? await action(admin, user.id)
-    : // delete: --yes was checked with the arguments; the address is the one just found.
-      await admin.deleteUser(CLI, user.id, { confirmEmail: user.email });
-  return report(outcome, ref, ctx);
+  // A subcommand in user-args.ts without its action here is a programming error, not input.
+  if (action === undefined) throw new Error(`user ${parsed.sub}: no action defined`);
+  return report(await action(admin, user.id), ref, ctx);
 }
 
 async function create(parsed: ParsedUserArgs, ctx: UserCommandContext): Promise<number> {

@@ -47,7 +47,7 @@ export interface ControlSocketOptions {
   idleTimeoutMs?: number;
 }
 
-/** At most this many CLI connections at once; more are refused by the kernel's backlog. */
+/** At most this many CLI connections at once; Node closes any more as they arrive. */
 const MAX_CONNECTIONS = 8;
 
 /**
@@ -92,7 +92,12 @@ export async function openControlSocket(
     });
   });
   // The directory already keeps others out; 0600 says the same on the socket itself.
-  chmodSync(path, 0o600);
+  try {
+    chmodSync(path, 0o600);
+  } catch (error) {
+    server.close();
+    throw error;
+  }
   server.on("error", (err) => options.logger.error({ err }, "control socket error"));
   return {
     path,

@@ -4,6 +4,7 @@ import { currentSession, currentUser } from "../../http/request.js";
 import { mountAll, withGuards } from "../../http/route-group.js";
 import { requirePermission, requireSudo } from "../../sessions/guards.js";
 import { renderPage } from "../../ui/layout.js";
+import { can } from "../../users/roles.js";
 import { displayName } from "../../users/user.js";
 import { detailOr404 } from "./action-http.js";
 import { createActionRoutes, createPostOnlyRoutes } from "./action-routes.js";
@@ -41,6 +42,7 @@ export function createUserDetailRoutes(deps: Deps, options: { userAdmin?: UserAd
           detail={detail}
           adminId={currentUser(c).id}
           currentSessionId={currentSession(c).id}
+          canManage={can(currentUser(c), "users.manage")}
         />
       ),
     });

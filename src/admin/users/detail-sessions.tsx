@@ -10,7 +10,13 @@ import { type UserDetail, userPath } from "./detail-data.js";
  * markup and CSS): browser and OS parsed from the user agent, IP, last
  * activity, sign-in time, and a Sign out that leads to a confirm page.
  */
-function SessionItem(props: { session: Session; userId: string; current: boolean }) {
+function SessionItem(props: {
+  session: Session;
+  userId: string;
+  current: boolean;
+  /** Offer "Sign out": the viewer may manage users, and it is not their own current session. */
+  canRevoke: boolean;
+}) {
   const { session } = props;
   return (
     <li class={props.current ? "session session--current" : "session"}>
@@ -37,7 +43,7 @@ function SessionItem(props: { session: Session; userId: string; current: boolean
         </div>
       </dl>
       <div class="session__action">
-        {!props.current && (
+        {props.canRevoke && (
           <ButtonLink
             href={`${userPath(props.userId)}/sessions/${session.id}/revoke/confirm`}
             variant="danger"
@@ -52,7 +58,11 @@ function SessionItem(props: { session: Session; userId: string; current: boolean
 }
 
 /** The account's live sessions; each links its own confirm page, never the admin's current one. */
-export function SessionsCard(props: { detail: UserDetail; currentSessionId: string }) {
+export function SessionsCard(props: {
+  detail: UserDetail;
+  currentSessionId: string;
+  canManage: boolean;
+}) {
   const { sessions, user } = props.detail;
   return (
     <Card title={`Sessions (${sessions.length})`}>
@@ -65,6 +75,7 @@ export function SessionsCard(props: { detail: UserDetail; currentSessionId: stri
               session={session}
               userId={user.id}
               current={session.id === props.currentSessionId}
+              canRevoke={props.canManage && session.id !== props.currentSessionId}
             />
           ))}
         </ul>

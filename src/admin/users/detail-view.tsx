@@ -17,6 +17,11 @@ export interface UserDetailPageProps {
   adminId: string;
   /** The admin's own session, which the page never offers to revoke (signing out is in the header). */
   currentSessionId: string;
+  /**
+   * Whether the viewer may act (users.manage). A role that may only look
+   * (users.view) sees the facts without a button; the routes refuse anyway.
+   */
+  canManage: boolean;
 }
 
 /** The trail every page about one user shows: Admin / Users / Ada Lovelace [/ step]. */
@@ -217,13 +222,19 @@ export function UserDetailPage(props: UserDetailPageProps) {
       breadcrumbs={userCrumbs(user)}
     >
       <div class="user-detail">
-        <aside class="user-detail__side">
-          <ActionsCard detail={detail} adminId={props.adminId} />
-        </aside>
+        {props.canManage && (
+          <aside class="user-detail__side">
+            <ActionsCard detail={detail} adminId={props.adminId} />
+          </aside>
+        )}
         <div class="user-detail__main stack">
           <ProfileCard detail={detail} />
           <SecurityCard detail={detail} />
-          <SessionsCard detail={detail} currentSessionId={props.currentSessionId} />
+          <SessionsCard
+            detail={detail}
+            currentSessionId={props.currentSessionId}
+            canManage={props.canManage}
+          />
           <Card title="Recent activity">
             <UserEvents events={detail.events} userId={user.id} actors={detail.actors} />
           </Card>

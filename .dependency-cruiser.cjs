@@ -54,7 +54,11 @@ module.exports = {
       comment: "ui may name a domain type (User, PasswordCheck), never call a service.",
       severity: "error",
       from: { path: UI, pathNot: TESTS },
-      to: { path: DOMAIN, pathNot: "^src/users/(user|roles)\\.ts$", dependencyTypesNot: ["type-only"] },
+      to: {
+        path: DOMAIN,
+        pathNot: "^src/users/(user|roles)\\.ts$",
+        dependencyTypesNot: ["type-only"],
+      },
     },
     {
       name: "features-below-composition",

@@ -5,4 +5,5 @@
 -- address: the farewell. Kept as a 'sent' row, it would be the one place the
 -- address survives. A row with forget_after_send is deleted by the outbox
 -- sender as soon as it is sent or dead (src/mail/outbox-sender.ts).
-ALTER TABLE mail_outbox ADD COLUMN forget_after_send BOOLEAN NOT NULL DEFAULT FALSE;
+-- Nullable as on DuckDB (which cannot add a NOT NULL column), so both schemas compare equal.
+ALTER TABLE mail_outbox ADD COLUMN forget_after_send BOOLEAN DEFAULT FALSE;

@@ -24,7 +24,7 @@ export async function offerSetup(deps: OfferSetupDeps): Promise<{ url: string } 
   const url = `${deps.config.appUrl}/setup?token=${token}`;
   deps.logger.warn(
     { setupUrl: url, expiresAt: expiresAt.toISOString() },
-    `No admin account yet: open ${url} to create the first one (works once, until ${expiresAt.toISOString()}; restart for a new link), or run: npm run cli -- user create --admin --email <address>`,
+    `No admin account yet: open ${url} to create the first one (works once, until ${expiresAt.toISOString()}; restart for a new link), or run: npm run cli -- user create --admin --email <address> --first-name <name>`,
   );
   return { url };
 }

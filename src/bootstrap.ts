@@ -33,7 +33,6 @@ import { SESSION_ROWS } from "./sessions/user-rows.js";
 import { createSetupGate } from "./setup/gate.js";
 import { AUTH_TOKEN_ROWS, createAuthTokens } from "./tokens/tokens.js";
 import { createLockouts, type Lockouts } from "./users/lockout.js";
-import { backfillLockoutKeys } from "./users/lockout-keys.js";
 import { createUsersRepository } from "./users/repository.js";
 import type { UserRows } from "./users/user-rows.js";
 
@@ -116,9 +115,6 @@ export async function buildDeps(options: {
     maxAttempts: config.mail.maxAttempts,
   });
   const account = createAccountDeps({ config, db, clock, random, metrics, logger });
-  // users.lockout_key for rows older than 0011, or all of them after a SECRET_KEY change.
-  const backfill = await backfillLockoutKeys(db, account.lockouts.accountKey);
-  if (backfill.filled > 0) logger.info(backfill, "users.lockout_key filled");
   const csrf = createCsrfService({
     config,
     random,

@@ -12,6 +12,7 @@ import { mailDelivery } from "./mail/open.js";
 import { chooseLogOutput, createLogger } from "./monitoring/logger.js";
 import { startServer } from "./server.js";
 import { offerSetup } from "./setup/announce.js";
+import { backfillLockoutKeys } from "./users/lockout-keys.js";
 
 /** The composition root: the one place that reads the environment, opens sockets and picks adapters. */
 async function main(): Promise<void> {
@@ -114,6 +115,19 @@ async function main(): Promise<void> {
     deps.sessionCleanup.start();
     // While no admin exists: one line with the one-time /setup link (setup/announce.ts).
     await offerSetup(deps);
+    // users.lockout_key for rows older than 0011, or all of them after a SECRET_KEY change.
+    // Here, on the file this process serves, not in buildDeps: a database handed in
+    // (tests, a copy being inspected) is never rewritten as a side effect of opening it.
+    // A failure is logged, not fatal: only the admin list's "locked" filter depends on it.
+    try {
+      const backfill = await backfillLockoutKeys(deps.db, deps.lockouts.accountKey);
+      if (backfill.filled > 0) deps.logger.info(backfill, "users.lockout_key filled");
+    } catch (error) {
+      deps.logger.warn(
+        { err: error },
+        "users.lockout_key fill failed; the locked filter may miss older accounts",
+      );
+    }
   });
 }
 

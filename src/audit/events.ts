@@ -1,22 +1,31 @@
 /**
- * The audit event catalog. Later capabilities add their names here so the
- * recorder stays typed end to end and the admin console can list them.
+ * The audit event types. Later capabilities add their names here (and a line
+ * to catalog.ts, which the compiler then asks for) so the recorder stays typed
+ * end to end and the admin console can list them.
  */
 export const AUDIT_EVENT_TYPES = [
+  // the process and its background work (src/main.ts, src/errors.ts, src/mail/outbox-sender.ts)
   "app_started",
   "app_stopped",
+  "app_error",
   "migrations_applied",
+  "mail_sent",
+  "mail_failed",
+  "mail_dead",
+  // request guards (src/security, src/ratelimit, src/sessions/guards.ts)
   "csrf_rejected",
   "rate_limited",
   "csp_violation",
-  "mail_dead",
+  "access_denied",
   // accounts and sessions (src/auth/login, src/sessions)
   "login_succeeded",
   "login_failed",
   "account_locked",
   "account_unlocked",
   "logout",
+  "session_created",
   "session_revoked",
+  "session_expired",
   // registration, verification, recovery and profile (src/auth/register|verify|reset|confirm, src/account)
   "user_registered",
   "email_verified",
@@ -52,6 +61,10 @@ export const AUDIT_EVENT_TYPES = [
   "email_marked_verified",
   "two_factor_reset",
   "user_deleted",
+  // the audit log itself (src/admin/audit, the CLI's `audit verify|prune`)
+  "audit_exported",
+  "audit_pruned",
+  "audit_verified",
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

@@ -1,4 +1,6 @@
 import { createApp } from "./app.js";
+import { chainLegacyRows } from "./audit/chain.js";
+import { createAuditJobs } from "./audit/jobs.js";
 import { buildDeps, PendingMigrationsError } from "./bootstrap.js";
 import { startControlSocket } from "./cli/control/server.js";
 import { ConfigError, loadConfig } from "./config/env.js";
@@ -82,6 +84,10 @@ async function main(): Promise<void> {
     lifecycle.closeAtStop("background tasks", () =>
       built.background.drain(config.shutdownTimeoutMs),
     );
+    // Audit rows from before the hash chain (migration 0014) join it once, here,
+    // before the server takes a request that could record one (docs/audit.md).
+    const chained = await chainLegacyRows(built.db);
+    if (chained > 0) logger.info({ rows: chained }, "audit rows written before the chain chained");
     return built;
   });
 
@@ -113,6 +119,14 @@ async function main(): Promise<void> {
     if (mailDelivery(config) !== "hold") deps.outbox.start(config.mail.pollIntervalMs);
     // Deletes expired sessions and stale mailed tokens every 15 minutes.
     deps.sessionCleanup.start();
+    // Audit retention daily, and the chain's head in the log every AUDIT_ANCHOR_LOG_MINUTES.
+    const auditJobs = createAuditJobs({
+      ...deps,
+      retentionDays: config.audit.retentionDays,
+      anchorLogMinutes: config.audit.anchorLogMinutes,
+    });
+    auditJobs.start();
+    lifecycle.closeAtStop("audit jobs", () => auditJobs.stop());
     // While no admin exists: one line with the one-time /setup link (setup/announce.ts).
     await offerSetup(deps);
     // users.lockout_key for rows older than 0011, or all of them after a SECRET_KEY change.

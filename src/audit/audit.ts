@@ -5,6 +5,7 @@ import { findCurrentUser, requestOrigin } from "../http/request.js";
 import type { Clock } from "../lib/clock.js";
 import type { Random } from "../lib/random.js";
 import type { Metrics } from "../monitoring/metrics.js";
+import { nextLink } from "./chain.js";
 import type { AuditEventType, AuditOutcome } from "./events.js";
 
 export interface AuditInput {
@@ -138,6 +139,30 @@ function fromRow(row: AuditRow): AuditEvent {
   };
 }
 
+async function insertChained(tx: Queryable, event: AuditEvent): Promise<void> {
+  const link = await nextLink(tx, event);
+  await tx.execute(
+    `INSERT INTO audit_events (id, type, outcome, actor_id, target_id, ip, user_agent, request_id,
+       details, created_at, seq, hash, subject_digest)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)`,
+    [
+      event.id,
+      event.type,
+      event.outcome,
+      event.actorId,
+      event.targetId,
+      event.ip,
+      event.userAgent,
+      event.requestId,
+      JSON.stringify(event.details),
+      event.createdAt,
+      link.seq,
+      link.hash,
+      link.subjectDigest,
+    ],
+  );
+}
+
 export function createAuditRecorder(deps: {
   db: Db;
   clock: Clock;
@@ -149,7 +174,7 @@ export function createAuditRecorder(deps: {
     forRequest(c) {
       return { record: (input, tx) => recorder.record(withRequest(c, input), tx) };
     },
-    async record(input, tx = deps.db) {
+    async record(input, tx) {
       let details = scrubDetails(input.details ?? {});
       if (JSON.stringify(details).length > MAX_DETAILS_JSON) details = { truncated: true };
       const event: AuditEvent = {
@@ -164,22 +189,11 @@ export function createAuditRecorder(deps: {
         details,
         createdAt: deps.clock.now(),
       };
-      await tx.execute(
-        `INSERT INTO audit_events (id, type, outcome, actor_id, target_id, ip, user_agent, request_id, details, created_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`,
-        [
-          event.id,
-          event.type,
-          event.outcome,
-          event.actorId,
-          event.targetId,
-          event.ip,
-          event.userAgent,
-          event.requestId,
-          JSON.stringify(event.details),
-          event.createdAt,
-        ],
-      );
+      // The row and its place in the chain commit together: in the caller's
+      // transaction when there is one (the record exists if and only if the
+      // action did), else in one of its own (chain.ts: never autocommit).
+      const write = (into: Queryable) => insertChained(into, event);
+      await (tx ? write(tx) : deps.db.transaction(write));
       deps.metrics.auditEventsTotal.inc({ type: event.type, outcome: event.outcome });
       deps.logger.info({ audit: { ...event, createdAt: undefined } }, `audit ${event.type}`);
       return event;

@@ -17,6 +17,12 @@ import type { UserRows } from "../users/user-rows.js";
  * - details that mention the id or the address are replaced by a marker;
  * - type, outcome, time, ip and user agent stay: they are what makes the
  *   trail useful (e.g. spotting the attacker's network) and name no account.
+ *
+ * The hash chain (chain.ts) survives this: it covers these three fields
+ * through `subject_digest`, taken at write time and left alone here, and
+ * `erased` names the deletion's pseudonym, so `audit verify` knows why the
+ * fields no longer match their digest and checks that a deletion (a
+ * user_deleted row carrying the same pseudonym) explains it.
  */
 export function auditRowsOfUser(deps: { random: Random }): UserRows {
   return {
@@ -26,16 +32,22 @@ export function auditRowsOfUser(deps: { random: Random }): UserRows {
       await tx.execute(
         `UPDATE audit_events SET
            actor_id = CASE WHEN actor_id = $1 THEN $2 ELSE actor_id END,
-           target_id = CASE WHEN target_id = $1 THEN $2 ELSE target_id END
+           target_id = CASE WHEN target_id = $1 THEN $2 ELSE target_id END,
+           erased = $2
          WHERE actor_id = $1 OR target_id = $1`,
         [user.id, pseudonym],
       );
       // position() rather than LIKE: an email's "_" or "%" must not act as a wildcard.
       await tx.execute(
-        `UPDATE audit_events SET details = $3
+        `UPDATE audit_events SET details = $3, erased = COALESCE(erased, $4)
          WHERE position($1 IN CAST(details AS TEXT)) > 0
             OR position(lower($2) IN lower(CAST(details AS TEXT))) > 0`,
-        [user.id, user.email, JSON.stringify({ redacted: "user deleted", subject: pseudonym })],
+        [
+          user.id,
+          user.email,
+          JSON.stringify({ redacted: "user deleted", subject: pseudonym }),
+          pseudonym,
+        ],
       );
     },
   };

@@ -136,6 +136,10 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       format: raw.LOG_FORMAT ?? "auto",
     },
     metricsToken: raw.METRICS_TOKEN,
+    audit: {
+      retentionDays: raw.AUDIT_RETENTION_DAYS,
+      anchorLogMinutes: raw.AUDIT_ANCHOR_LOG_MINUTES,
+    },
     securityTxt: raw.SECURITY_CONTACT && {
       contacts: raw.SECURITY_CONTACT,
       preferredLanguages: raw.SECURITY_PREFERRED_LANGUAGES?.replace(/\s*,\s*/g, ", "),

@@ -179,6 +179,10 @@ export const envSchema = z.object({
     z.string().min(16, "must be at least 16 characters when set").optional(),
   ),
   SHUTDOWN_TIMEOUT_MS: int(10_000, 100, 300_000),
+  // The audit log (docs/audit.md): rows older than this are deleted daily; the
+  // chain's head is logged this often so a rewrite must also rewrite the logs (0: never).
+  AUDIT_RETENTION_DAYS: int(365, 1, 36_500),
+  AUDIT_ANCHOR_LOG_MINUTES: int(60, 0, 10_080),
   // /.well-known/security.txt (RFC 9116); absent while SECURITY_CONTACT is unset.
   SECURITY_CONTACT: optionalText.pipe(securityContacts.optional()),
   SECURITY_PREFERRED_LANGUAGES: optionalText.pipe(

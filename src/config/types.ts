@@ -116,6 +116,12 @@ export interface Config {
     readonly format: "json" | "pretty" | "auto";
   };
   readonly metricsToken: string | undefined;
+  readonly audit: {
+    /** Rows older than this many days are deleted by the daily retention job (AUDIT_RETENTION_DAYS). */
+    readonly retentionDays: number;
+    /** How often the chain's head is logged, in minutes; 0 = never (AUDIT_ANCHOR_LOG_MINUTES). */
+    readonly anchorLogMinutes: number;
+  };
   readonly shutdownTimeoutMs: number;
   /** A request without a response after this long gets 503 (REQUEST_TIMEOUT_MS). */
   readonly requestTimeoutMs: number;

@@ -3,6 +3,7 @@ import { createTwoFactorAccountRoutes } from "../auth/two-factor/routes.js";
 import type { Deps } from "../deps.js";
 import { mountAll, withGuards } from "../http/route-group.js";
 import { requireSudo, requireUser } from "../sessions/guards.js";
+import { createActivityRoutes } from "./activity/routes.js";
 import { createDeleteAccountRoutes } from "./delete/routes.js";
 import { createEmailChangeRoutes } from "./email/routes.js";
 import { createPasswordChangeRoutes } from "./password/routes.js";
@@ -24,6 +25,7 @@ import { createSettingsRoutes } from "./settings/routes.js";
  *   GET /settings                         settings/: one page linking all of these
  *   GET /sessions, POST /sessions/...     sessions/ (revoke one, others, or all)
  *   GET /security                         security/
+ *   GET /activity                         activity/: the user's own security log
  *   GET /2fa/done                         auth/two-factor/routes.ts, which also
  *   /2fa/setup, /2fa/disable, ...           applies sudo to the rest of /2fa
  *   POST /oauth/:provider/link, /unlink   auth/oauth/routes.tsx (sudo, back to /security)
@@ -42,6 +44,7 @@ export function createAccountRoutes(deps: Deps, options: { oauthLinks: Hono }): 
     createPasswordChangeRoutes(deps),
     createSessionsRoutes(deps),
     createSecurityRoutes(deps),
+    createActivityRoutes(deps),
     ["/2fa", createTwoFactorAccountRoutes(deps)],
     options.oauthLinks,
     withGuards([requireSudo({ sessions: deps.sessions, clock: deps.clock })], sudo),

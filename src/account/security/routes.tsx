@@ -2,6 +2,7 @@ import { Hono } from "hono";
 import type { Child } from "hono/jsx";
 import type { Deps } from "../../deps.js";
 import { currentSession, currentUser } from "../../http/request.js";
+import { ButtonLink } from "../../ui/components/button.js";
 import { PageHeader } from "../../ui/components/page-header.js";
 import { renderPage } from "../../ui/layout.js";
 import type { SecuritySection } from "./section.js";
@@ -33,6 +34,11 @@ export function createSecurityRoutes(
             eyebrow="Account"
             title="Security"
             description="How you sign in, and what protects your account."
+            actions={
+              <ButtonLink href="/account/activity" variant="secondary">
+                Security log
+              </ButtonLink>
+            }
           />
           {sections.map((section, i) => (
             <div id={section.id}>{bodies[i]}</div>

@@ -116,6 +116,9 @@ export function SettingsPage(props: SettingsPageProps) {
                 : plural(props.linkedProviders, "provider", "providers")}
             </span>
           </SummaryRow>
+          <SummaryRow label="Security log" action={{ href: "/account/activity", label: "Review" }}>
+            Sign-ins, changes to how you sign in, and sessions ended.
+          </SummaryRow>
         </dl>
       </Card>
       <Card title="Sessions">

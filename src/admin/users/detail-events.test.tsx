@@ -75,6 +75,13 @@ describe("a user's history on the admin page", () => {
     expect(html).not.toContain("x".repeat(81));
   });
 
+  it("links to every event of this account in the audit explorer", () => {
+    const html = render([event({ id: "1" })]);
+    expect(html).toContain(
+      `<a href="/admin/audit/events?user=${JANE}" id="user-events-all">See all events of this account</a>`,
+    );
+  });
+
   it("an empty history says so", () => {
     expect(render([])).toContain("Nothing recorded for this account yet.");
   });

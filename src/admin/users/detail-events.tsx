@@ -82,6 +82,16 @@ function EventItem(props: {
   );
 }
 
+/**
+ * The audit explorer filtered to this account (src/admin/audit builds it):
+ * the card lists the latest events only, the explorer has them all with
+ * filters and paging. The link is the contract between the two pages.
+ */
+export function userEventsHref(userId: string): string {
+  return `/admin/audit/events?user=${encodeURIComponent(userId)}`;
+}
+
+/** The account's latest events, newest first, and the way to the rest. */
 export function UserEvents(props: {
   events: readonly AuditEvent[];
   userId: string;
@@ -91,10 +101,17 @@ export function UserEvents(props: {
     return <p id="user-events-empty">Nothing recorded for this account yet.</p>;
   }
   return (
-    <ol class="user-events" id="user-events">
-      {props.events.map((event) => (
-        <EventItem event={event} userId={props.userId} actors={props.actors} />
-      ))}
-    </ol>
+    <div class="stack">
+      <ol class="user-events" id="user-events">
+        {props.events.map((event) => (
+          <EventItem event={event} userId={props.userId} actors={props.actors} />
+        ))}
+      </ol>
+      <p class="user-events__more">
+        <a href={userEventsHref(props.userId)} id="user-events-all">
+          See all events of this account
+        </a>
+      </p>
+    </div>
   );
 }

@@ -3,10 +3,12 @@ import type { Db } from "../db/db.js";
 import { openDb } from "../db/open.js";
 import { systemClock } from "../lib/clock.js";
 import { quoted } from "../lib/encoding.js";
+import { AUDIT_SUBCOMMANDS, AUDIT_USAGE, auditArgsProblem } from "./commands/audit.js";
 import { acceptsDbArgs, DB_USAGE, runDbCommand } from "./commands/db.js";
 import { MIGRATE_SUBCOMMANDS, MIGRATE_USAGE, runMigrateCommand } from "./commands/migrate.js";
 import { acceptsRoutesArgs, ROUTES_USAGE, runRoutesCommand } from "./commands/routes.js";
 import { USER_SUBCOMMANDS, USER_USAGE, userHelp } from "./commands/user-args.js";
+import { runAuditCli } from "./control/audit-cli.js";
 import { runUserCli, userArgsProblem } from "./control/user-cli.js";
 import { describeFailure } from "./errors.js";
 
@@ -68,6 +70,13 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     problem: userArgsProblem,
     help: userHelp,
     runWithConfig: runUserCli,
+  },
+  // The same: verify and prune run where the database is open.
+  audit: {
+    usage: AUDIT_USAGE,
+    subcommands: AUDIT_SUBCOMMANDS,
+    problem: auditArgsProblem,
+    runWithConfig: runAuditCli,
   },
 };
 

@@ -49,8 +49,12 @@ const MAX_ARG_CHARS = 1024;
 /** How long a connection may stay silent before its request line is complete. */
 export const IDLE_TIMEOUT_MS = 5_000;
 
+/** The CLI commands a running server serves on its socket. */
+export const CONTROL_COMMANDS = ["user", "audit"] as const;
+export type ControlCommand = (typeof CONTROL_COMMANDS)[number];
+
 export interface ControlRequest {
-  command: "user";
+  command: ControlCommand;
   args: string[];
   /** `user create`'s password, read by the CLI process (prompt or stdin). */
   password?: string;
@@ -74,7 +78,11 @@ export function parseRequest(line: string): ControlRequest | { problem: string }
     return { problem: "the request is not a JSON object" };
   }
   const { command, args, password } = value as Record<string, unknown>;
-  if (command !== "user") return { problem: 'the only command served here is "user"' };
+  if (!CONTROL_COMMANDS.includes(command as ControlCommand)) {
+    return {
+      problem: `the commands served here are ${CONTROL_COMMANDS.map((c) => `"${c}"`).join(" and ")}`,
+    };
+  }
   if (
     !Array.isArray(args) ||
     args.length > MAX_ARGS ||
@@ -85,7 +93,8 @@ export function parseRequest(line: string): ControlRequest | { problem: string }
   if (password !== undefined && typeof password !== "string") {
     return { problem: '"password" must be a string' };
   }
-  return password === undefined ? { command, args } : { command, args, password };
+  const known = command as ControlCommand;
+  return password === undefined ? { command: known, args } : { command: known, args, password };
 }
 
 /** One reply line from the server; undefined for anything else (the CLI then reports a broken reply). */

@@ -160,12 +160,12 @@ describe("control socket: bad requests get words and exit 2, and the server keep
     [
       "another command",
       '{"command":"db","args":["shell"]}\n',
-      'the only command served here is "user"',
+      'the commands served here are "user" and "audit"',
     ],
     [
       "a prototype key",
       '{"__proto__":{"command":"user"},"args":[]}\n',
-      'the only command served here is "user"',
+      'the commands served here are "user" and "audit"',
     ],
     [
       "args not strings",

@@ -2,6 +2,7 @@ import { chmodSync, lstatSync, mkdirSync, rmSync } from "node:fs";
 import { connect, createServer, type Server, type Socket } from "node:net";
 import type { Logger } from "pino";
 import type { Deps } from "../../deps.js";
+import { runAuditCommand } from "../commands/audit.js";
 import { runUserCommand } from "../commands/user.js";
 import {
   type ControlReply,
@@ -210,17 +211,21 @@ async function runRequest(
   const { logger, deps } = options;
   // The subcommand only: never the arguments (an email) or the password.
   const sub = request.args[0]?.slice(0, 32);
+  const { command } = request;
+  const io = {
+    deps,
+    out: (line: string) => send({ out: line }),
+    err: (line: string) => send({ err: line }),
+  };
   try {
-    const exit = await runUserCommand(request.args, {
-      deps,
-      out: (line) => send({ out: line }),
-      err: (line) => send({ err: line }),
-      password: request.password,
-    });
-    logger.info({ command: "user", subcommand: sub, exit }, "control socket: command ran");
+    const exit =
+      command === "audit"
+        ? await runAuditCommand(request.args, io)
+        : await runUserCommand(request.args, { ...io, password: request.password });
+    logger.info({ command, subcommand: sub, exit }, "control socket: command ran");
     return exit;
   } catch (err) {
-    logger.error({ err, command: "user", subcommand: sub }, "control socket: command failed");
+    logger.error({ err, command, subcommand: sub }, "control socket: command failed");
     send({ err: "error: the command failed in the server (its log has the details)" });
     return 1;
   }

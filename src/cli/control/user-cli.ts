@@ -1,12 +1,7 @@
-import { buildDeps } from "../../bootstrap.js";
 import type { Config } from "../../config/env.js";
-import { systemClock } from "../../lib/clock.js";
-import { systemRandom } from "../../lib/random.js";
-import { createLogger } from "../../monitoring/logger.js";
 import { runUserCommand } from "../commands/user.js";
 import { parseUserArgs, wantsPasswordStdin } from "../commands/user-args.js";
-import { runThroughServer } from "./client.js";
-import { controlSocketPath } from "./protocol.js";
+import { runOnServerOrHere } from "./server-or-here.js";
 
 /** What `user` needs of the CLI's io (run.ts's CliIo has it). */
 export interface UserCliIo {
@@ -54,37 +49,13 @@ export async function runUserCli(
     }
     password = read.password;
   }
-  const out = io.out;
-  const err = (line: string) => io.err(line);
-  const attempt = await runThroughServer(
-    controlSocketPath(config.dataDir),
+  const request =
     password === undefined
-      ? { command: "user", args: [...args] }
-      : { command: "user", args: [...args], password },
-    { out, err },
+      ? { command: "user" as const, args: [...args] }
+      : { command: "user" as const, args: [...args], password };
+  return runOnServerOrHere(config, io, request, (deps) =>
+    runUserCommand(args, { deps, out: io.out, err: (line) => io.err(line), password }),
   );
-  if (attempt.reached) return attempt.exit;
-
-  const deps = await buildDeps({
-    config,
-    // Only what stops the command reaches the operator; the CLI prints its own results.
-    logger: createLogger({
-      level: "error",
-      pretty: true,
-      destination: { write: (text: string) => io.err(text.trimEnd()) },
-    }),
-    clock: systemClock,
-    random: systemRandom(),
-    defaultMetrics: false,
-  });
-  try {
-    return await runUserCommand(args, { deps, out, err, password });
-  } finally {
-    // Mail the command queued stays in mail_outbox: the server sends it when it runs.
-    await deps.background.drain();
-    await deps.mailer.close();
-    await deps.db.close();
-  }
 }
 
 type PasswordRead = { ok: true; password: string } | { ok: false; problem: string };

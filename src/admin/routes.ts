@@ -2,6 +2,7 @@ import type { Hono } from "hono";
 import type { Deps } from "../deps.js";
 import { mountAll, withGuards } from "../http/route-group.js";
 import { requirePermission } from "../sessions/guards.js";
+import { createAdminAuditRoutes } from "./audit/routes.js";
 import { createAdminOverviewRoutes } from "./overview.js";
 import { createUserDetailRoutes } from "./users/detail-routes.js";
 import { createUserListRoutes } from "./users/list-routes.js";
@@ -20,11 +21,12 @@ import { createUserListRoutes } from "./users/list-routes.js";
  */
 export function createAdminRoutes(deps: Deps): Hono {
   return withGuards(
-    [requirePermission("admin.access")],
+    [requirePermission("admin.access", deps)],
     mountAll([
       createAdminOverviewRoutes(),
       createUserListRoutes(deps),
       createUserDetailRoutes(deps),
+      ["/audit", createAdminAuditRoutes(deps)],
     ]),
   );
 }

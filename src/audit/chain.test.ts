@@ -72,9 +72,20 @@ describe.each(availableDialects())("audit hash chain on %s", (dialect) => {
       Array.from({ length: 40 }, (_, i) =>
         i % 3 === 0
           ? t.deps.db.transaction((tx) =>
-              t.deps.audit.record({ type: "rate_limited", outcome: "denied", details: { i } }, tx),
+              t.deps.audit.record(
+                {
+                  type: "rate_limited",
+                  outcome: "denied",
+                  details: { policy: "login", key: `k${i}`, limit: 5, windowSeconds: 60 },
+                },
+                tx,
+              ),
             )
-          : t.deps.audit.record({ type: "csrf_rejected", outcome: "denied", details: { i } }),
+          : t.deps.audit.record({
+              type: "csrf_rejected",
+              outcome: "denied",
+              details: { reason: "origin", method: "POST", path: `/p${i}` },
+            }),
       ),
     );
     const report = await verifyChain(t.deps.db);
@@ -96,11 +107,12 @@ describe.each(availableDialects())("audit hash chain on %s", (dialect) => {
 
   it("survives a user's deletion: the rows are erased, the chain still verifies", async () => {
     const user = await seedUser(t, { email: "erase-me@example.com" });
+    // A row that names the person in its details (the reason an erasure rewrites details).
     await t.deps.audit.record({
-      type: "login_succeeded",
-      outcome: "success",
+      type: "login_failed",
+      outcome: "failure",
       actorId: user.id,
-      details: { method: "password", email: user.email },
+      details: { reason: `unknown address ${user.email}` },
     });
     await t.deps.db.transaction(async (tx) => {
       await t.deps.audit.record(

@@ -191,6 +191,10 @@ describe.each(availableDialects())("/account/activity (%s)", (dialect) => {
     expect(userPage).toContain("Role changed");
     expect(userPage).toContain(`href="/admin/audit/events?user=${alice.id}"`);
     expect(userPage).toContain("See all events of this account");
+    // The link lands on the audit explorer filtered to her account.
+    const all = await admin.get(`/admin/audit/events?user=${alice.id}`);
+    expect(all.status).toBe(200);
+    expect(main(await all.text())).toContain("Role changed");
 
     const own = await activity(admin);
     expect(own).toContain("You changed a user&#39;s role");

@@ -103,6 +103,17 @@ describe("an event as its owner reads it", () => {
     );
   });
 
+  it("threat: enumeration. An email change to an address in use reads like any other", () => {
+    const taken = read({
+      type: "email_change_requested",
+      outcome: "denied",
+      details: { reason: "address_in_use" },
+    });
+    const free = read({ type: "email_change_requested", outcome: "success", details: {} });
+    expect(taken).toEqual({ ...free, id: taken.id });
+    expect(JSON.stringify(taken)).not.toMatch(/in_use|in use|refused/i);
+  });
+
   it("says what changed: sessions, backup codes, locks, providers", () => {
     expect(read({ type: "session_revoked", details: { scope: "others", count: 3 } })).toMatchObject(
       {

@@ -184,6 +184,14 @@ function ownNote(event: AuditEvent): string | undefined {
   }
 }
 
+/**
+ * Outcomes the owner must not see. An email change to an address another
+ * account holds is recorded "denied", while the page and the mail say the
+ * same as for a free address (src/account/email): showing "Refused" here
+ * would turn the log into the oracle the form refuses to be.
+ */
+const SILENT_OUTCOME: ReadonlySet<string> = new Set(["email_change_requested"]);
+
 const RESULTS: Readonly<Record<string, ActivityItem["result"]>> = {
   success: "success",
   failure: "failed",
@@ -213,7 +221,7 @@ export function describeActivity(
   const base = {
     id: event.id,
     at: event.createdAt,
-    result: RESULTS[event.outcome] ?? "info",
+    result: SILENT_OUTCOME.has(event.type) ? "info" : (RESULTS[event.outcome] ?? "info"),
     byAdmin,
     origin: byAdmin ? null : { ip: event.ip, userAgent: event.userAgent },
   };

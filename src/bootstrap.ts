@@ -1,7 +1,7 @@
 import { availableParallelism } from "node:os";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
-import { createAuditRecorder } from "./audit/audit.js";
+import { type AuditRecorder, createAuditRecorder } from "./audit/audit.js";
 import { auditRowsOfUser } from "./audit/erase.js";
 import { IDENTITY_ROWS } from "./auth/oauth/identities.js";
 import { TWO_FACTOR_ROWS } from "./auth/two-factor/cascade.js";
@@ -114,7 +114,7 @@ export async function buildDeps(options: {
     audit,
     maxAttempts: config.mail.maxAttempts,
   });
-  const account = createAccountDeps({ config, db, clock, random, metrics, logger });
+  const account = createAccountDeps({ config, db, clock, random, metrics, logger, audit });
   const csrf = createCsrfService({
     config,
     random,
@@ -152,7 +152,11 @@ export async function buildDeps(options: {
  * A new per-user table joins here: test/flows/user-delete.test.ts fails
  * until it does.
  */
-export function userRowsOf(parts: { lockouts: Lockouts; random: Random }): readonly UserRows[] {
+export function userRowsOf(parts: {
+  lockouts: Lockouts;
+  random: Random;
+  audit: AuditRecorder;
+}): readonly UserRows[] {
   return [
     ...TWO_FACTOR_ROWS,
     IDENTITY_ROWS, // and the provider tokens stored with them
@@ -173,6 +177,7 @@ function createAccountDeps(deps: {
   random: Random;
   metrics: Metrics;
   logger: Logger;
+  audit: AuditRecorder;
 }): AccountDeps {
   const { config, db, clock, random, metrics, logger } = deps;
   const s = config.security;
@@ -189,7 +194,7 @@ function createAccountDeps(deps: {
     db,
     clock,
     random,
-    userRows: userRowsOf({ lockouts, random }),
+    userRows: userRowsOf({ lockouts, random, audit: deps.audit }),
     lockoutKey: lockouts.accountKey,
   });
   const sessions = createSessionService({

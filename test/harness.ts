@@ -14,6 +14,7 @@ import type { Deps } from "../src/deps.js";
 import { type FixedClock, fixedClock } from "../src/lib/clock.js";
 import { systemRandom } from "../src/lib/random.js";
 import { startServer } from "../src/server.js";
+import { assertAuditChainIntact } from "./audit-invariants.js";
 import { captureLogger } from "./logs.js";
 import { freePort } from "./net.js";
 import { createPgSchema } from "./pg.js";
@@ -174,8 +175,12 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     },
     close: async () => {
       await deps.background.drain();
-      await deps.db.close();
-      await cleanup();
+      try {
+        await assertAuditChainIntact(deps.db);
+      } finally {
+        await deps.db.close();
+        await cleanup();
+      }
     },
   };
 }

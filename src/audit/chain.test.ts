@@ -126,6 +126,30 @@ describe.each(availableDialects())("audit hash chain on %s", (dialect) => {
     expect(report.erased).toBe(2);
     const left = await t.deps.db.query("SELECT * FROM audit_events WHERE actor_id = $1", [user.id]);
     expect(left).toEqual([]);
+    const erasure = await t.deps.db.one<{ target_id: string; details: unknown }>(
+      "SELECT target_id, details FROM audit_events WHERE type = 'user_erased'",
+    );
+    expect(erasure?.target_id).toMatch(/^deleted:/);
+
+    // An attacker hides a change to another row behind that erasure: one mark too many.
+    const other = await t.deps.db.one<{ id: string; details: unknown }>(
+      "SELECT id, details FROM audit_events WHERE erased IS NULL AND type = 'login_failed' ORDER BY seq LIMIT 1",
+    );
+    const id = other?.id ?? "";
+    const original = JSON.stringify(
+      typeof other?.details === "string" ? JSON.parse(other.details) : other?.details,
+    );
+    await t.deps.db.execute(`UPDATE audit_events SET erased = $1, details = '{}' WHERE id = $2`, [
+      erasure?.target_id ?? "",
+      id,
+    ]);
+    const hidden = await verifyChain(t.deps.db);
+    expect(hidden.broken?.reason).toContain("marked erased");
+    await t.deps.db.execute("UPDATE audit_events SET erased = NULL, details = $1 WHERE id = $2", [
+      original,
+      id,
+    ]);
+    expect((await verifyChain(t.deps.db)).ok).toBe(true);
   });
 
   describe("names the first row changed by hand", () => {

@@ -8,7 +8,6 @@ export const AUDIT_EVENT_TYPES = [
   "app_started",
   "app_stopped",
   "app_error",
-  "migrations_applied",
   "mail_sent",
   "mail_failed",
   "mail_dead",
@@ -61,6 +60,8 @@ export const AUDIT_EVENT_TYPES = [
   "email_marked_verified",
   "two_factor_reset",
   "user_deleted",
+  // src/audit/erase.ts: a deleted account's rows were anonymised (target: the pseudonym)
+  "user_erased",
   // the audit log itself (src/admin/audit, the CLI's `audit verify|prune`)
   "audit_exported",
   "audit_pruned",

@@ -31,8 +31,9 @@ const PSEUDONYM = /^deleted:[0-9a-f-]{36}$/;
  * - a hash that is not SHA-256(previous hash | row) (a column changed);
  * - actor, target or details that no longer match the row's digest, on a row
  *   no deletion erased;
- * - an erased row whose pseudonym no user_deleted row carries (a row marked
- *   erased by hand to hide a change);
+ * - an erased row that no recorded erasure (user_erased, erase.ts) claims,
+ *   or more erased rows than it declared (rows marked erased by hand to hide
+ *   a change);
  * - rows outside the chain (no seq), or a head that names rows that are gone.
  */
 export async function verifyChain(db: Queryable): Promise<VerifyReport> {
@@ -54,7 +55,8 @@ export async function verifyChain(db: Queryable): Promise<VerifyReport> {
   if (outside) {
     return fail({ id: outside.id, seq: null, reason: "row outside the chain (inserted by hand?)" });
   }
-  const deletions = await erasurePseudonyms(db);
+  const erasures = await recordedErasures(db);
+  const marks = new Map<string, number>();
   let prevSeq = head.anchorSeq;
   let prevHash = head.anchorHash;
   for (;;) {
@@ -78,9 +80,12 @@ export async function verifyChain(db: Queryable): Promise<VerifyReport> {
           return fail({ ...at, reason: "actor, target or details changed by hand" });
         }
       } else {
-        if (!PSEUDONYM.test(row.erased) || !deletions.has(row.erased)) {
+        const declared = erasures.get(row.erased);
+        const count = (marks.get(row.erased) ?? 0) + 1;
+        if (!PSEUDONYM.test(row.erased) || declared === undefined || count > declared) {
           return fail({ ...at, reason: "marked erased, but no account deletion explains it" });
         }
+        marks.set(row.erased, count);
         report.erased += 1;
       }
       report.rows += 1;
@@ -99,10 +104,20 @@ export async function verifyChain(db: Queryable): Promise<VerifyReport> {
   return report;
 }
 
-/** The pseudonyms that account deletions left on their own user_deleted rows. */
-async function erasurePseudonyms(db: Queryable): Promise<Set<string>> {
-  const rows = await db.query<{ target_id: string }>(
-    "SELECT DISTINCT target_id FROM audit_events WHERE type = 'user_deleted' AND target_id LIKE 'deleted:%'",
+/**
+ * What each account deletion declared (erase.ts): its pseudonym and how many
+ * rows it marked. Retention may since have removed some of them, never added.
+ */
+async function recordedErasures(db: Queryable): Promise<Map<string, number>> {
+  const rows = await db.query<{ target_id: string; details: unknown }>(
+    "SELECT target_id, details FROM audit_events WHERE type = 'user_erased' AND erased IS NULL",
   );
-  return new Set(rows.map((row) => row.target_id));
+  const declared = new Map<string, number>();
+  for (const row of rows) {
+    const details = (typeof row.details === "string" ? JSON.parse(row.details) : row.details) as {
+      rows?: unknown;
+    };
+    if (typeof details?.rows === "number") declared.set(row.target_id, details.rows);
+  }
+  return declared;
 }

@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import type { AuditInput } from "../../src/audit/audit.js";
 import { insertIdentity, NO_TOKENS } from "../../src/auth/oauth/identities.js";
 import { replaceBackupCodes } from "../../src/auth/two-factor/backup-codes.js";
 import { savePendingEnrolment } from "../../src/auth/two-factor/credentials.js";
@@ -65,7 +66,7 @@ async function tablesNamingAUser(db: Queryable): Promise<string[]> {
 
 /** The tables deleteUser clears, from the list bootstrap.ts hands the users repository. */
 function listedTables(t: TestApp): string[] {
-  return userRowsOf({ lockouts: t.deps.lockouts, random: t.deps.random }).map((r) => r.table);
+  return userRowsOf({ lockouts: t.deps.lockouts, random: t.deps.random, audit: t.deps.audit }).map((r) => r.table);
 }
 
 /** Rows of `user` in the 2FA and OAuth tables, which a password login does not create. */
@@ -124,7 +125,7 @@ describe.each(availableDialects())("deleting a user (%s)", (dialect) => {
       type: "login_failed",
       outcome: "failure",
       details: { note: `typed ${user.email.toLowerCase()}`, subject: user.id },
-    });
+    } as unknown as AuditInput); // free text naming the user, as a careless caller might write
     await giveFeatureFootprint(t, user);
     expect(await findEverywhere(t.deps.db, user.id)).not.toEqual([]);
     // The scan below means something only if the user has rows in every table naming a user.
@@ -138,9 +139,11 @@ describe.each(availableDialects())("deleting a user (%s)", (dialect) => {
     expect(await findEverywhere(t.deps.db, user.id)).toEqual([]);
     expect(await findEverywhere(t.deps.db, user.email)).toEqual([]);
     expect(await findEverywhere(t.deps.db, "doomed.user")).toEqual([]);
-    // The audit trail keeps its events, under one pseudonym for the deleted account.
+    // The audit trail keeps its events, under one pseudonym for the deleted account,
+    // plus the erasure's own record (user_erased) naming that pseudonym.
     const audit = await t.deps.audit.list({ limit: 1000 });
-    expect(audit).toHaveLength(auditBefore);
+    expect(audit).toHaveLength(auditBefore + 1);
+    expect(audit.filter((e) => e.type === "user_erased")).toHaveLength(1);
     const pseudonyms = new Set(
       audit.flatMap((e) => [e.actorId, e.targetId]).filter((id) => id?.startsWith("deleted:")),
     );
@@ -193,7 +196,7 @@ describe.each(availableDialects())("deleting a user (%s)", (dialect) => {
       clock: t.deps.clock,
       random: t.deps.random,
       userRows: [
-        ...userRowsOf({ lockouts: t.deps.lockouts, random: t.deps.random }),
+        ...userRowsOf({ lockouts: t.deps.lockouts, random: t.deps.random, audit: t.deps.audit }),
         {
           table: "explodes",
           erase: async () => {

@@ -89,9 +89,10 @@ describe.each(availableDialects())("deleting an account (%s)", (dialect) => {
     expect(result).toMatchObject({ ok: true, user: undefined });
     expect(await t.deps.users.findById(user.id)).toBeUndefined();
 
-    // The audit trail keeps every event, the deletion included, under one pseudonym.
+    // The audit trail keeps every event, the deletion included, under one pseudonym;
+    // the erasure adds its own record (user_erased) naming that pseudonym.
     const audit = await t.deps.audit.list({ limit: 1000 });
-    expect(audit).toHaveLength(before + 1);
+    expect(audit).toHaveLength(before + 2);
     const [deleted] = await auditOf(t.deps, "user_deleted");
     expect(deleted).toMatchObject({
       outcome: "success",

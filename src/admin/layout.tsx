@@ -24,6 +24,13 @@ export const ADMIN_SECTIONS: readonly AdminSection[] = [
     description: "Find an account, see its status, sign-ins and 2FA, and export the list as CSV.",
     permission: "users.view",
   },
+  {
+    href: "/admin/audit",
+    label: "Audit",
+    description:
+      "Sign-in figures and charts, the last day's security events, and every recorded event to search and export.",
+    permission: "admin.access",
+  },
 ];
 
 /** The sections the signed-in user may open (all of them for an admin). */

@@ -62,6 +62,8 @@ describe.each(availableDialects())("the audit dashboard (%s)", (dialect) => {
     expect(stat(html, "stat-oauth")).toBe("25%");
     expect(stat(html, "stat-2fa")).toBe("25%");
     expect(stat(html, "stat-registrations")).toBe("1");
+    // The Admin section's tab bar has an Audit tab, open here.
+    expect(html).toMatch(/<a href="\/admin\/audit" class="admin-nav__link" aria-current="page">/);
     expect(html).toMatch(
       /<a class="period-switch__link" href="\/admin\/audit\?period=7d"[^>]*aria-current="page"/,
     );

@@ -73,3 +73,107 @@ export const succeeded = (
   details,
   agoMs,
 });
+
+/** A deterministic stand-in for randomness (tests use no Math.random): a 32-bit LCG. */
+function sequence(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (Math.imul(state, 1_664_525) + 1_013_904_223) >>> 0;
+    return state / 2 ** 32;
+  };
+}
+
+/**
+ * A month of plausible traffic for screenshots and the browser test: daily
+ * sign-ins by password, providers and 2FA, a few mistyped passwords, a
+ * guessing run from one address against the admin and unknown addresses,
+ * lockouts, sign-ups, and the odd CSRF rejection, rate limit and policy
+ * report, weighted towards weekdays.
+ */
+export function realisticMonth(users: readonly { id: string }[], days = 30): SeedEvent[] {
+  const next = sequence(42);
+  const pick = <T>(items: readonly T[]): T => items[Math.floor(next() * items.length)] as T;
+  const events: SeedEvent[] = [];
+  const at = (day: number) => day * DAY + Math.floor(next() * DAY);
+  const office = ["192.0.2.10", "192.0.2.11", "198.51.100.23", "2001:db8:5::17"];
+  const guesser = "203.0.113.66";
+  for (let day = 0; day < days; day++) {
+    const weekday = (day + 4) % 7 < 5;
+    const signIns = Math.floor((weekday ? 18 : 6) + next() * 8);
+    for (let i = 0; i < signIns; i++) {
+      const user = pick(users);
+      const roll = next();
+      const details =
+        roll < 0.22
+          ? { method: "oauth_github", provider: "github" }
+          : roll < 0.3
+            ? { method: "oauth_google", provider: "google" }
+            : roll < 0.55
+              ? { method: "password", secondFactor: "totp" }
+              : { method: "password" };
+      events.push({ ...succeeded(at(day), user.id, details), ip: pick(office) });
+    }
+    for (let i = 0; i < Math.floor(next() * 4); i++) {
+      events.push(failed(at(day), { targetId: pick(users).id, ip: pick(office) }));
+    }
+    if (day % 9 === 3 || day === 0) {
+      // A guessing run: dozens of tries at the admin and at addresses with no account.
+      const burst = 20 + Math.floor(next() * 30);
+      const start = day * DAY + Math.floor(next() * (DAY - 2 * HOUR));
+      for (let i = 0; i < burst; i++) {
+        const target = next() < 0.5 ? (users[0]?.id ?? null) : null;
+        events.push(
+          failed(start + i * 60_000, {
+            targetId: target,
+            ip: next() < 0.8 ? guesser : "203.0.113.67",
+          }),
+        );
+      }
+      events.push({
+        type: "account_locked",
+        targetId: users[0]?.id ?? null,
+        ip: guesser,
+        agoMs: start,
+      });
+      events.push({
+        type: "rate_limited",
+        outcome: "denied",
+        ip: guesser,
+        details: { limit: "login" },
+        agoMs: start - 600_000,
+      });
+    }
+    if (next() < 0.3)
+      events.push({
+        type: "user_registered",
+        outcome: "success",
+        actorId: pick(users).id,
+        agoMs: at(day),
+      });
+    if (next() < 0.25)
+      events.push({
+        type: "csrf_rejected",
+        outcome: "denied",
+        ip: pick(office),
+        details: { reason: "origin_mismatch" },
+        agoMs: at(day),
+      });
+    if (next() < 0.2)
+      events.push({
+        type: "two_factor_challenge_failed",
+        outcome: "failure",
+        targetId: pick(users).id,
+        ip: pick(office),
+        details: { reason: "wrong_code", method: "totp" },
+        agoMs: at(day),
+      });
+    if (next() < 0.15)
+      events.push({
+        type: "csp_violation",
+        outcome: "info",
+        details: { directive: "img-src" },
+        agoMs: at(day),
+      });
+  }
+  return events;
+}

@@ -43,6 +43,10 @@ export const CHART_PALETTES: Readonly<Record<ChartTheme, ChartPalette>> = {
   },
 };
 
-/** The system font stack of app.css, so chart text matches the page's. */
+/**
+ * The system font stack of app.css, so chart text matches the page's. Single
+ * quotes only: ECharts writes it into a double-quoted style attribute as is,
+ * and a double quote there would end the attribute and break the SVG.
+ */
 export const CHART_FONT =
-  'system-ui, -apple-system, "Segoe UI", Roboto, "Helvetica Neue", "Noto Sans", "Liberation Sans", Arial, sans-serif';
+  "system-ui, -apple-system, 'Segoe UI', Roboto, 'Helvetica Neue', 'Noto Sans', 'Liberation Sans', Arial, sans-serif";

@@ -29,8 +29,10 @@ function expectWellFormed(svg: string): void {
   expect(svg.startsWith("<svg")).toBe(true);
   expect(svg.trimEnd().endsWith("</svg>")).toBe(true);
   const stack: string[] = [];
-  for (const match of svg.matchAll(/<(\/?)([a-zA-Z][\w:-]*)[^>]*?(\/?)>/g)) {
-    const [, closing, name, selfClosing] = match;
+  for (const match of svg.matchAll(/<(\/?)([a-zA-Z][\w:-]*)([^>]*?)(\/?)>/g)) {
+    const [, closing, name, attributes, selfClosing] = match;
+    // Each attribute is name="value" with no quote or < inside the value.
+    expect(attributes?.trim() ?? "").toMatch(/^(?:[\w:-]+="[^"<]*"\s*)*$/);
     if (selfClosing) continue;
     if (closing) expect(stack.pop()).toBe(name);
     else stack.push(name as string);

@@ -152,6 +152,31 @@ describe("control socket: commands run on the server's Deps", () => {
   });
 });
 
+describe("control socket: audit verify|prune run in the server", () => {
+  async function audit(args: string[]) {
+    const out: string[] = [];
+    const err: string[] = [];
+    const attempt = await runThroughServer(
+      path,
+      { command: "audit", args },
+      { out: (l) => out.push(l), err: (l) => err.push(l) },
+    );
+    return { attempt, stdout: out.join("\n"), stderr: err.join("\n") };
+  }
+
+  it("verifies the server's own chain, and refuses bad arguments itself", async () => {
+    const verify = await audit(["verify"]);
+    expect(verify.attempt).toEqual({ reached: true, exit: 0 });
+    expect(verify.stdout).toMatch(/^audit chain intact: /);
+    const prune = await audit(["prune", "--dry-run"]);
+    expect(prune.attempt).toEqual({ reached: true, exit: 0 });
+    expect(prune.stdout).toMatch(/^would delete 0 audit rows/);
+    const usage = await audit(["verify", "--repair"]);
+    expect(usage.attempt).toEqual({ reached: true, exit: 2 });
+    expect(usage.stderr).toContain('unexpected argument "--repair" after "audit verify"');
+  });
+});
+
 describe("control socket: bad requests get words and exit 2, and the server keeps serving", () => {
   it.each([
     ["not JSON", "hello\n", "the request is not JSON"],

@@ -4,6 +4,7 @@ import { createDashboardRoutes } from "./account/dashboard/routes.js";
 import { createAccountRoutes } from "./account/routes.js";
 import { createAdminRoutes } from "./admin/routes.js";
 import { createUserAdmin } from "./admin/users/actions.js";
+import { appErrorAudit } from "./audit/app-events.js";
 import { createOAuthRoutes } from "./auth/oauth/routes.js";
 import { createAuthRoutes } from "./auth/routes.js";
 import { mountAdminTwoFactorPolicy } from "./auth/two-factor/routes.js";
@@ -105,6 +106,7 @@ export function createApp(deps: Deps): Hono {
       random: deps.random,
       isProduction: deps.config.isProduction,
       renderPage: renderErrorPage,
+      onUnexpected: appErrorAudit(deps),
     }),
   );
   return app;

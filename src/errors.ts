@@ -125,6 +125,8 @@ export function createErrorHandler(options: {
   random: Random;
   isProduction: boolean;
   renderPage: ErrorPageRenderer;
+  /** Told of every unexpected 500 (the app audits it as `app_error`); must not throw. */
+  onUnexpected?: (c: Context, fault: { errorId: string }) => void;
 }): ErrorHandler {
   return async (err, c) => {
     if (err instanceof AppError) {
@@ -158,6 +160,11 @@ export function createErrorHandler(options: {
     // Unexpected: log once with the stack under an id the user can quote; never show the stack in production.
     const errorId = options.random.token(9);
     log.error({ err, errorId, requestId: c.get("requestId") }, "unhandled error");
+    try {
+      options.onUnexpected?.(c, { errorId });
+    } catch (hookError) {
+      log.error({ err: hookError, errorId }, "error hook failed");
+    }
     return renderError(
       c,
       {

@@ -1,5 +1,5 @@
 import type { Context } from "hono";
-import type { AuditEventType } from "../audit/events.js";
+import type { TypedAuditDetails } from "../audit/details.js";
 import type { Deps } from "../deps.js";
 import { limitOrigin } from "../http/request.js";
 import { accountKey } from "../ratelimit/keys.js";
@@ -10,7 +10,7 @@ export interface Recheck {
   /** Refuses (429) once the account's login budget is spent: call before reading the form. */
   guard(): Promise<void>;
   /** A wrong password or code: charged to the budget and audited as a failure. */
-  failed(audit: { type: AuditEventType; details: Record<string, string> }): Promise<void>;
+  failed(audit: TypedAuditDetails): Promise<void>;
   /** The right answer: the budget starts over. */
   passed(): Promise<void>;
 }
@@ -35,12 +35,7 @@ export function recheck(
         ...limitOrigin(c),
         actorId: user.id,
       });
-      await deps.audit.forRequest(c).record({
-        type: audit.type,
-        outcome: "failure",
-        targetId: user.id,
-        details: audit.details,
-      });
+      await deps.audit.forRequest(c).record({ ...audit, outcome: "failure", targetId: user.id });
     },
     passed: () => deps.rateLimiter.reset("login_account", key),
   };

@@ -1,4 +1,5 @@
 import type { Context } from "hono";
+import type { SignInExtra } from "../audit/details.js";
 import type { Queryable } from "../db/db.js";
 import type { Deps } from "../deps.js";
 import { requestOrigin } from "../http/request.js";
@@ -20,7 +21,7 @@ export interface PrimaryAuthOptions {
   /** Where the user was going; re-checked with safeNextPath, so raw input is fine. */
   next?: string;
   /** Extra context for the audit record (never secrets), e.g. `{ rehashed: true }`. */
-  details?: Record<string, unknown>;
+  details?: SignInExtra;
   /**
    * Gives back the lockout slot the password step claimed. Run when the
    * sign-in stops at the second factor; a sign-in completed here clears the
@@ -113,7 +114,7 @@ export async function finishSignIn(
     method: string;
     next: string | undefined;
     secondFactor?: "totp" | "backup_code";
-    details?: Record<string, unknown>;
+    details?: SignInExtra;
     /** Creates the session in the sign-in's transaction; installed on the response after commit. */
     startSession?: (tx: Queryable) => Promise<CreatedSession>;
   },
@@ -126,20 +127,16 @@ export async function finishSignIn(
     const created = options.startSession ? await options.startSession(tx) : undefined;
     await deps.lockouts.clear(user.email, tx);
     const queued = notice ? await queueNewSignInNotice(deps, tx, notice) : false;
-    await audit.record(
-      {
-        type: "login_succeeded",
-        outcome: "success",
-        actorId: user.id,
-        targetId: user.id,
-        details: {
-          method: options.method,
-          ...(options.secondFactor ? { secondFactor: options.secondFactor } : {}),
-          ...options.details,
-        },
-      },
-      tx,
-    );
+    const details = {
+      method: options.method,
+      ...(options.secondFactor ? { secondFactor: options.secondFactor } : {}),
+      ...options.details,
+    };
+    const who = { outcome: "success", actorId: user.id, targetId: user.id } as const;
+    await audit.record({ type: "login_succeeded", ...who, details }, tx);
+    // Every completed sign-in has a new session: made above, or by /auth/2fa in the
+    // transaction that claimed the code. Same commit as the sign-in's record.
+    await audit.record({ type: "session_created", ...who, details }, tx);
     return { created, queued };
   });
   if (created) await installSession(c, deps, user, created);

@@ -1,6 +1,6 @@
 import type { Logger } from "pino";
 import type { Counter } from "prom-client";
-import type { AuditRecorder } from "../audit/audit.js";
+import type { AuditInput, AuditRecorder } from "../audit/audit.js";
 import { type Db, DbError, type SqlValue } from "../db/db.js";
 import type { Clock } from "../lib/clock.js";
 import type { Random } from "../lib/random.js";
@@ -139,6 +139,18 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
       if (changed === 0) return leaseLost(context);
       counter.inc({ status: "failed" });
       logger.warn({ ...context, error: reason, retryInMs: delayMs }, "mail delivery failed");
+      await audit(context, forget, {
+        type: "mail_failed",
+        outcome: "failure",
+        details: {
+          outboxId: id,
+          template: row.template,
+          attempt: attempts,
+          retryInSeconds: Math.ceil(delayMs / 1000),
+          // The audit log outlives the outbox row: never the address, kept or not.
+          error: withoutAddress(reason, recipient),
+        },
+      });
       return "failed";
     }
     // Unfenced on purpose: the server took it, so "sent" is the truth even if our lease lapsed.
@@ -152,7 +164,28 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
     }
     counter.inc({ status: "sent" });
     logger.info({ ...context, messageId }, "mail sent");
+    await audit(context, forget, {
+      type: "mail_sent",
+      outcome: "success",
+      details: { outboxId: id, template: row.template, attempt: attempts },
+    });
     return "sent";
+  }
+
+  /**
+   * Records a delivery outcome about the mail's user. A mail kept after its
+   * account was deleted (`forget`) names nobody: a new row must not tie the
+   * erased account's id back to the log. A failed write is logged, never
+   * allowed to undo or repeat the delivery.
+   */
+  async function audit(
+    context: { userId: string | null },
+    forget: boolean,
+    input: Extract<AuditInput, { type: "mail_sent" | "mail_failed" }>,
+  ): Promise<void> {
+    await options.audit
+      ?.record({ ...input, targetId: forget ? null : context.userId })
+      .catch((error: unknown) => logger.error({ err: error }, `audit of ${input.type} failed`));
   }
 
   async function settleDead(
@@ -179,8 +212,8 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
         targetId: (context.userId as string | null) ?? null,
         details: {
           outboxId: id,
-          template: context.template,
-          attempts: context.attempts,
+          template: String(context.template),
+          attempts: Number(context.attempts),
           error: reason,
         },
       })

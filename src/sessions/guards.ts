@@ -1,4 +1,5 @@
 import type { Context, MiddlewareHandler } from "hono";
+import type { Audit } from "../audit/audit.js";
 import { AppError, responseKind } from "../errors.js";
 import { markRoute } from "../http/route-meta.js";
 import type { Clock } from "../lib/clock.js";
@@ -86,11 +87,28 @@ export function requireSudo(options: {
  * Admin section is not advertised to people who cannot use it. Mount after
  * requireUser is NOT wanted here: a redirect to the login page would itself
  * reveal that the path exists.
+ *
+ * With `audit`, a signed-in user turned away is recorded as `access_denied`
+ * (someone probing what their account can reach). Anonymous requests are
+ * not: an unauthenticated flood must not fill the log.
  */
-export function requirePermission(permission: Permission): MiddlewareHandler {
+export function requirePermission(
+  permission: Permission,
+  options: { audit?: Pick<Audit, "forRequest"> } = {},
+): MiddlewareHandler {
   return markRoute(
     async function requirePermissionGuard(c, next) {
-      if (c.get("session") && can(c.get("user"), permission)) return next();
+      const session = c.get("session");
+      const user = c.get("user");
+      if (session && can(user, permission)) return next();
+      if (session && user && options.audit) {
+        await options.audit.forRequest(c).record({
+          type: "access_denied",
+          outcome: "denied",
+          targetId: user.id,
+          details: { method: c.req.method, path: c.req.path, permission },
+        });
+      }
       throw new AppError("NOT_FOUND");
     },
     { guard: "admin" },

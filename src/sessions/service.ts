@@ -15,6 +15,7 @@ import {
 import {
   SESSION_REFRESH_INTERVAL_MS,
   type Session,
+  type SessionCheck,
   type SessionService,
   type ValidatedSession,
 } from "./types.js";
@@ -81,6 +82,40 @@ export function createSessionService(
     return value;
   };
 
+  const NONE = { kind: "none" } as const;
+
+  async function check(token: string): Promise<SessionCheck> {
+    // Anything that is not one of our tokens never reaches the database.
+    if (typeof token !== "string" || !TOKEN_SHAPE.test(token)) return NONE;
+    // Looked up by SHA-256(token): the attacker controls the token, not its
+    // hash, so index timing cannot reveal a matching prefix of a stored id.
+    const sessionId = sessionIdFor(token);
+    const found = await load(sessionId);
+    if (!found) return NONE;
+    const now = clock.now();
+    if (!isLive(found.session, now)) {
+      const ended = await revoke(sessionId);
+      const reason = now.getTime() >= found.session.expiresAt.getTime() ? "absolute" : "idle";
+      return { kind: "expired", session: found.session, reason, ended };
+    }
+    // Deactivated users have no session, whatever rows remain.
+    if (found.user.status !== "active") return NONE;
+    if (now.getTime() - found.session.lastSeenAt.getTime() < refreshMs) {
+      return { kind: "live", found };
+    }
+    // Sliding idle timeout, written at most every `refreshMs` per session: a
+    // busy user costs one UPDATE per interval, not one per request. The guard
+    // makes concurrent refreshes of one session a single effective write.
+    await db.execute("UPDATE sessions SET last_seen_at = $1 WHERE id = $2 AND last_seen_at <= $3", [
+      now,
+      sessionId,
+      new Date(now.getTime() - refreshMs),
+    ]);
+    const refreshed = { ...found, session: { ...found.session, lastSeenAt: now } };
+    cache.replace(sessionId, refreshed);
+    return { kind: "live", found: refreshed };
+  }
+
   return {
     cache,
 
@@ -119,33 +154,11 @@ export function createSessionService(
     },
 
     async validate(token) {
-      // Anything that is not one of our tokens never reaches the database.
-      if (typeof token !== "string" || !TOKEN_SHAPE.test(token)) return undefined;
-      // Looked up by SHA-256(token): the attacker controls the token, not its
-      // hash, so index timing cannot reveal a matching prefix of a stored id.
-      const sessionId = sessionIdFor(token);
-      const found = await load(sessionId);
-      if (!found) return undefined;
-      const now = clock.now();
-      if (!isLive(found.session, now)) {
-        await revoke(sessionId);
-        return undefined;
-      }
-      // Deactivated users have no session, whatever rows remain.
-      if (found.user.status !== "active") return undefined;
-      if (now.getTime() - found.session.lastSeenAt.getTime() < refreshMs) return found;
-
-      // Sliding idle timeout, written at most every `refreshMs` per session: a
-      // busy user costs one UPDATE per interval, not one per request. The guard
-      // makes concurrent refreshes of one session a single effective write.
-      await db.execute(
-        "UPDATE sessions SET last_seen_at = $1 WHERE id = $2 AND last_seen_at <= $3",
-        [now, sessionId, new Date(now.getTime() - refreshMs)],
-      );
-      const refreshed = { ...found, session: { ...found.session, lastSeenAt: now } };
-      cache.replace(sessionId, refreshed);
-      return refreshed;
+      const checked = await check(token);
+      return checked.kind === "live" ? checked.found : undefined;
     },
+
+    check,
 
     async listForUser(userId) {
       const now = clock.now();

@@ -36,6 +36,11 @@ export interface ValidatedSession {
   user: User;
 }
 
+export type SessionCheck =
+  | { kind: "live"; found: ValidatedSession }
+  | { kind: "none" }
+  | { kind: "expired"; session: Session; reason: "idle" | "absolute"; ended: boolean };
+
 export interface SessionService {
   /** A new session for `userId`. Does not touch cookies: see installSession for the HTTP side. */
   create(
@@ -54,6 +59,12 @@ export interface SessionService {
    * deactivated/gone. Slides `lastSeenAt` (write throttled).
    */
   validate(token: string): Promise<ValidatedSession | undefined>;
+  /**
+   * validate, telling why a token was refused. "expired": the row was past its
+   * idle or absolute limit and is now deleted; `ended` is true for the one
+   * caller whose DELETE removed it (so concurrent requests report it once).
+   */
+  check(token: string): Promise<SessionCheck>;
   /** Sessions of a user that are still live at `now`, newest activity first. */
   listForUser(userId: string): Promise<Session[]>;
   /** Deletes one session (logout, "sign out this device"). */

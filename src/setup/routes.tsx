@@ -217,16 +217,9 @@ async function signIn(c: Context, deps: Deps, user: User): Promise<void> {
   const session = await deps.db.transaction(async (tx) => {
     const created = await deps.sessions.create({ userId: user.id, ip, userAgent }, tx);
     await deps.users.recordLoginSuccess(user.id, now, tx);
-    await audit.record(
-      {
-        type: "login_succeeded",
-        outcome: "success",
-        actorId: user.id,
-        targetId: user.id,
-        details: { method: "setup" },
-      },
-      tx,
-    );
+    const who = { outcome: "success", actorId: user.id, targetId: user.id } as const;
+    await audit.record({ type: "login_succeeded", ...who, details: { method: "setup" } }, tx);
+    await audit.record({ type: "session_created", ...who, details: { method: "setup" } }, tx);
     return created;
   });
   await installSession(c, deps, user, session);

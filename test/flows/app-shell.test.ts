@@ -1,4 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
+import type { AuditInput } from "../../src/audit/audit.js";
 import { availableDialects, createTestApp, type TestApp } from "../harness.js";
 
 let t: TestApp;
@@ -157,6 +158,7 @@ describe("app shell: errors", () => {
 describe.each(availableDialects())("audit recorder on %s", (dialect) => {
   it("stores events, scrubs secret-looking details, and lists newest first", async () => {
     t = await createTestApp({ dialect });
+    // Keys no event's type allows (details.ts): the recorder's own defence is under test.
     await t.deps.audit.record({
       type: "csrf_rejected",
       outcome: "denied",
@@ -164,12 +166,12 @@ describe.each(availableDialects())("audit recorder on %s", (dialect) => {
       userAgent: "ua",
       requestId: "req-1",
       details: { reason: "missing_token", password: "hunter2", nested: { apiToken: "t" } },
-    });
+    } as unknown as AuditInput);
     t.clock.advance(1000);
     await t.deps.audit.record({
       type: "rate_limited",
       outcome: "denied",
-      details: { policy: "global" },
+      details: { policy: "global", key: "ip:203.0.113.9", limit: 1, windowSeconds: 60 },
     });
     const events = await t.deps.audit.list();
     expect(events.map((e) => e.type)).toEqual(["rate_limited", "csrf_rejected"]);
@@ -191,7 +193,7 @@ describe.each(availableDialects())("audit recorder on %s", (dialect) => {
       outcome: "info",
       userAgent: "x".repeat(5000),
       details: { blob: "y".repeat(20_000), list: Array.from({ length: 2000 }, (_, i) => i) },
-    });
+    } as unknown as AuditInput);
     expect(event.userAgent?.length).toBeLessThanOrEqual(513);
     expect(event.details).toEqual({ truncated: true });
   });

@@ -1,4 +1,5 @@
 import type { AuditInput, RequestAuditRecorder } from "../../audit/audit.js";
+import type { TypedAuditDetails } from "../../audit/details.js";
 import type { Queryable } from "../../db/db.js";
 import type { Deps } from "../../deps.js";
 import type { User } from "../../users/user.js";
@@ -42,11 +43,13 @@ export function viaOf(actor: AnyActor): Via {
 export function recordAs(
   deps: Pick<AdminDeps, "audit">,
   actor: AnyActor,
-  input: Omit<AuditInput, "actorId" | "outcome">,
+  input: TypedAuditDetails & { targetId?: string | null },
   tx: Queryable,
 ): Promise<unknown> {
+  // Every operator record's shape allows `via` (details.ts); the compiler cannot
+  // follow a spread across the union of types, hence the one assertion.
   const details = { ...input.details, via: viaOf(actor) };
-  const base = { ...input, outcome: "success" as const, details };
+  const base = { ...input, outcome: "success" as const, details } as AuditInput;
   switch (actor.kind) {
     case "admin":
     case "self":

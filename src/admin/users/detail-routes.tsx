@@ -49,15 +49,15 @@ export function createUserDetailRoutes(deps: Deps, options: { userAdmin?: UserAd
   });
 
   return mountAll([
-    withGuards([requirePermission("users.view")], view),
+    withGuards([requirePermission("users.view", deps)], view),
     withGuards(
       [
-        requirePermission("users.manage"),
+        requirePermission("users.manage", deps),
         requireSudo({ sessions: deps.sessions, clock: deps.clock }),
       ],
       mountAll([createActionRoutes(ctx), createSessionActionRoutes(ctx)]),
     ),
     // Admins outside the sudo window get the 405 too: the method is wrong whoever asks.
-    withGuards([requirePermission("users.manage")], createPostOnlyRoutes()),
+    withGuards([requirePermission("users.manage", deps)], createPostOnlyRoutes()),
   ]);
 }

@@ -95,5 +95,5 @@ export function createUserListRoutes(deps: Deps): Hono {
     });
   });
 
-  return withGuards([requirePermission("users.view")], app);
+  return withGuards([requirePermission("users.view", deps)], app);
 }

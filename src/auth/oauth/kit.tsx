@@ -1,5 +1,6 @@
 import type { Context } from "hono";
-import type { AuditEventType, AuditOutcome } from "../../audit/events.js";
+import type { TypedAuditDetails } from "../../audit/details.js";
+import type { AuditOutcome } from "../../audit/events.js";
 import type { Deps } from "../../deps.js";
 import { renderPage } from "../../ui/layout.js";
 import { ProblemPage } from "../../ui/pages/problem.js";
@@ -35,12 +36,7 @@ export interface OAuthKit {
   count(provider: ProviderId, result: OAuthLoginResult): void;
   audit(
     c: Context,
-    event: {
-      type: AuditEventType;
-      outcome: AuditOutcome;
-      userId?: string | null;
-      details: Record<string, unknown>;
-    },
+    event: TypedAuditDetails & { outcome: AuditOutcome; userId?: string | null },
   ): Promise<void>;
   problem(c: Context, problem: Problem, back: { href: string; label: string }): Promise<Response>;
 }
@@ -66,13 +62,11 @@ export function createOAuthKit(deps: Deps): OAuthKit {
     }),
     tokenStore: createTokenStore(deps),
     count: (provider, result) => counters.get(provider)?.inc({ result }),
-    async audit(c, event) {
+    async audit(c, { userId, ...event }) {
       await deps.audit.forRequest(c).record({
-        type: event.type,
-        outcome: event.outcome,
-        actorId: event.userId ?? null,
-        targetId: event.userId ?? null,
-        details: event.details,
+        ...event,
+        actorId: userId ?? null,
+        targetId: userId ?? null,
       });
     },
     async problem(c, problem, back) {

@@ -75,16 +75,26 @@ export function createChallengeHandlers(deps: Deps) {
     c: Context,
     pending: PendingLogin,
     outcome: "success" | "failure" | "denied",
-    details: Record<string, unknown>,
-  ) =>
-    deps.audit.forRequest(c).record({
-      type:
-        outcome === "success" ? "two_factor_challenge_succeeded" : "two_factor_challenge_failed",
-      outcome,
-      actorId: pending.userId,
-      targetId: pending.userId,
-      details: { signInMethod: pending.method, ...details },
-    });
+    details: { method: SecondFactorMethod; reason?: string },
+  ) => {
+    const who = { actorId: pending.userId, targetId: pending.userId };
+    const signInMethod = pending.method;
+    return deps.audit.forRequest(c).record(
+      outcome === "success"
+        ? {
+            type: "two_factor_challenge_succeeded",
+            outcome,
+            ...who,
+            details: { signInMethod, method: details.method },
+          }
+        : {
+            type: "two_factor_challenge_failed",
+            outcome,
+            ...who,
+            details: { signInMethod, method: details.method, reason: details.reason ?? "unknown" },
+          },
+    );
+  };
 
   const count = (result: TwoFactorResult, method: SecondFactorMethod) =>
     checks.inc({ result, method });

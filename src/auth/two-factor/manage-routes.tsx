@@ -1,7 +1,8 @@
 import type { Context } from "hono";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
 import { z } from "zod";
-import type { AuditEventType, AuditOutcome } from "../../audit/events.js";
+import type { TypedAuditDetails } from "../../audit/details.js";
+import type { AuditOutcome } from "../../audit/events.js";
 import type { Deps } from "../../deps.js";
 import { currentUser, limitOrigin } from "../../http/request.js";
 import { parseForm } from "../../security/form.js";
@@ -31,14 +32,7 @@ const codeSchema = z.object({ code: z.string().trim().max(32).default("") });
  */
 export function createManageHandlers(deps: Deps) {
   /** An audit record about the signed-in user's own 2FA, from this request. */
-  const audit = (
-    c: Context,
-    event: {
-      type: AuditEventType;
-      outcome?: AuditOutcome;
-      details?: Record<string, unknown>;
-    },
-  ) =>
+  const audit = (c: Context, event: TypedAuditDetails & { outcome?: AuditOutcome }) =>
     deps.audit.forRequest(c).record({ outcome: "success", ...event, targetId: currentUser(c).id });
 
   const renderSetup = async (

@@ -62,7 +62,7 @@ function LoginStats(props: { summary: LoginSummary; window: StatsWindow }) {
   const explore = (type: string) =>
     `${DASHBOARD_PATH}/events?${new URLSearchParams({ type, from }).toString()}`;
   return (
-    <section class="stats" aria-labelledby="stats-title">
+    <section class="stats audit-stats" aria-labelledby="stats-title">
       <h2 class="visually-hidden" id="stats-title">
         Sign-ins in the last {AUDIT_PERIODS[props.window.period].label}
       </h2>

@@ -62,7 +62,7 @@ function timeSeriesOption(spec: TimeSeriesSpec, theme: ChartTheme, size: ChartSi
       itemHeight: 10,
       textStyle: { color: palette.text, fontSize: FONT_SIZE },
     },
-    grid: { left: 8, right: 12, top: 36, bottom: 8, containLabel: true },
+    grid: { left: 12, right: 12, top: 36, bottom: 8, containLabel: true },
     xAxis: {
       type: "category",
       data: [...spec.buckets],
@@ -94,7 +94,9 @@ function barListOption(spec: BarListSpec, theme: ChartTheme): EChartsOption {
   // Largest first reading top-down: a category axis draws its first entry at the bottom.
   const items = [...spec.items].reverse();
   return {
-    grid: { left: 8, right: 40, top: 8, bottom: 8, containLabel: true },
+    // Wider left margin than the label measure asks for: on the server ECharts measures text
+    // with its own font metrics, and the browser's system font can run a few pixels wider.
+    grid: { left: 20, right: 40, top: 8, bottom: 8, containLabel: true },
     xAxis: {
       type: "value",
       minInterval: 1,

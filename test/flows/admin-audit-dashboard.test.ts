@@ -120,7 +120,7 @@ describe.each(availableDialects())("the audit dashboard (%s)", (dialect) => {
     expect(feed).not.toContain("Signed out");
     expect(feed).toContain(`<a href="/admin/users/${jane.id}">jane@example.com</a>`);
     expect(feed).toContain("No such account");
-    expect(feed).toContain("wrong_password");
+    expect(feed).toContain("wrong password");
     const seeAll = /<a href="(\/admin\/audit\/events\?[^"]+)">See all/.exec(feed)?.[1];
     expect(seeAll).toBeDefined();
     const params = new URL(seeAll?.replaceAll("&amp;", "&") ?? "", ORIGIN).searchParams;

@@ -139,7 +139,7 @@ export function realisticMonth(users: readonly { id: string }[], days = 30): See
         type: "rate_limited",
         outcome: "denied",
         ip: guesser,
-        details: { limit: "login" },
+        details: { policy: "login", limit: 10, windowSeconds: 600 },
         agoMs: start - 600_000,
       });
     }

@@ -21,16 +21,32 @@ export function feedExplorerHref(since: Date): string {
   return `${EVENTS_PATH}?${query.toString()}`;
 }
 
-/** A details value worth a word in the feed (the failure's reason, a limit's name). */
+/**
+ * A details value worth a word in the feed (a failure's reason, a limit's
+ * policy, a CSP directive, a refused path), as words: "wrong_password" reads
+ * "wrong password". Clipped; the event's page has everything.
+ */
 function why(event: FeedEvent): string | undefined {
-  for (const key of ["reason", "limit", "directive", "path"]) {
+  for (const key of ["reason", "policy", "directive", "path"]) {
     const value = event.details[key];
     if (typeof value === "string" && value !== "") {
-      const chars = Array.from(value);
-      return chars.length > 60 ? `${chars.slice(0, 59).join("")}…` : value;
+      const words = key === "path" ? value : value.replaceAll("_", " ");
+      const chars = Array.from(words);
+      return chars.length > 60 ? `${chars.slice(0, 59).join("")}…` : words;
     }
   }
   return undefined;
+}
+
+/** "23:59", with "yesterday" under it when the event is from the UTC day before `now`. */
+function When(props: { at: Date; now: Date }) {
+  const day = (d: Date) => d.toISOString().slice(0, 10);
+  return (
+    <time class="audit-feed__time" datetime={props.at.toISOString()}>
+      {props.at.toISOString().slice(11, 16)}
+      {day(props.at) !== day(props.now) && <span class="audit-feed__day">yesterday</span>}
+    </time>
+  );
 }
 
 function Account(props: { event: FeedEvent }) {
@@ -45,6 +61,7 @@ function Account(props: { event: FeedEvent }) {
 
 export function SecurityFeed(props: { events: FeedEvent[]; total: number; since: Date }) {
   const { events, total } = props;
+  const now = new Date(props.since.getTime() + FEED_HOURS * 3_600_000);
   return (
     <section class="card audit-feed" aria-labelledby="feed-title">
       <div class="audit-feed__head">
@@ -67,9 +84,7 @@ export function SecurityFeed(props: { events: FeedEvent[]; total: number; since:
               const account = <Account event={event} />;
               return (
                 <li class="audit-feed__item">
-                  <time class="audit-feed__time" datetime={event.createdAt.toISOString()}>
-                    {event.createdAt.toISOString().slice(11, 16)}
-                  </time>
+                  <When at={event.createdAt} now={now} />
                   <span class="audit-feed__what">
                     <a href={`${EVENTS_PATH}/${encodeURIComponent(event.id)}`}>
                       {eventLabel(event.type)}

@@ -134,7 +134,7 @@ export function exportStream(options: {
         await end(false);
       },
     },
-    // One batch queued at a time: the next statement runs only when the socket drained this one.
-    { highWaterMark: 1 },
+    // Two batches at most: the next statement runs while the socket sends the last one.
+    { highWaterMark: 2 },
   );
 }

@@ -1,7 +1,7 @@
 import type { Db, SqlValue } from "../db/db.js";
 import type { AuditEvent } from "./audit.js";
-import type { AuditEventType, AuditOutcome } from "./events.js";
 import type { AuditCursor } from "./cursor.js";
+import type { AuditEventType, AuditOutcome } from "./events.js";
 import { type IpMatch, inV6 } from "./ip-match.js";
 
 /**
@@ -65,8 +65,16 @@ interface Row extends Record<string, unknown> {
   k: string;
 }
 
+/**
+ * details as text, parsed in fromRow: the same on both engines, and about a
+ * quarter cheaper per row on DuckDB than converting its JSON values.
+ */
 const COLUMNS =
+  "id, type, outcome, actor_id, target_id, ip, user_agent, request_id, CAST(details AS TEXT) AS details, created_at";
+const RAW_COLUMNS =
   "id, type, outcome, actor_id, target_id, ip, user_agent, request_id, details, created_at";
+const PAGE_COLUMNS =
+  "p.id, p.type, p.outcome, p.actor_id, p.target_id, p.ip, p.user_agent, p.request_id, CAST(p.details AS TEXT) AS details, p.created_at";
 
 function fromRow(row: Row): AuditEvent {
   let details: unknown = row.details;
@@ -142,10 +150,10 @@ export function createAuditQuery(deps: { db: Db }): AuditQuery {
       // which a row-value comparison alone would not get.
       where.push(`created_at ${le} ${key}`, `(created_at ${lt} ${key} OR id ${lt} ${id})`);
     }
-    // The key is printed as text only for the rows kept, not for every row before the top-N.
+    // Key and details are printed as text only for the rows kept, not for every row before the top-N.
     return db.query<Row>(
-      `SELECT p.*, CAST(p.created_at AS TEXT) AS k FROM (
-         SELECT ${COLUMNS} FROM audit_events
+      `SELECT ${PAGE_COLUMNS}, CAST(p.created_at AS TEXT) AS k FROM (
+         SELECT ${RAW_COLUMNS} FROM audit_events
          ${where.length > 0 ? `WHERE ${where.join(" AND ")}` : ""}
          ORDER BY created_at ${direction}, id ${direction}
          LIMIT ${n}
@@ -215,18 +223,47 @@ export function createAuditQuery(deps: { db: Db }): AuditQuery {
       };
     },
 
+    /**
+     * Newest first in time slices: each statement also bounds created_at from
+     * below, so DuckDB reads only the row groups of one slice (its zone maps
+     * skip the rest) instead of sorting every older row for each batch, which
+     * made a 1M-row export quadratic (~6k rows/s). The slice widens where
+     * events are sparse and narrows where they are dense. On PostgreSQL the
+     * created_at index serves either shape.
+     */
     async *batches(search, options = {}) {
       if (search.types?.length === 0) return;
       const size = Math.min(Math.max(Math.trunc(options.size ?? CHUNK), 1), 10_000);
       const test = keep(search);
+      const range = await db.one<{ lo: Date | null; hi: Date | null }>(
+        "SELECT min(created_at) AS lo, max(created_at) AS hi FROM audit_events",
+      );
+      if (!range?.lo || !range.hi) return;
+      // A millisecond of margin: the driver's Date may round the stored microseconds.
+      const floor = Math.max(range.lo.getTime() - 1, search.from?.getTime() ?? 0);
+      let top = Math.min(range.hi.getTime() + 1, search.to?.getTime() ?? Number.POSITIVE_INFINITY);
+      let span = 3_600_000;
       let cursor: AuditCursor | undefined;
       for (;;) {
-        const rows = await fetch(search, cursor, size);
-        const kept = rows.filter(test);
-        if (kept.length > 0) yield kept.map(fromRow);
-        const last = rows.at(-1);
-        if (rows.length < size || !last) return;
-        cursor = at(last, "older");
+        const lo = new Date(Math.max(top - span, floor));
+        let inSlice = 0;
+        for (;;) {
+          const rows = await fetch({ ...search, from: lo }, cursor, size);
+          inSlice += rows.length;
+          const kept = rows.filter(test);
+          if (kept.length > 0) yield kept.map(fromRow);
+          const last = rows.at(-1);
+          if (rows.length < size || !last) break;
+          cursor = at(last, "older");
+        }
+        if (lo.getTime() <= floor) return;
+        // The next slice starts strictly before this one's lower bound (id "" sorts first).
+        cursor = { direction: "older", key: lo.toISOString(), id: "" };
+        top = lo.getTime();
+        span =
+          inSlice === 0
+            ? span * 8
+            : Math.min(Math.max((span * 2 * size) / inSlice, span / 4, 1), span * 8);
       }
     },
 

@@ -16,6 +16,11 @@ afterEach(async () => {
   await t?.close();
 });
 
+/** The body as sent, byte order mark included (Response.text() drops it). */
+async function withBom(res: Response): Promise<string> {
+  return new TextDecoder("utf-8", { ignoreBOM: true }).decode(await res.arrayBuffer());
+}
+
 async function page(client: TestClient, path: string, status = 200): Promise<string> {
   const res = await client.get(path);
   expect(res.status, path).toBe(status);
@@ -326,5 +331,95 @@ describe.each(availableDialects())("audit event explorer (%s)", (dialect) => {
     for (const id of ["nope", "x".repeat(500), "%00", "'%20OR%201=1"]) {
       expect((await admin.get(`/admin/audit/events/${id}`)).status, id).toBe(404);
     }
+  });
+
+  it("export: the filtered events as CSV (formula-safe) and NDJSON, then an audit_exported record", async () => {
+    const { admin, alice } = await setup();
+    await insertEvents(t.deps.db, [
+      {
+        id: "ev-csv",
+        type: "login_failed",
+        outcome: "failure",
+        target: alice.id,
+        ip: "203.0.113.5",
+        userAgent: '=HYPERLINK("http://evil","x")',
+        at: "2026-01-14T02:00:00Z",
+        details: { email: "@SUM(1)", note: 'say "hi"' },
+      },
+    ]);
+    const res = await admin.get("/admin/audit/export?format=csv&type=login_failed");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toBe("text/csv; charset=utf-8");
+    expect(res.headers.get("content-disposition")).toBe(
+      'attachment; filename="audit-2026-01-15.csv"',
+    );
+    expect(res.headers.get("cache-control")).toBe("no-store");
+    const lines = (await withBom(res)).split("\r\n");
+    expect(lines[0]).toBe(
+      '\uFEFF"id","created_at","type","category","outcome","actor_id","target_id","ip","user_agent","request_id","details"',
+    );
+    expect(lines.slice(1, -1).map((l) => l.slice(1, l.indexOf('"', 1)))).toEqual([
+      "ev-csv",
+      "ev-03",
+      "ev-02",
+    ]);
+    // The agent starts with "=": an apostrophe keeps it text; quotes are doubled.
+    expect(lines[1]).toContain(`"'=HYPERLINK(""http://evil"",""x"")"`);
+    expect(lines[1]).toContain('"2026-01-14T02:00:00.000Z","login_failed","auth","failure"');
+    // details as JSON in one cell (key order is the engine's: PostgreSQL stores JSONB).
+    expect(lines[1]).toContain('""email"":""@SUM(1)""');
+    expect(lines[1]).toContain('""note"":""say \\""hi\\""""');
+
+    const nd = await admin.get("/admin/audit/export?format=ndjson&user=alice@example.com");
+    expect(nd.headers.get("content-type")).toBe("application/x-ndjson; charset=utf-8");
+    const objects = (await nd.text())
+      .trimEnd()
+      .split("\n")
+      .map((l) => JSON.parse(l));
+    expect(objects.map((o) => o.id)).toEqual(["ev-csv", "ev-04", "ev-02", "ev-01"]);
+    expect(objects[0]).toMatchObject({
+      user_agent: '=HYPERLINK("http://evil","x")',
+      details: { email: "@SUM(1)" },
+      category: "auth",
+    });
+
+    await t.settle();
+    const exported = await t.deps.audit.list({ type: "audit_exported", limit: 10 });
+    // Both at the fixed clock's one time: compared in format order.
+    expect(
+      exported
+        .map((e) => e.details)
+        .sort((a, b) => String(a.format).localeCompare(String(b.format))),
+    ).toEqual([
+      { format: "csv", rows: 3, filter: { type: "login_failed" } },
+      { format: "ndjson", rows: 4, filter: { user: "alice@example.com" } },
+    ]);
+    expect(exported.map((e) => e.outcome)).toEqual(["success", "success"]);
+  });
+
+  it("export: an empty range is a header-only CSV and an empty NDJSON; bad filters are a 400 and export nothing", async () => {
+    const { admin } = await setup();
+    const csv = await admin.get("/admin/audit/export?format=csv&from=2020-01-01&to=2020-01-02");
+    expect(csv.status).toBe(200);
+    expect(await withBom(csv)).toBe(
+      '\uFEFF"id","created_at","type","category","outcome","actor_id","target_id","ip","user_agent","request_id","details"\r\n',
+    );
+    const nd = await admin.get("/admin/audit/export?format=ndjson&user=nobody@example.com");
+    expect(nd.status).toBe(200);
+    expect(await nd.text()).toBe("");
+    for (const query of [
+      "format=xlsx",
+      "format=csv&from=2026-02-31",
+      "format=csv&limit=9999",
+      "format=ndjson&type=nope",
+    ]) {
+      const res = await admin.get(`/admin/audit/export?${query}`);
+      expect(res.status, query).toBe(400);
+      expect(res.headers.get("content-disposition"), query).toBeNull();
+      expect(await res.text(), query).toMatch(/format is csv or ndjson|could not be used/);
+    }
+    await t.settle();
+    const exported = await t.deps.audit.list({ type: "audit_exported", limit: 10 });
+    expect(exported.map((e) => e.details.rows)).toEqual([0, 0]);
   });
 });

@@ -40,10 +40,12 @@ export async function insertEvents(db: Queryable, events: readonly SeedEvent[]):
 
 export const ADMIN_EMAIL = "root@example.com";
 
-export async function signedInAdmin(t: TestApp): Promise<TestClient> {
+/** `origin`: the app's own origin when it is not the default (a server on a free port). */
+export async function signedInAdmin(t: TestApp, origin?: string): Promise<TestClient> {
   await seedUser(t, { email: ADMIN_EMAIL, role: "admin", firstName: "Root", lastName: "Admin" });
   const client = t.newClient();
-  expect((await login(client, { email: ADMIN_EMAIL })).status).toBe(303);
+  const headers: Record<string, string> = origin ? { Origin: origin } : {};
+  expect((await login(client, { email: ADMIN_EMAIL }, headers)).status).toBe(303);
   return client;
 }
 

@@ -120,6 +120,7 @@ describe.each(availableDialects())("the audit dashboard (%s)", (dialect) => {
     expect(feed).not.toContain("Signed out");
     expect(feed).toContain(`<a href="/admin/users/${jane.id}">jane@example.com</a>`);
     expect(feed).toContain("No such account");
+    expect(feed).not.toContain("unknown email");
     expect(feed).toContain("wrong password");
     const seeAll = /<a href="(\/admin\/audit\/events\?[^"]+)">See all/.exec(feed)?.[1];
     expect(seeAll).toBeDefined();

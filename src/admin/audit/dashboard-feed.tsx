@@ -27,6 +27,8 @@ export function feedExplorerHref(since: Date): string {
  * "wrong password". Clipped; the event's page has everything.
  */
 function why(event: FeedEvent): string | undefined {
+  // "No such account" already says it.
+  if (event.targetId === null && event.details.reason === "unknown_email") return undefined;
   for (const key of ["reason", "policy", "directive", "path"]) {
     const value = event.details[key];
     if (typeof value === "string" && value !== "") {

@@ -18,6 +18,7 @@ import { assertAuditChainIntact } from "./audit-invariants.js";
 import { captureLogger } from "./logs.js";
 import { freePort } from "./net.js";
 import { createPgSchema } from "./pg.js";
+import { assertNoSecretsInAudit } from "./secrets.js";
 
 export type Dialect = "duckdb" | "postgres";
 
@@ -177,6 +178,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       await deps.background.drain();
       try {
         await assertAuditChainIntact(deps.db);
+        await assertNoSecretsInAudit(deps.db);
       } finally {
         await deps.db.close();
         await cleanup();

@@ -1,10 +1,13 @@
 import { expect } from "vitest";
 import type { User, UserRole, UserStatus } from "../../src/users/user.js";
 import type { TestApp, TestClient } from "../harness.js";
+import { registerTestSecret } from "../secrets.js";
 
 /** Shared by the login, session and user-delete flows. */
 export const ORIGIN = "http://localhost:8000";
 export const PASSWORD = "correct horse battery staple";
+// Audit rows must never hold it (test/secrets.ts scans them at every app's close).
+registerTestSecret(PASSWORD);
 
 export interface SeedOptions {
   email?: string;
@@ -22,7 +25,7 @@ export async function seedUser(t: TestApp, options: SeedOptions = {}): Promise<U
     email: options.email ?? "alice@example.com",
     firstName: options.firstName ?? "Alice",
     lastName: options.lastName ?? "Liddell",
-    passwordHash: await t.deps.passwords.hash(options.password ?? PASSWORD),
+    passwordHash: await t.deps.passwords.hash(registered(options.password ?? PASSWORD)),
     role: options.role,
     status: options.status,
     emailVerifiedAt: options.verified === false ? null : t.clock.now(),
@@ -80,4 +83,9 @@ export async function userRow(t: TestApp, id: string) {
   const user = await t.deps.users.findById(id);
   expect(user).toBeDefined();
   return user as User;
+}
+
+function registered(password: string): string {
+  registerTestSecret(password);
+  return password;
 }

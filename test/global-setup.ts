@@ -1,7 +1,11 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { Redis } from "ioredis";
 import pg from "pg";
 import type {} from "vitest";
 import type { TestProject } from "vitest/node";
+import { buildDuckDbTemplate, type DuckDbTemplate } from "./db-template.js";
 
 declare module "vitest" {
   export interface ProvidedContext {
@@ -9,6 +13,8 @@ declare module "vitest" {
     pgUrl: string | null;
     /** Redis URL for the store and rate-limit suites, or null when they are skipped. */
     redisUrl: string | null;
+    /** A migrated DuckDB file test apps copy (test/db-template.ts), or null to migrate each. */
+    duckdbTemplate: DuckDbTemplate | null;
   }
 }
 
@@ -52,7 +58,7 @@ async function probeRedis(url: string): Promise<string | null> {
  * them the suites that need them are skipped with one line saying so; CI sets
  * REQUIRE_SERVICES=1 so an unreachable service fails the run instead.
  */
-export default async function setup(project: TestProject): Promise<void> {
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   const required = process.env.REQUIRE_SERVICES === "1";
   const [pgError, redisError] = await Promise.all([probePostgres(PG_URL), probeRedis(REDIS_URL)]);
   const missing: string[] = [];
@@ -66,4 +72,16 @@ export default async function setup(project: TestProject): Promise<void> {
   }
   project.provide("pgUrl", pgError ? null : PG_URL);
   project.provide("redisUrl", redisError ? null : REDIS_URL);
+
+  const dir = await mkdtemp(join(tmpdir(), "bastion-template-"));
+  try {
+    project.provide("duckdbTemplate", await buildDuckDbTemplate(join(dir, "template.duckdb")));
+  } catch (error) {
+    // Each app then migrates itself, and fails with the migration's own message if it must.
+    console.warn(`[db-template] not built, every test app migrates: ${(error as Error).message}`);
+    project.provide("duckdbTemplate", null);
+  }
+  return async () => {
+    await rm(dir, { recursive: true, force: true });
+  };
 }

@@ -15,6 +15,7 @@ import { type FixedClock, fixedClock } from "../src/lib/clock.js";
 import { systemRandom } from "../src/lib/random.js";
 import { startServer } from "../src/server.js";
 import { assertAuditChainIntact } from "./audit-invariants.js";
+import { copyDuckDbTemplate } from "./db-template.js";
 import { captureLogger } from "./logs.js";
 import { freePort } from "./net.js";
 import { createPgSchema } from "./pg.js";
@@ -141,6 +142,10 @@ async function openTestDb(
     const db = await openPostgres({ url: schema.url, schema: schema.schema, poolMax: 5, onQuery });
     opened = { db, cleanup: schema.drop };
   }
+  // A copy of the run's migrated template (test/db-template.ts) where there is one; the
+  // migrator then checks it and applies what is newer, or migrates an empty database.
+  const template = opened.db.dialect === "duckdb" ? inject("duckdbTemplate") : null;
+  if (template) await copyDuckDbTemplate(opened.db, template);
   await createMigrator(opened.db).up();
   return opened;
 }

@@ -1,7 +1,6 @@
 import type { Db } from "../db/db.js";
 import type { Clock } from "../lib/clock.js";
-import { typesInCategory } from "./catalog.js";
-import type { AuditEventType, AuditOutcome } from "./events.js";
+import { type FeedEvent, readSecurityFeed } from "./security-feed.js";
 
 /**
  * The figures of the audit dashboard (/admin/audit), read from audit_events
@@ -91,34 +90,6 @@ export interface RankedItem {
   count: number;
 }
 
-export interface FeedEvent {
-  id: string;
-  type: AuditEventType;
-  outcome: AuditOutcome;
-  actorId: string | null;
-  targetId: string | null;
-  /** The target account's email when it still exists. */
-  targetEmail: string | null;
-  ip: string | null;
-  details: Record<string, unknown>;
-  createdAt: Date;
-}
-
-/**
- * What the security feed lists: the security category of the catalog
- * (lockouts, rate limits, CSRF and CSP reports, access refused) and the
- * failed sign-in steps of the other categories.
- */
-export const SECURITY_FEED_TYPES: readonly AuditEventType[] = [
-  ...typesInCategory("security"),
-  "login_failed",
-  "two_factor_challenge_failed",
-  "oauth_failed",
-  "oauth_state_invalid",
-];
-export const FEED_HOURS = 24;
-export const FEED_LIMIT = 50;
-
 export interface AuditStats {
   summary(window: StatsWindow): Promise<LoginSummary>;
   signIns(window: StatsWindow): Promise<SignInBucket[]>;
@@ -126,7 +97,7 @@ export interface AuditStats {
   topFailureIps(window: StatsWindow, limit?: number): Promise<RankedItem[]>;
   /** Accounts by failed sign-ins, most first; unknown addresses count as one item (key null). */
   topTargetedAccounts(window: StatsWindow, limit?: number): Promise<RankedItem[]>;
-  /** The last FEED_HOURS of security events, newest first, at most `limit`, and how many there were. */
+  /** The last FEED_HOURS of security events (security-feed.ts). */
   securityFeed(limit?: number): Promise<{ events: FeedEvent[]; total: number; since: Date }>;
 }
 
@@ -229,44 +200,6 @@ export function createAuditStats(deps: { db: Db; clock: Clock }): AuditStats {
       return ranked(rows);
     },
 
-    async securityFeed(limit = FEED_LIMIT) {
-      const now = deps.clock.now();
-      const since = new Date(now.getTime() - FEED_HOURS * 3_600_000);
-      const where = `e.type IN (${inList(SECURITY_FEED_TYPES)}) AND e.created_at >= $1 AND e.created_at <= $2`;
-      const [rows, count] = await Promise.all([
-        db.query(
-          `SELECT e.id, e.type, e.outcome, e.actor_id, e.target_id, e.ip, e.details, e.created_at,
-                  u.email AS target_email
-           FROM audit_events e LEFT JOIN users u ON u.id = e.target_id
-           WHERE ${where} ORDER BY e.created_at DESC, e.id DESC LIMIT ${Math.trunc(limit)}`,
-          [since, now],
-        ),
-        db.one(`SELECT count(*) AS n FROM audit_events e WHERE ${where}`, [since, now]),
-      ]);
-      const events = rows.map((row) => ({
-        id: row.id as string,
-        type: row.type as AuditEventType,
-        outcome: row.outcome as AuditOutcome,
-        actorId: (row.actor_id as string | null) ?? null,
-        targetId: (row.target_id as string | null) ?? null,
-        targetEmail: (row.target_email as string | null) ?? null,
-        ip: (row.ip as string | null) ?? null,
-        details: parseDetails(row.details),
-        createdAt: row.created_at as Date,
-      }));
-      return { events, total: num(count?.n), since };
-    },
+    securityFeed: (limit) => readSecurityFeed(deps, limit),
   };
-}
-
-function parseDetails(raw: unknown): Record<string, unknown> {
-  let value = raw;
-  if (typeof value === "string") {
-    try {
-      value = JSON.parse(value);
-    } catch {
-      return {};
-    }
-  }
-  return value && typeof value === "object" ? (value as Record<string, unknown>) : {};
 }

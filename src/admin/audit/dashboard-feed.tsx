@@ -1,5 +1,5 @@
 import { eventInfo, eventLabel } from "../../audit/catalog.js";
-import { FEED_HOURS, type FeedEvent, SECURITY_FEED_TYPES } from "../../audit/stats.js";
+import { FEED_HOURS, type FeedEvent, SECURITY_FEED_TYPES } from "../../audit/security-feed.js";
 
 /** The dashboard's security feed: the last 24 hours of failures and security events. */
 

@@ -1,8 +1,8 @@
 import type { Child } from "hono/jsx";
+import type { FeedEvent } from "../../audit/security-feed.js";
 import {
   AUDIT_PERIODS,
   type AuditPeriod,
-  type FeedEvent,
   type LoginSummary,
   type StatsWindow,
 } from "../../audit/stats.js";

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { availableDialects, createTestApp, type TestApp } from "../../test/harness.js";
 import type { AuditCursor } from "./cursor.js";
 import { parseIpMatch } from "./ip-match.js";
-import { createAuditQuery } from "./query.js";
+import { createAuditQuery, MAX_SCAN } from "./query.js";
 
 /** Rows at `offsets` (seconds after a base time; repeats share a timestamp), ids in random order. */
 async function reseed(t: TestApp, offsets: readonly number[]): Promise<string[]> {
@@ -124,4 +124,27 @@ describe.each(availableDialects())("audit query (%s)", (dialect) => {
     expect(await query.find("ip-0")).toMatchObject({ ip: "2001:db8::1", details: {} });
     expect(await query.find("nope")).toBeUndefined();
   });
+
+  it.runIf(dialect === "duckdb")(
+    "an IPv6 page stops after MAX_SCAN candidates, says so, and Older goes on from there",
+    async () => {
+      const query = createAuditQuery({ db: t.deps.db });
+      await t.deps.db.execute("DELETE FROM audit_events");
+      await t.deps.db.execute(
+        `INSERT INTO audit_events (id, type, outcome, ip, details, created_at)
+         SELECT 'n-' || lpad(CAST(i AS VARCHAR), 6, '0'), 'logout', 'success', '2001:db8:ffff::' || CAST(i AS VARCHAR), '{}',
+           TIMESTAMPTZ '2026-01-01 00:00:00+00' + to_seconds(i)
+         FROM range(${MAX_SCAN + 500}) t(i)`,
+      );
+      await t.deps.db.execute(
+        "INSERT INTO audit_events (id, type, outcome, ip, details, created_at) VALUES ('hit', 'logout', 'success', '2001:db8::9', '{}', TIMESTAMPTZ '2025-12-31 00:00:00+00')",
+      );
+      const ip = parseIpMatch("2001:db8::/64");
+      const first = await query.page({ ip }, { limit: 10 });
+      expect(first).toMatchObject({ rows: [], scanCut: true });
+      const next = await query.page({ ip }, { limit: 10, cursor: first.older });
+      expect(next.rows.map((r) => r.id)).toEqual(["hit"]);
+      expect(next.scanCut).toBe(false);
+    },
+  );
 });

@@ -6,6 +6,13 @@ import { AdminPage } from "../layout.js";
 import { CategoryBadge, eventsWhere, OutcomeBadge, Who } from "./event-parts.js";
 import { CATEGORY_LABELS, EVENTS_PATH } from "./explorer-filters.js";
 
+const SEVERITY_LABELS: Readonly<Record<string, string>> = {
+  info: "Routine",
+  notice: "Notice: a change worth seeing",
+  warning: "Warning: a sign of trouble or a weakened account",
+  critical: "Critical: an operator should look",
+};
+
 /** GET /admin/audit/events/:id: one event, every field, its details as indented JSON. */
 export function EventPage(props: { event: AuditEvent; emails: ReadonlyMap<string, string> }) {
   const { event, emails } = props;
@@ -31,8 +38,8 @@ export function EventPage(props: { event: AuditEvent; emails: ReadonlyMap<string
           </SummaryRow>
           <SummaryRow label="Type">
             <code>{event.type}</code> <CategoryBadge type={event.type} />
-            {info && <span class="muted"> severity {info.severity}</span>}
           </SummaryRow>
+          {info && <SummaryRow label="Severity">{SEVERITY_LABELS[info.severity]}</SummaryRow>}
           <SummaryRow label="Outcome">
             <OutcomeBadge outcome={event.outcome} />
           </SummaryRow>

@@ -96,3 +96,38 @@ it("exports 1,000,000 audit rows as CSV in constant memory, and records the expo
     rows: total,
   });
 }, 180_000);
+
+it("a client that hangs up mid-export is recorded as a failed export with the rows sent so far", async () => {
+  server = await startTestServer();
+  const admin = await signedInAdmin(server, server.url);
+  await server.deps.db.execute(
+    `INSERT INTO audit_events (id, type, outcome, details, created_at)
+     SELECT 'cut-' || lpad(CAST(i AS VARCHAR), 6, '0'), 'logout', 'success', CAST('{"pad":"${"x".repeat(200)}"}' AS JSON),
+       TIMESTAMPTZ '2025-12-01 00:00:00+00' + to_seconds(i)
+     FROM range(50000) t(i)`,
+  );
+  const cookie = [...admin.cookies].map(([k, v]) => `${k}=${v}`).join("; ");
+  const abort = new AbortController();
+  const res = await fetch(`${server.url}/admin/audit/export?format=ndjson`, {
+    headers: { Cookie: cookie },
+    signal: abort.signal,
+  });
+  const reader = res.body?.getReader();
+  await reader?.read();
+  abort.abort();
+  await reader?.cancel().catch(() => {});
+  // The server notices the closed socket on its next write; poll for the record.
+  let recorded: Array<{ outcome: string; details: unknown }> = [];
+  for (let i = 0; i < 100 && recorded.length === 0; i++) {
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    recorded = await server.deps.db.query(
+      "SELECT outcome, details FROM audit_events WHERE type = 'audit_exported'",
+    );
+  }
+  expect(recorded).toHaveLength(1);
+  expect(recorded[0]?.outcome).toBe("failure");
+  const details = recorded[0]?.details;
+  const parsed = (typeof details === "string" ? JSON.parse(details) : details) as { rows: number };
+  expect(parsed.rows).toBeGreaterThan(0);
+  expect(parsed.rows).toBeLessThan(50_000);
+}, 60_000);

@@ -20,7 +20,7 @@ export function appErrorAudit(deps: { audit: Audit; background: AfterResponse })
       type: "app_error",
       outcome: "failure",
       details: {
-        code: "INTERNAL",
+        errorCode: "INTERNAL",
         method: c.req.method,
         path: c.req.path,
         requestId: c.get("requestId") ?? null,

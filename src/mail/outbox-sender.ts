@@ -1,6 +1,8 @@
 import type { Logger } from "pino";
 import type { Counter } from "prom-client";
-import type { AuditInput, AuditRecorder } from "../audit/audit.js";
+import type { AuditRecorder } from "../audit/audit.js";
+import type { TypedAuditDetails } from "../audit/details.js";
+import type { AuditOutcome } from "../audit/events.js";
 import { type Db, DbError, type SqlValue } from "../db/db.js";
 import type { Clock } from "../lib/clock.js";
 import type { Random } from "../lib/random.js";
@@ -181,7 +183,9 @@ export function createOutboxSender(options: OutboxSenderOptions): OutboxSender {
   async function audit(
     context: { userId: string | null },
     forget: boolean,
-    input: Extract<AuditInput, { type: "mail_sent" | "mail_failed" }>,
+    input: Extract<TypedAuditDetails, { type: "mail_sent" | "mail_failed" }> & {
+      outcome: AuditOutcome;
+    },
   ): Promise<void> {
     await options.audit
       ?.record({ ...input, targetId: forget ? null : context.userId })

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
+import { csvCell } from "../lib/csv.js";
 import type { AuditEvent } from "./audit.js";
-import { csvCell, csvRow, type ExportEnd, exportStream, ndjsonLine } from "./export.js";
+import { csvRow, type ExportEnd, exportStream, ndjsonLine } from "./export.js";
 
 const event = (over: Partial<AuditEvent> = {}): AuditEvent => ({
   id: "e1",

@@ -1,3 +1,4 @@
+import { csvLine } from "../lib/csv.js";
 import type { AuditEvent } from "./audit.js";
 import { eventInfo } from "./catalog.js";
 
@@ -11,27 +12,6 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export function isExportFormat(value: unknown): value is ExportFormat {
   return typeof value === "string" && (EXPORT_FORMATS as readonly string[]).includes(value);
-}
-
-/**
- * Formula injection: a user agent, an email in details or a name typed at
- * sign-up such as `=HYPERLINK("http://evil","x")` runs as a formula when the
- * file is opened in Excel, LibreOffice or Sheets. A cell starting with
- * = + - @, a tab or a carriage return gets a leading apostrophe, which the
- * spreadsheet shows as text (OWASP "CSV injection"); quoting alone does not
- * help, the quotes are gone once the cell is parsed. The same rule as the
- * user list's export (src/admin/users/csv.ts), restated here because a
- * domain module may not import a feature.
- */
-const FORMULA_START = /^[=+\-@\t\r]/;
-
-export function csvCell(value: string): string {
-  const safe = FORMULA_START.test(value) ? `'${value}` : value;
-  return `"${safe.replaceAll('"', '""')}"`;
-}
-
-function csvLine(values: readonly string[]): string {
-  return `${values.map(csvCell).join(",")}\r\n`;
 }
 
 export const AUDIT_CSV_HEADER = [

@@ -1,9 +1,10 @@
 import { Hono } from "hono";
 import type { Deps } from "../../deps.js";
 import { withGuards } from "../../http/route-group.js";
+import { csvLine } from "../../lib/csv.js";
 import { requirePermission } from "../../sessions/guards.js";
 import { renderPage } from "../../ui/layout.js";
-import { CSV_HEADER, csvLine, csvRow } from "./csv.js";
+import { CSV_HEADER, csvRow } from "./csv.js";
 import { createUserDirectory } from "./directory.js";
 import { decodeCursor, isFiltered, parseUserFilter, SEARCH_MAX_CHARS } from "./filter.js";
 import { UserListPage } from "./list-view.js";

@@ -1,4 +1,5 @@
 import { createApp } from "./app.js";
+import { recordAppStopped } from "./audit/app-events.js";
 import { chainLegacyRows } from "./audit/chain.js";
 import { createAuditJobs } from "./audit/jobs.js";
 import { buildDeps, PendingMigrationsError } from "./bootstrap.js";
@@ -75,7 +76,11 @@ async function main(): Promise<void> {
       throw error;
     }
     // Closed in reverse: background jobs settle their rows, then mail, then the database.
-    lifecycle.closeAtStop("database", () => built.db.close());
+    lifecycle.closeAtStop("database", async () => {
+      // The stop's record is the database's last write (closers run in reverse).
+      await recordAppStopped(built, { env: config.env });
+      return built.db.close();
+    });
     lifecycle.closeAtStop("mailer", () => built.mailer.close());
     lifecycle.closeAtStop("session cleanup", () => built.sessionCleanup.stop());
     lifecycle.closeAtStop("outbox", () => built.outbox.stop());

@@ -66,7 +66,12 @@ describe("audit.forRequest", () => {
   it("fills ip, user agent, request id and the signed-in user as the actor", async () => {
     const app = recordingApp(audit, {
       user: ALICE,
-      input: { type: "profile_updated", outcome: "success", targetId: ALICE.id, details: { a: 1 } },
+      input: {
+        type: "profile_updated",
+        outcome: "success",
+        targetId: ALICE.id,
+        details: { newSignInNotice: true },
+      },
     });
     const res = await app.request("/act", {
       method: "POST",
@@ -82,7 +87,7 @@ describe("audit.forRequest", () => {
       ip: "203.0.113.7",
       userAgent: "TestBrowser/1.0",
       requestId: "req-123",
-      details: { a: 1 },
+      details: { newSignInNotice: true },
     });
   });
 

@@ -6,19 +6,26 @@ import type { Clock } from "../lib/clock.js";
 import type { Random } from "../lib/random.js";
 import type { Metrics } from "../monitoring/metrics.js";
 import { nextLink } from "./chain.js";
+import type { TypedAuditDetails } from "./details.js";
 import type { AuditEventType, AuditOutcome } from "./events.js";
+import { type AuditRow, auditEventFromRow } from "./row.js";
 
-export interface AuditInput {
-  type: AuditEventType;
+/** Who, where and how it ended: the fields every record has, whatever its type. */
+export interface AuditInputBase {
   outcome: AuditOutcome;
   actorId?: string | null;
   targetId?: string | null;
   ip?: string | null;
   userAgent?: string | null;
   requestId?: string | null;
-  /** Context for the reader. Never secrets: keys that look like secrets are replaced. */
-  details?: Record<string, unknown>;
 }
+
+/**
+ * One record: `type` picks the shape of `details` (details.ts), so
+ * `record({ type: "login_failed", details: { ... } })` is checked against that
+ * event's own fields. Never secrets: keys that look like secrets are replaced.
+ */
+export type AuditInput = AuditInputBase & TypedAuditDetails;
 
 export interface AuditEvent {
   id: string;
@@ -110,35 +117,6 @@ function clip(value: string | null | undefined): string | null {
   return value === undefined || value === null || value === "" ? null : truncate(value);
 }
 
-interface AuditRow extends Record<string, unknown> {
-  id: string;
-  type: AuditEventType;
-  outcome: AuditOutcome;
-  actor_id: string | null;
-  target_id: string | null;
-  ip: string | null;
-  user_agent: string | null;
-  request_id: string | null;
-  details: unknown;
-  created_at: Date;
-}
-
-function fromRow(row: AuditRow): AuditEvent {
-  const details = typeof row.details === "string" ? JSON.parse(row.details) : row.details;
-  return {
-    id: row.id,
-    type: row.type,
-    outcome: row.outcome,
-    actorId: row.actor_id,
-    targetId: row.target_id,
-    ip: row.ip,
-    userAgent: row.user_agent,
-    requestId: row.request_id,
-    details: (details ?? {}) as Record<string, unknown>,
-    createdAt: row.created_at,
-  };
-}
-
 async function insertChained(tx: Queryable, event: AuditEvent): Promise<void> {
   const link = await nextLink(tx, event);
   await tx.execute(
@@ -219,7 +197,7 @@ export function createAuditRecorder(deps: {
          ORDER BY created_at DESC, id DESC LIMIT ${limit}`,
         params,
       );
-      return rows.map(fromRow);
+      return rows.map(auditEventFromRow);
     },
   };
   return recorder;

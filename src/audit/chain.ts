@@ -1,5 +1,6 @@
 import type { Db, Queryable } from "../db/db.js";
 import { sha256Hex } from "../lib/crypto.js";
+import type { AuditRow } from "./row.js";
 
 /**
  * The audit log's hash chain (docs/audit.md says what it proves).
@@ -134,18 +135,8 @@ export async function readChainHead(db: Queryable): Promise<ChainHead> {
 }
 
 /** A row as the chain code reads it from audit_events. */
-export interface ChainRow extends Record<string, unknown> {
+export interface ChainRow extends AuditRow {
   seq: number | null;
-  id: string;
-  type: string;
-  outcome: string;
-  actor_id: string | null;
-  target_id: string | null;
-  ip: string | null;
-  user_agent: string | null;
-  request_id: string | null;
-  details: unknown;
-  created_at: Date;
   hash: string | null;
   subject_digest: string | null;
   erased: string | null;

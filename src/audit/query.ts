@@ -3,6 +3,7 @@ import type { AuditEvent } from "./audit.js";
 import type { AuditCursor } from "./cursor.js";
 import type { AuditEventType, AuditOutcome } from "./events.js";
 import { type IpMatch, inV6 } from "./ip-match.js";
+import { type AuditRow, auditEventFromRow } from "./row.js";
 
 /**
  * Filtered, keyset-paginated reads of audit_events: the explorer's pages and
@@ -51,22 +52,12 @@ export interface AuditQuery {
 export const MAX_SCAN = 20_000;
 const CHUNK = 1000;
 
-interface Row extends Record<string, unknown> {
-  id: string;
-  type: string;
-  outcome: string;
-  actor_id: string | null;
-  target_id: string | null;
-  ip: string | null;
-  user_agent: string | null;
-  request_id: string | null;
-  details: unknown;
-  created_at: Date;
+interface Row extends AuditRow {
   k: string;
 }
 
 /**
- * details as text, parsed in fromRow: the same on both engines, and about a
+ * details as text, parsed in auditEventFromRow: the same on both engines, and about a
  * quarter cheaper per row on DuckDB than converting its JSON values.
  */
 const COLUMNS =
@@ -75,29 +66,6 @@ const RAW_COLUMNS =
   "id, type, outcome, actor_id, target_id, ip, user_agent, request_id, details, created_at";
 const PAGE_COLUMNS =
   "p.id, p.type, p.outcome, p.actor_id, p.target_id, p.ip, p.user_agent, p.request_id, CAST(p.details AS TEXT) AS details, p.created_at";
-
-function fromRow(row: Row): AuditEvent {
-  let details: unknown = row.details;
-  if (typeof details === "string") {
-    try {
-      details = JSON.parse(details);
-    } catch {
-      details = { unreadable: true };
-    }
-  }
-  return {
-    id: row.id,
-    type: row.type as AuditEventType,
-    outcome: row.outcome as AuditOutcome,
-    actorId: row.actor_id,
-    targetId: row.target_id,
-    ip: row.ip,
-    userAgent: row.user_agent,
-    requestId: row.request_id,
-    details: (details && typeof details === "object" ? details : {}) as Record<string, unknown>,
-    createdAt: row.created_at,
-  };
-}
 
 class Params {
   readonly values: SqlValue[] = [];
@@ -204,7 +172,7 @@ export function createAuditQuery(deps: { db: Db }): AuditQuery {
         // Read oldest first from the cursor up; shown newest first.
         const oldest = shown[0];
         return {
-          rows: shown.reverse().map(fromRow),
+          rows: shown.reverse().map(auditEventFromRow),
           newer: beyond ? at(beyond, "newer") : undefined,
           older: oldest ? at(oldest, "older") : { ...cursor, direction: "older" },
           scanCut: cut && !more,
@@ -212,7 +180,7 @@ export function createAuditQuery(deps: { db: Db }): AuditQuery {
       }
       const newest = shown[0];
       return {
-        rows: shown.map(fromRow),
+        rows: shown.map(auditEventFromRow),
         older: beyond ? at(beyond, "older") : undefined,
         newer: cursor
           ? newest
@@ -251,7 +219,7 @@ export function createAuditQuery(deps: { db: Db }): AuditQuery {
           const rows = await fetch({ ...search, from: lo }, cursor, size);
           inSlice += rows.length;
           const kept = rows.filter(test);
-          if (kept.length > 0) yield kept.map(fromRow);
+          if (kept.length > 0) yield kept.map(auditEventFromRow);
           const last = rows.at(-1);
           if (rows.length < size || !last) break;
           cursor = at(last, "older");
@@ -273,7 +241,7 @@ export function createAuditQuery(deps: { db: Db }): AuditQuery {
         `SELECT ${COLUMNS}, CAST(created_at AS TEXT) AS k FROM audit_events WHERE id = $1`,
         [id],
       );
-      return row ? fromRow(row) : undefined;
+      return row ? auditEventFromRow(row) : undefined;
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { Queryable } from "../db/db.js";
 import type { AuditEvent } from "./audit.js";
 import type { AuditEventType, AuditOutcome } from "./events.js";
+import { type AuditRow, auditEventFromRow } from "./row.js";
 
 /**
  * One user's security log (/account/activity, the admin user page): the
@@ -102,35 +103,6 @@ export interface ActivityPage {
   newer?: ActivityCursor;
 }
 
-interface Row extends Record<string, unknown> {
-  id: string;
-  type: AuditEventType;
-  outcome: AuditOutcome;
-  actor_id: string | null;
-  target_id: string | null;
-  ip: string | null;
-  user_agent: string | null;
-  request_id: string | null;
-  details: unknown;
-  created_at: Date;
-}
-
-function toEvent(row: Row): AuditEvent {
-  const details = typeof row.details === "string" ? JSON.parse(row.details) : row.details;
-  return {
-    id: row.id,
-    type: row.type,
-    outcome: row.outcome,
-    actorId: row.actor_id,
-    targetId: row.target_id,
-    ip: row.ip,
-    userAgent: row.user_agent,
-    requestId: row.request_id,
-    details: (details ?? {}) as Record<string, unknown>,
-    createdAt: row.created_at,
-  };
-}
-
 export const MAX_ACTIVITY_PAGE = 100;
 
 /**
@@ -164,13 +136,13 @@ export async function listUserActivity(
   const backwards = cursor?.direction === "newer";
   const where = cursor ? `${base} AND ${after(backwards ? ">" : "<", cursor.at, cursor.id)}` : base;
   const order = backwards ? "ASC" : "DESC";
-  const rows = await db.query<Row>(
+  const rows = await db.query<AuditRow>(
     `SELECT * FROM audit_events WHERE ${where}
      ORDER BY created_at ${order}, id ${order} LIMIT ${limit + 1}`,
     params,
   );
   const more = rows.length > limit;
-  const page = rows.slice(0, limit).map(toEvent);
+  const page = rows.slice(0, limit).map(auditEventFromRow);
   if (backwards) page.reverse();
   const first = page[0];
   const last = page[page.length - 1];

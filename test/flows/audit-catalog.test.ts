@@ -7,6 +7,7 @@ import { AUDIT_EVENT_TYPES } from "../../src/audit/events.js";
 import { runAuditCommand } from "../../src/cli/commands/audit.js";
 import { openDuckDb } from "../../src/db/duckdb.js";
 import { createOutboxSender } from "../../src/mail/outbox-sender.js";
+import { offerSetup } from "../../src/setup/announce.js";
 import { CLI } from "../admin-users-fixture.js";
 import { legacyReport } from "../csp-reports.js";
 import { csrfFrom, mailTo, ORIGIN, postWith, submitForm, tokenFrom } from "../forms.js";
@@ -28,16 +29,19 @@ import { confirmSudo, enrol, startChallenge, submitCode } from "./two-factor-fix
 
 /**
  * The catalog's promise: every event type in src/audit/events.ts is recorded
- * by some real flow. One app per engine walks them all (sign-up to deletion,
- * 2FA, OAuth, admin actions, guards, mail, errors), then the set of types in
- * its audit_events must cover the catalog; the failure names what is missing.
+ * by some real flow. One app per engine walks them all (first-run setup,
+ * sign-up to deletion, 2FA, OAuth, admin actions, exports, guards, mail,
+ * errors), then the set of types in its audit_events must cover the catalog;
+ * the failure names what is missing. The process test below runs first (vitest
+ * keeps a file's order) and adds the two types only a real process records.
  *
  * Through HTTP wherever a route exists. Not HTTP, on purpose:
  * - app_started / app_stopped: main.ts only, so a real process on a DuckDB
  *   file is started and stopped once (the same code on either engine);
  * - audit_verified / audit_pruned: the CLI's command (runAuditCommand, what
  *   `npm run cli -- audit verify|prune` runs), called with the app's deps;
- * - user_created: the UserAdmin service as the CLI calls it;
+ * - user_created: the UserAdmin service as the CLI calls it (setup creates one
+ *   over HTTP too);
  * - mail_failed / mail_dead: an outbox sender over a mailer that refuses.
  * Each is one call here; switching one to HTTP when a route appears is
  * swapping that line.
@@ -119,7 +123,8 @@ describe.each(availableDialects())("every catalog event is emitted (%s)", (diale
   });
 
   it("walks every flow and covers the catalog", async () => {
-    // First: the identity provider stamps its tokens with the real time, and the
+    await firstRunSetup(t);
+    // Early: the identity provider stamps its tokens with the real time, and the
     // later flows move the app's clock on.
     await oauthFlows(t, p);
     await accountFlows(t);
@@ -127,6 +132,7 @@ describe.each(availableDialects())("every catalog event is emitted (%s)", (diale
     await adminFlows(t);
     await guardFlows(t);
     await mailFlows(t);
+    await everySignInHasItsSession(t);
     const seen = await typesIn(t);
     // Last: the CLI's audit commands (a prune takes old rows, with their types, away).
     await auditCommands(t);
@@ -135,6 +141,42 @@ describe.each(availableDialects())("every catalog event is emitted (%s)", (diale
     expect(missing(seen), "catalog types no flow recorded").toEqual([]);
   }, 120_000);
 });
+
+/** session_created: every way in, each in the transaction of its login_succeeded. */
+async function everySignInHasItsSession(t: TestApp): Promise<void> {
+  const created = await t.deps.audit.list({ type: "session_created", limit: 1000 });
+  const ways = new Set(
+    created.map((e) => [e.details.method, e.details.secondFactor].filter(Boolean).join("+")),
+  );
+  for (const way of ["setup", "password", "password+totp", "password+backup_code", "oauth_oidc"]) {
+    expect(ways, way).toContain(way);
+  }
+  const succeeded = await t.deps.audit.list({ type: "login_succeeded", limit: 1000 });
+  expect(created).toHaveLength(succeeded.length);
+}
+
+/** The first admin through the one-time /setup link main.ts logs (user_created via setup). */
+async function firstRunSetup(t: TestApp): Promise<void> {
+  await offerSetup(t.deps);
+  const url = String(t.logs.find((line) => "setupUrl" in line)?.setupUrl);
+  const token = /\/setup\?token=([A-Za-z0-9_-]{43})$/.exec(url)?.[1] as string;
+  expect(token).toBeDefined();
+  const client = t.newClient();
+  const page = await client.get(`/setup?token=${token}`);
+  const res = await client.post(
+    "/setup",
+    {
+      _csrf: csrfFrom(await page.text()),
+      token,
+      email: "first.admin@example.com",
+      first_name: "First",
+      last_name: "Admin",
+      password: PASSWORD,
+    },
+    { Origin: ORIGIN },
+  );
+  expect(res.status).toBe(303);
+}
 
 /** Sign-up, confirmation, sign-in, lockout, reset, password, email, profile, sessions. */
 async function accountFlows(t: TestApp): Promise<void> {

@@ -8,7 +8,7 @@ import type { Metrics } from "../monitoring/metrics.js";
 import { nextLink } from "./chain.js";
 import type { TypedAuditDetails } from "./details.js";
 import type { AuditEventType, AuditOutcome } from "./events.js";
-import { type AuditRow, auditEventFromRow } from "./row.js";
+import { type AuditEvent, type AuditRow, auditEventFromRow } from "./row.js";
 
 /** Who, where and how it ended: the fields every record has, whatever its type. */
 export interface AuditInputBase {
@@ -27,18 +27,7 @@ export interface AuditInputBase {
  */
 export type AuditInput = AuditInputBase & TypedAuditDetails;
 
-export interface AuditEvent {
-  id: string;
-  type: AuditEventType;
-  outcome: AuditOutcome;
-  actorId: string | null;
-  targetId: string | null;
-  ip: string | null;
-  userAgent: string | null;
-  requestId: string | null;
-  details: Record<string, unknown>;
-  createdAt: Date;
-}
+export type { AuditEvent } from "./row.js";
 
 /**
  * The plain port: what jobs, the outbox sender and the guards (rate limiter,

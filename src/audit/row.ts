@@ -1,5 +1,18 @@
-import type { AuditEvent } from "./audit.js";
 import type { AuditEventType, AuditOutcome } from "./events.js";
+
+/** One audit event as the application reads it. */
+export interface AuditEvent {
+  id: string;
+  type: AuditEventType;
+  outcome: AuditOutcome;
+  actorId: string | null;
+  targetId: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  requestId: string | null;
+  details: Record<string, unknown>;
+  createdAt: Date;
+}
 
 /** An audit_events row as the adapters return it (the chain's columns aside). */
 export interface AuditRow extends Record<string, unknown> {

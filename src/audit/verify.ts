@@ -1,4 +1,5 @@
 import type { Queryable } from "../db/db.js";
+import { timingSafeEqual } from "../lib/crypto.js";
 import { type ChainRow, chainFields, chainHash, readChainHead, subjectDigest } from "./chain.js";
 
 export interface ChainBreak {
@@ -72,11 +73,11 @@ export async function verifyChain(db: Queryable): Promise<VerifyReport> {
       }
       const fields = chainFields(row);
       const digest = row.subject_digest ?? "";
-      if (chainHash(prevHash, { ...fields, seq }, digest) !== row.hash) {
+      if (!sameHash(chainHash(prevHash, { ...fields, seq }, digest), row.hash)) {
         return fail({ ...at, reason: "hash does not match the row (changed by hand?)" });
       }
       if (row.erased === null) {
-        if (subjectDigest(fields) !== digest) {
+        if (!sameHash(subjectDigest(fields), digest)) {
           return fail({ ...at, reason: "actor, target or details changed by hand" });
         }
       } else {
@@ -94,7 +95,7 @@ export async function verifyChain(db: Queryable): Promise<VerifyReport> {
     }
     if (rows.length < BATCH) break;
   }
-  if (prevSeq !== head.headSeq || prevHash !== head.headHash) {
+  if (prevSeq !== head.headSeq || !sameHash(prevHash, head.headHash)) {
     return fail({
       id: null,
       seq: prevSeq + 1,
@@ -102,6 +103,15 @@ export async function verifyChain(db: Queryable): Promise<VerifyReport> {
     });
   }
   return report;
+}
+
+/**
+ * The chain's hashes are no secret (anyone who can read the rows can compute
+ * them), so timing does not matter here; the project compares every
+ * hash-named value in constant time anyway (src/security/secret-compare.test.ts).
+ */
+function sameHash(a: string, b: string | null): boolean {
+  return b !== null && timingSafeEqual(a, b);
 }
 
 /**

@@ -1,8 +1,11 @@
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, inject, it } from "vitest";
 import type { Db } from "../src/db/db.js";
 import { openDuckDb } from "../src/db/duckdb.js";
 import { createMigrator } from "../src/db/migrate.js";
-import { copyDuckDbTemplate } from "./db-template.js";
+import { buildDuckDbTemplate, copyDuckDbTemplate } from "./db-template.js";
 import { createTestApp } from "./harness.js";
 
 /**
@@ -31,6 +34,14 @@ const CATALOG = [
 async function catalog(db: Db): Promise<unknown[]> {
   const out: unknown[] = [];
   for (const sql of CATALOG) out.push(await db.query(sql));
+  // And the rows the migrations wrote (an audit chain's head row, say), minus when they ran.
+  const tables = await db.query<{ name: string }>(
+    "SELECT table_name AS name FROM information_schema.tables WHERE table_schema = 'main' ORDER BY 1",
+  );
+  for (const { name } of tables) {
+    const rows = await db.query(`SELECT * FROM "${name}" ORDER BY ALL`);
+    out.push({ [name]: rows.map(({ applied_at: _, ...row }) => row) });
+  }
   return out;
 }
 
@@ -46,12 +57,14 @@ describe("the migrated DuckDB template test apps copy", () => {
   });
 
   it("copies into a database whose catalog equals a migrated one's", async () => {
-    if (!template) throw new Error("no template");
+    // A template of the folder as it is now: the run's may predate an edit made meanwhile.
+    const dir = await mkdtemp(join(tmpdir(), "bastion-template-test-"));
     const migrated = await memoryDb();
     const copied = await memoryDb();
     try {
+      const fresh = await buildDuckDbTemplate(join(dir, "template.duckdb"));
       await createMigrator(migrated).up();
-      expect(await copyDuckDbTemplate(copied, template)).toBe(true);
+      expect(await copyDuckDbTemplate(copied, fresh)).toBe(true);
       const expected = await catalog(migrated);
       expect((expected[0] as unknown[]).length).toBeGreaterThan(20);
       expect(await catalog(copied)).toEqual(expected);
@@ -60,6 +73,7 @@ describe("the migrated DuckDB template test apps copy", () => {
     } finally {
       await migrated.close();
       await copied.close();
+      await rm(dir, { recursive: true, force: true });
     }
   });
 

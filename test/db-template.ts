@@ -24,7 +24,7 @@ import { createMigrator } from "../src/db/migrate.js";
  * `vitest` watches) is not used: `digest` changes, and the app migrates from
  * scratch as before.
  */
-const DUCKDB_MIGRATIONS = fileURLToPath(new URL("../migrations/duckdb/", import.meta.url));
+const MIGRATIONS = fileURLToPath(new URL("../migrations/", import.meta.url));
 
 export interface DuckDbTemplate {
   path: string;
@@ -32,8 +32,9 @@ export interface DuckDbTemplate {
   digest: string;
 }
 
-/** sha256 over the names and contents of the folder's .sql files, in order. */
-export async function migrationsDigest(dir = DUCKDB_MIGRATIONS): Promise<string> {
+/** sha256 over the names and contents of a dialect's migration files, in order. */
+export async function migrationsDigest(dialect: "duckdb" | "postgres" = "duckdb"): Promise<string> {
+  const dir = join(MIGRATIONS, dialect);
   const hash = createHash("sha256");
   for (const name of (await readdir(dir)).filter((f) => f.endsWith(".sql")).sort()) {
     hash

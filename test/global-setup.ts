@@ -1,3 +1,4 @@
+import { randomBytes } from "node:crypto";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,6 +16,8 @@ declare module "vitest" {
     redisUrl: string | null;
     /** A migrated DuckDB file test apps copy (test/db-template.ts), or null to migrate each. */
     duckdbTemplate: DuckDbTemplate | null;
+    /** Name prefix of this run's reused PostgreSQL schemas (test/pg-recycle.ts), dropped at the end. */
+    pgSchemaPrefix: string;
   }
 }
 
@@ -53,6 +56,23 @@ async function probeRedis(url: string): Promise<string | null> {
   }
 }
 
+/** Drops the schemas test workers kept for reuse (test/pg-recycle.ts) when the run ends. */
+async function dropSchemas(url: string, prefix: string): Promise<void> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await client.connect();
+    const { rows } = await client.query<{ name: string }>(
+      "SELECT nspname AS name FROM pg_namespace WHERE starts_with(nspname, $1)",
+      [prefix],
+    );
+    for (const { name } of rows) await client.query(`DROP SCHEMA IF EXISTS "${name}" CASCADE`);
+  } catch (error) {
+    console.warn(`[pg] could not drop this run's test schemas: ${(error as Error).message}`);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
 /**
  * Finds the PostgreSQL and Redis servers once per run. On a laptop without
  * them the suites that need them are skipped with one line saying so; CI sets
@@ -81,7 +101,10 @@ export default async function setup(project: TestProject): Promise<() => Promise
     console.warn(`[db-template] not built, every test app migrates: ${(error as Error).message}`);
     project.provide("duckdbTemplate", null);
   }
+  const pgSchemaPrefix = `t_r${randomBytes(4).toString("hex")}_`;
+  project.provide("pgSchemaPrefix", pgSchemaPrefix);
   return async () => {
     await rm(dir, { recursive: true, force: true });
+    if (!pgError) await dropSchemas(PG_URL, pgSchemaPrefix);
   };
 }

@@ -18,7 +18,7 @@ import { assertAuditChainIntact } from "./audit-invariants.js";
 import { copyDuckDbTemplate } from "./db-template.js";
 import { captureLogger } from "./logs.js";
 import { freePort } from "./net.js";
-import { createPgSchema } from "./pg.js";
+import { takePgSchema } from "./pg-recycle.js";
 import { assertNoSecretsInAudit } from "./secrets.js";
 
 export type Dialect = "duckdb" | "postgres";
@@ -119,7 +119,7 @@ async function openTestDb(
   options: TestAppOptions,
   onQuery: QueryHook,
 ): Promise<{ db: Db; cleanup: () => Promise<void> }> {
-  let opened: { db: Db; cleanup: () => Promise<void> };
+  let opened: { db: Db; cleanup: () => Promise<void>; migrated?: () => Promise<void> };
   if ((options.dialect ?? "duckdb") === "duckdb") {
     const dir = options.duckdbFile ? await mkdtemp(join(tmpdir(), "bastion-test-")) : undefined;
     opened = {
@@ -138,15 +138,18 @@ async function openTestDb(
   } else {
     const base = inject("pgUrl");
     if (!base) throw new Error("PostgreSQL is not available for this run");
-    const schema = await createPgSchema(base);
+    // A schema an earlier app of this worker left, emptied (test/pg-recycle.ts), or a new one.
+    const recycled = await takePgSchema(base, inject("pgSchemaPrefix"));
+    const { schema } = recycled;
     const db = await openPostgres({ url: schema.url, schema: schema.schema, poolMax: 5, onQuery });
-    opened = { db, cleanup: schema.drop };
+    opened = { db, cleanup: recycled.release, migrated: recycled.migrated };
   }
   // A copy of the run's migrated template (test/db-template.ts) where there is one; the
   // migrator then checks it and applies what is newer, or migrates an empty database.
   const template = opened.db.dialect === "duckdb" ? inject("duckdbTemplate") : null;
   if (template) await copyDuckDbTemplate(opened.db, template);
   await createMigrator(opened.db).up();
+  await opened.migrated?.();
   return opened;
 }
 

@@ -17,7 +17,7 @@ export interface PgSchema {
  */
 const adminPools = new Map<string, pg.Pool>();
 
-function adminPool(baseUrl: string): pg.Pool {
+export function adminPool(baseUrl: string): pg.Pool {
   let pool = adminPools.get(baseUrl);
   if (!pool) {
     pool = new pg.Pool({
@@ -35,10 +35,11 @@ function adminPool(baseUrl: string): pg.Pool {
 
 /**
  * A uniquely named schema (`t_<64 random bits>`) so parallel test files and
- * parallel CI runs on one server never see each other's tables.
+ * parallel CI runs on one server never see each other's tables. `prefix`
+ * replaces `t_` (test/pg-recycle.ts names its schemas after the run).
  */
-export async function createPgSchema(baseUrl: string): Promise<PgSchema> {
-  const schema = `t_${randomBytes(8).toString("hex")}`;
+export async function createPgSchema(baseUrl: string, prefix = "t_"): Promise<PgSchema> {
+  const schema = `${prefix}${randomBytes(8).toString("hex")}`;
   const pool = adminPool(baseUrl);
   await pool.query(`CREATE SCHEMA ${schema}`);
   const url = new URL(baseUrl);

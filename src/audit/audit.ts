@@ -1,6 +1,6 @@
 import type { Context } from "hono";
 import type { Logger } from "pino";
-import type { Db, Queryable } from "../db/db.js";
+import type { Db, Dialect, Queryable } from "../db/db.js";
 import { findCurrentUser, requestOrigin } from "../http/request.js";
 import type { Clock } from "../lib/clock.js";
 import type { Random } from "../lib/random.js";
@@ -106,8 +106,8 @@ function clip(value: string | null | undefined): string | null {
   return value === undefined || value === null || value === "" ? null : truncate(value);
 }
 
-async function insertChained(tx: Queryable, event: AuditEvent): Promise<void> {
-  const link = await nextLink(tx, event);
+async function insertChained(tx: Queryable, event: AuditEvent, dialect: Dialect): Promise<void> {
+  const link = await nextLink(tx, event, dialect);
   await tx.execute(
     `INSERT INTO audit_events (id, type, outcome, actor_id, target_id, ip, user_agent, request_id,
        details, created_at, seq, hash, subject_digest)
@@ -159,7 +159,7 @@ export function createAuditRecorder(deps: {
       // The row and its place in the chain commit together: in the caller's
       // transaction when there is one (the record exists if and only if the
       // action did), else in one of its own (chain.ts: never autocommit).
-      const write = (into: Queryable) => insertChained(into, event);
+      const write = (into: Queryable) => insertChained(into, event, deps.db.dialect);
       await (tx ? write(tx) : deps.db.transaction(write));
       deps.metrics.auditEventsTotal.inc({ type: event.type, outcome: event.outcome });
       deps.logger.info({ audit: { ...event, createdAt: undefined } }, `audit ${event.type}`);

@@ -26,6 +26,7 @@ const layers = [
       "security",
       "jobs",
       "monitoring",
+      "health",
     ],
     files: [],
   },

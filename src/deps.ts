@@ -4,6 +4,7 @@ import type { Config } from "./config/env.js";
 import type { Db } from "./db/db.js";
 import type { QueryStats } from "./db/query-stats.js";
 import type { DbWriteState } from "./db/write-state.js";
+import type { HealthService } from "./health/types.js";
 import type { BackgroundTasks } from "./jobs/background.js";
 import type { Clock } from "./lib/clock.js";
 import type { Random } from "./lib/random.js";
@@ -54,6 +55,8 @@ export interface Deps extends AccountDeps {
   background: BackgroundTasks;
   /** The first-admin token of this process (setup/gate.ts): issued at start while no admin exists. */
   setup: SetupGate;
+  /** Health checks run on a schedule (started by main.ts); /readyz and the admin read the last results. */
+  health: HealthService;
 }
 
 /** The account-related members of Deps, built together because sessions listen to user changes. */

@@ -124,6 +124,9 @@ async function main(): Promise<void> {
     if (mailDelivery(config) !== "hold") deps.outbox.start(config.mail.pollIntervalMs);
     // Deletes expired sessions and stale mailed tokens every 15 minutes.
     deps.sessionCleanup.start();
+    // Health checks, each at its own interval; /readyz answers from their last results.
+    deps.health.start();
+    lifecycle.closeAtStop("health checks", () => deps.health.stop());
     // Audit retention daily, and the chain's head in the log every AUDIT_ANCHOR_LOG_MINUTES.
     const auditJobs = createAuditJobs({
       ...deps,

@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parse as parseDotenv } from "dotenv";
+import { parseHealth } from "./health.js";
 import {
   checkProduction,
   checkSecret,
@@ -65,6 +66,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   const trustProxy = parseTrustProxy(raw.TRUST_PROXY, problems);
   const trustedOrigins = parseOrigins(raw.TRUSTED_ORIGINS, problems);
   const oauth = parseOauth(parsed, problems);
+  const health = parseHealth(parsed, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   // Only now, with the configuration known good, may a development secret be written to disk.
   const secretKey = givenSecret ?? generatedSecret(raw.NODE_ENV, dataDir);
@@ -144,6 +146,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       contacts: raw.SECURITY_CONTACT,
       preferredLanguages: raw.SECURITY_PREFERRED_LANGUAGES?.replace(/\s*,\s*/g, ", "),
     },
+    health,
     shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
     requestTimeoutMs: raw.REQUEST_TIMEOUT_MS,
   };

@@ -183,6 +183,25 @@ export const envSchema = z.object({
   // chain's head is logged this often so a rewrite must also rewrite the logs (0: never).
   AUDIT_RETENTION_DAYS: int(365, 1, 36_500),
   AUDIT_ANCHOR_LOG_MINUTES: int(60, 0, 10_080),
+  // Health checks (src/health/): each runs on its own schedule; /readyz reads the last results.
+  // Warn/fail pairs are checked against each other in config/health.ts.
+  HEALTH_INTERVAL_SECONDS: int(15, 1, 3600),
+  HEALTH_TIMEOUT_MS: int(2000, 50, 60_000),
+  HEALTH_SMTP_INTERVAL_SECONDS: int(600, 30, 86_400),
+  HEALTH_SMTP_TIMEOUT_MS: int(10_000, 100, 120_000),
+  HEALTH_DISK_WARN_FREE_PERCENT: int(10, 0, 100),
+  HEALTH_DISK_FAIL_FREE_PERCENT: int(5, 0, 100),
+  HEALTH_DISK_FAIL_FREE_MB: int(256, 0, 10_000_000),
+  HEALTH_MEMORY_RSS_WARN_MB: int(1024, 16, 1_000_000),
+  HEALTH_MEMORY_RSS_FAIL_MB: int(2048, 16, 1_000_000),
+  HEALTH_HEAP_WARN_PERCENT: int(85, 1, 100),
+  HEALTH_HEAP_FAIL_PERCENT: int(95, 1, 100),
+  HEALTH_EVENT_LOOP_WARN_MS: int(100, 1, 60_000),
+  HEALTH_EVENT_LOOP_FAIL_MS: int(500, 1, 60_000),
+  HEALTH_OUTBOX_WARN_PENDING: int(100, 1, 10_000_000),
+  HEALTH_OUTBOX_FAIL_PENDING: int(1000, 1, 10_000_000),
+  HEALTH_OUTBOX_WARN_AGE_MINUTES: int(15, 1, 10_080),
+  HEALTH_OUTBOX_WARN_DEAD: int(1, 0, 1_000_000),
   // /.well-known/security.txt (RFC 9116); absent while SECURITY_CONTACT is unset.
   SECURITY_CONTACT: optionalText.pipe(securityContacts.optional()),
   SECURITY_PREFERRED_LANGUAGES: optionalText.pipe(

@@ -122,6 +122,31 @@ export interface Config {
     /** How often the chain's head is logged, in minutes; 0 = never (AUDIT_ANCHOR_LOG_MINUTES). */
     readonly anchorLogMinutes: number;
   };
+  /** Health check schedule and thresholds (HEALTH_*; src/health/, config/health.ts). */
+  readonly health: {
+    readonly intervalMs: number;
+    readonly timeoutMs: number;
+    readonly smtpIntervalMs: number;
+    readonly smtpTimeoutMs: number;
+    readonly disk: {
+      readonly warnFreePercent: number;
+      readonly failFreePercent: number;
+      readonly failFreeMb: number;
+    };
+    readonly memory: {
+      readonly rssWarnMb: number;
+      readonly rssFailMb: number;
+      readonly heapWarnPercent: number;
+      readonly heapFailPercent: number;
+    };
+    readonly eventLoop: { readonly warnMs: number; readonly failMs: number };
+    readonly outbox: {
+      readonly warnPending: number;
+      readonly failPending: number;
+      readonly warnOldestMinutes: number;
+      readonly warnDead: number;
+    };
+  };
   readonly shutdownTimeoutMs: number;
   /** A request without a response after this long gets 503 (REQUEST_TIMEOUT_MS). */
   readonly requestTimeoutMs: number;

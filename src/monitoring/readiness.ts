@@ -1,48 +1,51 @@
 import type { Context, Handler } from "hono";
 import type { Config } from "../config/env.js";
-import type { Db } from "../db/db.js";
-import { monotonicMs } from "../lib/clock.js";
 import { timingSafeEqual } from "../lib/crypto.js";
 
-export interface CheckResult {
-  status: "ok" | "fail";
-  durationMs: number;
-  message: string;
-}
-
 /**
- * GET /readyz. Anyone gets the status only: `{"status":"ok"}`, or 503
- * `{"status":"unavailable"}`. A load balancer needs nothing more, and
- * per-check details (which dependency is down, how slow it is) are a map
- * for whoever wants to time an attack on a struggling instance. With the
- * metrics bearer token (METRICS_TOKEN, the operators' credential), the
- * answer adds every check's status, duration and message.
- *
- * A missing or wrong token is not an error here: readiness must never
- * depend on credentials, so those callers get the public answer.
+ * What /readyz needs from the health checks (src/health/): their last
+ * results, already judged. A narrow port owned here, so monitoring/ does not
+ * import health/ (which imports monitoring/metrics.ts).
  */
-export function readiness(deps: { config: Pick<Config, "metricsToken">; db: Db }): Handler {
-  const token = deps.config.metricsToken;
-  return async function readyz(c) {
-    c.header("Cache-Control", "no-store");
-    const checks = { database: await checkDatabase(deps.db) };
-    const ok = Object.values(checks).every((check) => check.status === "ok");
-    const status = ok ? "ok" : "unavailable";
-    const body = token !== undefined && bearerMatches(c, token) ? { status, checks } : { status };
-    return c.json(body, ok ? 200 : 503);
+export interface ReadinessSource {
+  readiness(): {
+    status: "ok" | "unavailable" | "starting";
+    checks: Record<string, { status: string; durationMs: number; message: string }>;
   };
 }
 
-async function checkDatabase(db: Db): Promise<CheckResult> {
-  const started = monotonicMs();
-  const durationMs = () => Math.round((monotonicMs() - started) * 100) / 100;
-  try {
-    await db.one("SELECT 1 AS ok");
-    return { status: "ok", durationMs: durationMs(), message: `${db.dialect} answered` };
-  } catch {
-    // Never the driver's message: it can name hosts, users and files.
-    return { status: "fail", durationMs: durationMs(), message: `${db.dialect} unreachable` };
-  }
+/**
+ * GET /readyz, answered from the checks' last results: no check runs on a
+ * request, so the probe costs microseconds and a hanging dependency never
+ * hangs it (the scheduler cuts the check at its timeout and stores "fail").
+ *
+ * - 200 `{"status":"ok"}`: every critical check (database, migrations)
+ *   last passed; warnings of the others do not take the instance out.
+ * - 503 `{"status":"unavailable"}`: a critical check's last result is fail.
+ * - 503 `{"status":"starting"}`: a critical check has no result yet. A load
+ *   balancer must not send traffic before the database was seen answering.
+ *   (The start-up migration step records both critical results, so in
+ *   practice this lasts until buildDeps returns.)
+ *
+ * Anyone gets the status only: per-check details (which dependency is down,
+ * how slow it is) are a map for whoever wants to time an attack on a
+ * struggling instance. With the metrics bearer token (METRICS_TOKEN, the
+ * operators' credential) the answer adds every check's status, duration and
+ * message. A missing or wrong token is not an error here: readiness must
+ * never depend on credentials, so those callers get the public answer.
+ */
+export function readiness(deps: {
+  config: Pick<Config, "metricsToken">;
+  /** Always there in the app (Deps.health); optional so the ops routes' narrow deps type needs no change. */
+  health?: ReadinessSource;
+}): Handler {
+  const token = deps.config.metricsToken;
+  return function readyz(c) {
+    c.header("Cache-Control", "no-store");
+    const { status, checks } = deps.health?.readiness() ?? { status: "starting", checks: {} };
+    const body = token !== undefined && bearerMatches(c, token) ? { status, checks } : { status };
+    return c.json(body, status === "ok" ? 200 : 503);
+  };
 }
 
 /** `Authorization: Bearer <token>`, compared in constant time (no byte-by-byte timing oracle). */

@@ -43,21 +43,49 @@ describe.each(availableDialects())("GET /readyz (%s)", (dialect) => {
 
   it("shows each check's status, duration and message to the metrics token", async () => {
     t = await createTestApp({ dialect, env: { METRICS_TOKEN: TOKEN } });
+    await t.deps.health.runAll();
     const res = await t.client.get("/readyz", bearer(TOKEN));
     expect(res.status).toBe(200);
-    const body = (await res.json()) as { checks: { database: { durationMs: number } } };
-    expect(body).toEqual({
+    const body = (await res.json()) as {
+      status: string;
+      checks: Record<string, { status: string; durationMs: number; message: string }>;
+    };
+    expect(body.status).toBe("ok");
+    expect(body.checks.database).toEqual({
       status: "ok",
-      checks: {
-        database: { status: "ok", durationMs: expect.any(Number), message: `${dialect} answered` },
-      },
+      durationMs: expect.any(Number),
+      message: `${dialect} answered`,
     });
-    expect(body.checks.database.durationMs).toBeGreaterThanOrEqual(0);
+    expect(Object.keys(body.checks)).toEqual(
+      expect.arrayContaining([
+        "database",
+        "migrations",
+        "disk",
+        "memory",
+        "event_loop",
+        "mail_outbox",
+      ]),
+    );
+    for (const check of Object.values(body.checks)) {
+      expect(check.durationMs).toBeGreaterThanOrEqual(0);
+    }
   });
 
-  it("answers 503 when the database is gone: the status for anyone, the failing check for the token", async () => {
+  it("is ready from the start: the migration step at start saw the database answer", async () => {
+    t = await createTestApp({ dialect });
+    const runs = t.deps.health.results().map((state) => [state.name, state.runs]);
+    const res = await t.client.get("/readyz");
+    expect(res.status).toBe(200);
+    // Asking ran nothing: every count is what it was.
+    expect(t.deps.health.results().map((state) => [state.name, state.runs])).toEqual(runs);
+  });
+
+  it("answers 503 once the database check found it gone: the status for anyone, the failing check for the token", async () => {
     t = await createTestApp({ dialect, env: { METRICS_TOKEN: TOKEN } });
     await t.deps.db.close();
+    // Readiness reads stored results: until the check runs again the instance still looks ready.
+    expect((await t.client.get("/readyz")).status).toBe(200);
+    await t.deps.health.runNow("database");
     const anonymous = await t.client.get("/readyz");
     expect(anonymous.status).toBe(503);
     expect(await anonymous.json()).toEqual({ status: "unavailable" });

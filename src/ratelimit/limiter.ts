@@ -17,7 +17,7 @@ import { createMemoryStore } from "./memory-store.js";
 import { type PolicyName, resolvePolicies } from "./policies.js";
 import { createRedisStore } from "./redis-store.js";
 import type { RateLimitStore, StoreResult, WindowInput } from "./store.js";
-import type { Decision, KeyFn, LimitContext, RateLimiter } from "./types.js";
+import type { Decision, KeyFn, LimitContext, PolicyDecisionCount, RateLimiter } from "./types.js";
 
 export interface RateLimiterOptions {
   config: Config;
@@ -121,6 +121,15 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     }
   };
 
+  // Plain per-instance tallies for the admin performance page (the registry's counters are for Prometheus).
+  const tallies = new Map<PolicyName, { allowed: number; blocked: number }>();
+  const tally = (policy: PolicyName, allowed: boolean) => {
+    const entry = tallies.get(policy) ?? { allowed: 0, blocked: 0 };
+    if (allowed) entry.allowed += 1;
+    else entry.blocked += 1;
+    tallies.set(policy, entry);
+  };
+
   const counted = (d: Decision) => d.degraded !== "open" && d.degraded !== "closed";
 
   const tooMany = (c: Context, decision: Decision, message?: string): AppError => {
@@ -153,6 +162,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       const points = context.points ?? 1;
       const result = await store.consume({ ...input, points });
       const decision = decide(policy, input, result);
+      tally(policy, decision.allowed);
       if (!decision.allowed) {
         rejections.inc({ policy });
         const crossedNow = result.consumed - points <= input.limit;
@@ -187,6 +197,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       assertDeclared(c, policy);
       const decision = await limiter.peek(policy, key);
       applyRateLimitHeaders(c, decision);
+      tally(policy, decision.allowed);
       if (!decision.allowed) {
         rejections.inc({ policy });
         throw rejection(c, decision, options.message);
@@ -206,6 +217,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
         remaining: 0,
       };
       applyRateLimitHeaders(c, decision);
+      tally(policy, false);
       rejections.inc({ policy });
       throw tooMany(c, decision, options.message);
     },
@@ -221,6 +233,13 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
         },
         { limits: [policy] },
       );
+    },
+    decisionCounts(): PolicyDecisionCount[] {
+      return (Object.keys(policies) as PolicyName[]).map((policy) => ({
+        policy,
+        allowed: tallies.get(policy)?.allowed ?? 0,
+        blocked: tallies.get(policy)?.blocked ?? 0,
+      }));
     },
   };
   return limiter;

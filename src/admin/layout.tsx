@@ -31,6 +31,13 @@ export const ADMIN_SECTIONS: readonly AdminSection[] = [
       "Sign-in figures and charts, the last day's security events, and every recorded event to search and export.",
     permission: "admin.access",
   },
+  {
+    href: "/admin/performance",
+    label: "Performance",
+    description:
+      "Slow and frequent database statements, the session cache and rate limits of this instance, and maintenance.",
+    permission: "admin.access",
+  },
 ];
 
 /** The sections the signed-in user may open (all of them for an admin). */

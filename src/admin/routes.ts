@@ -4,6 +4,7 @@ import { mountAll, withGuards } from "../http/route-group.js";
 import { requirePermission } from "../sessions/guards.js";
 import { createAdminAuditRoutes } from "./audit/routes.js";
 import { createAdminOverviewRoutes } from "./overview.js";
+import { createAdminPerformanceRoutes } from "./performance/routes.js";
 import { createUserDetailRoutes } from "./users/detail-routes.js";
 import { createUserListRoutes } from "./users/list-routes.js";
 
@@ -27,6 +28,7 @@ export function createAdminRoutes(deps: Deps): Hono {
       createUserListRoutes(deps),
       createUserDetailRoutes(deps),
       ["/audit", createAdminAuditRoutes(deps)],
+      ["/performance", createAdminPerformanceRoutes(deps)],
     ]),
   );
 }

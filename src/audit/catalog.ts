@@ -95,6 +95,8 @@ const ENTRIES: Readonly<Record<AuditEventType, Entry>> = {
   audit_exported:                      ["admin",    "notice",   "Audit log exported",                    "An admin downloaded audit events for a filter."],
   audit_pruned:                        ["admin",    "notice",   "Old audit events pruned",               "Events past the retention period were deleted; the chain keeps an anchor."],
   audit_verified:                      ["admin",    "info",     "Audit chain verified",                  "The hash chain was walked; details say whether it was intact."],
+  maintenance_run:                     ["admin",    "info",     "Maintenance run",                       "An admin deleted expired sessions and tokens, pruned old mail and checkpointed the database."],
+  caches_cleared:                      ["admin",    "info",     "Caches cleared",                        "An admin emptied one instance's in-process caches (session look-ups)."],
 };
 
 export const AUDIT_CATALOG: Readonly<Record<AuditEventType, AuditEventInfo>> = Object.freeze(

@@ -147,6 +147,20 @@ export interface AuditDetailsByType {
     /** seq (or id) of the first row whose hash does not match; null when intact. */
     brokenAt: number | string | null;
   } & Via;
+  /** What one maintenance pass deleted (row counts), and whether DuckDB was checkpointed. */
+  maintenance_run: {
+    sessions: number;
+    /** Stale single-use links (not "tokens": the recorder redacts keys that look secret). */
+    links: number;
+    loginAttempts: number;
+    mail: number;
+    /** ISO time: finished mail older than it went. */
+    mailBefore: string;
+    /** "done" (DuckDB), "not_needed" (PostgreSQL) or "failed". */
+    checkpoint: "done" | "not_needed" | "failed";
+  };
+  /** Which in-process caches of which instance were emptied, with their entry counts. */
+  caches_cleared: { sessionCache: number };
 }
 
 export type AuditDetails<T extends AuditEventType> = AuditDetailsByType[T];

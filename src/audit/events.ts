@@ -66,6 +66,9 @@ export const AUDIT_EVENT_TYPES = [
   "audit_exported",
   "audit_pruned",
   "audit_verified",
+  // operations (src/admin/performance): maintenance pass, caches emptied
+  "maintenance_run",
+  "caches_cleared",
 ] as const;
 
 export type AuditEventType = (typeof AUDIT_EVENT_TYPES)[number];

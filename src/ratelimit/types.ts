@@ -76,4 +76,16 @@ export interface RateLimiter {
   refuse(c: Context, policy: PolicyName, key: string, options?: RefusalOptions): Promise<never>;
   /** A guard for a route or group. Default key: the client IP (IPv6 grouped by /64). */
   middleware(policy: PolicyName, keyFn?: KeyFn): MiddlewareHandler;
+  /**
+   * Decisions this instance made since it was created, per policy in table
+   * order: allowed and blocked requests (consume, guard, refuse). Penalized
+   * failures are not requests and are not counted. For /admin/performance.
+   */
+  decisionCounts(): PolicyDecisionCount[];
+}
+
+export interface PolicyDecisionCount {
+  policy: PolicyName;
+  allowed: number;
+  blocked: number;
 }

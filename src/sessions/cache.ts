@@ -1,7 +1,7 @@
 import { LRUCache } from "lru-cache";
 import type { Counter, Registry } from "prom-client";
 import { counterOnce } from "../monitoring/metrics.js";
-import type { ValidatedSession } from "./types.js";
+import type { SessionCacheStats, ValidatedSession } from "./types.js";
 
 /**
  * In-process cache in front of session look-ups (a DB round trip per
@@ -26,6 +26,10 @@ export interface SessionCache {
   delete(sessionId: string): void;
   deleteUser(userId: string): void;
   readonly size: number;
+  /** Plain counters of this instance since creation (the admin performance page reads them). */
+  stats(): SessionCacheStats;
+  /** Drops every entry (counts as an invalidation); returns how many there were. */
+  clear(): number;
 }
 
 export function createSessionCache(options: {
@@ -35,6 +39,9 @@ export function createSessionCache(options: {
 }): SessionCache {
   const counter = cacheCounter(options.registry);
   let generation = 0;
+  // Owned by this instance (two apps in one process never share them), unlike the registry's counter.
+  const counts = { hits: 0, misses: 0, evictions: 0 };
+  const maxEntries = options.max ?? 10_000;
   const byUser = new Map<string, Set<string>>();
   const unindex = (sessionId: string, userId: string) => {
     const ids = byUser.get(userId);
@@ -44,13 +51,16 @@ export function createSessionCache(options: {
   const lru =
     options.ttlMs > 0
       ? new LRUCache<string, ValidatedSession>({
-          max: options.max ?? 10_000,
+          max: maxEntries,
           ttl: options.ttlMs,
           dispose: (value, key, reason) => {
             // "set" replaces a value under the same key (same user): the index stays right.
             if (reason === "set") return;
             unindex(key, value.user.id);
-            if (reason === "evict") counter.inc({ result: "eviction" });
+            if (reason === "evict") {
+              counts.evictions += 1;
+              counter.inc({ result: "eviction" });
+            }
           },
         })
       : undefined;
@@ -58,6 +68,8 @@ export function createSessionCache(options: {
   return {
     get(sessionId) {
       const hit = lru?.get(sessionId);
+      if (hit) counts.hits += 1;
+      else counts.misses += 1;
       counter.inc({ result: hit ? "hit" : "miss" });
       return hit;
     },
@@ -83,6 +95,19 @@ export function createSessionCache(options: {
     },
     get size() {
       return lru?.size ?? 0;
+    },
+    stats: () => ({
+      ...counts,
+      entries: lru?.size ?? 0,
+      maxEntries: lru ? maxEntries : 0,
+      ttlMs: lru ? options.ttlMs : 0,
+    }),
+    clear() {
+      generation += 1;
+      const cleared = lru?.size ?? 0;
+      lru?.clear();
+      byUser.clear();
+      return cleared;
     },
   };
 }

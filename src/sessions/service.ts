@@ -118,6 +118,8 @@ export function createSessionService(
 
   return {
     cache,
+    cacheStats: () => cache.stats(),
+    clearCache: () => cache.clear(),
 
     async create(input, tx = db) {
       const now = clock.now();

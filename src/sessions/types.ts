@@ -105,6 +105,23 @@ export interface SessionService {
   deleteExpired(now: Date): Promise<number>;
   /** When the session ends if unused: min(lastSeenAt + idle timeout, expiresAt). Pure. */
   expiresAt(session: Pick<Session, "lastSeenAt" | "expiresAt">): Date;
+  /** This process's lookup cache: counts since start (for /admin/performance). */
+  cacheStats(): SessionCacheStats;
+  /** Empties this process's lookup cache (the next request of each session reads the DB); returns how many entries went. */
+  clearCache(): number;
+}
+
+/** Counters kept by one session cache instance since it was created. */
+export interface SessionCacheStats {
+  hits: number;
+  misses: number;
+  evictions: number;
+  /** Entries held now. */
+  entries: number;
+  /** The most entries it holds before the least recently used one is evicted. */
+  maxEntries: number;
+  /** 0 when caching is off (SESSION_CACHE_TTL_SECONDS=0). */
+  ttlMs: number;
 }
 
 declare module "hono" {

@@ -348,6 +348,12 @@ async function adminFlows(t: TestApp): Promise<void> {
     role: "user",
   });
   expect(created.ok).toBe(true);
+  // maintenance_run and caches_cleared: the two buttons of /admin/performance.
+  const performance = csrfFrom(await (await client.get("/admin/performance")).text());
+  for (const action of ["maintenance", "caches/clear"]) {
+    const res = await postWith(client, performance, `/admin/performance/${action}`, {});
+    await expectDone(res, action);
+  }
 }
 
 /** CSRF, a rate limit, a CSP report, a signed-in user at /admin, an unexpected error. */

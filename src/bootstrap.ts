@@ -66,6 +66,8 @@ export async function buildDeps(options: {
     slowMs: config.database.slowQueryMs,
     onSlow: ({ fingerprint, durationMs }) =>
       logger.warn({ fingerprint, durationMs: Math.round(durationMs) }, "slow query"),
+    observe: ({ statement, durationMs }) =>
+      metrics.dbQueryDurationSeconds.observe({ statement }, durationMs / 1000),
   });
   const opened =
     typeof options.db === "function"

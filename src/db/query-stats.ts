@@ -41,9 +41,47 @@ export function fingerprint(sql: string): string {
     .toLowerCase();
 }
 
+export const STATEMENT_CLASSES = [
+  "select",
+  "insert",
+  "update",
+  "delete",
+  "transaction",
+  "ddl",
+  "other",
+] as const;
+export type StatementClass = (typeof STATEMENT_CLASSES)[number];
+
+const CLASS_OF_KEYWORD: Record<string, StatementClass> = {
+  select: "select",
+  with: "select",
+  insert: "insert",
+  update: "update",
+  delete: "delete",
+  begin: "transaction",
+  commit: "transaction",
+  rollback: "transaction",
+  savepoint: "transaction",
+  release: "transaction",
+  create: "ddl",
+  alter: "ddl",
+  drop: "ddl",
+};
+
+/**
+ * The statement's class from its first keyword: a label with seven values, where a
+ * fingerprint would give one series per distinct statement (unbounded).
+ */
+export function statementClass(sql: string): StatementClass {
+  const keyword = /^[\s(]*([a-z]+)/i.exec(sql)?.[1]?.toLowerCase() ?? "";
+  return CLASS_OF_KEYWORD[keyword] ?? "other";
+}
+
 export interface QueryStatsOptions {
   slowMs: number;
   onSlow?: (info: { fingerprint: string; durationMs: number }) => void;
+  /** Every statement with its class, for the db_query_duration_seconds histogram. */
+  observe?: (info: { statement: StatementClass; durationMs: number }) => void;
 }
 
 /** Per-fingerprint statistics for every statement the database adapters run. */
@@ -53,6 +91,7 @@ export class QueryStats {
   constructor(private readonly options: QueryStatsOptions) {}
 
   readonly record = (event: QueryEvent): void => {
+    this.options.observe?.({ statement: statementClass(event.sql), durationMs: event.durationMs });
     const fp = fingerprint(event.sql);
     let entry = this.entries.get(fp);
     if (!entry) {

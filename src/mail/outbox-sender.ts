@@ -270,9 +270,14 @@ export function withoutAddress(text: string, address: string): string {
 
 /** One counter per registry, shared when several senders report to the same one (tests). */
 function sentCounter(metrics: Metrics): Counter<"status"> {
-  return counterOnce(metrics.registry, {
-    name: "mail_sent_total",
-    help: "Outbox delivery attempts by result: sent, failed (will retry) or dead (gave up)",
-    labelNames: ["status"],
-  });
+  return counterOnce(
+    metrics.registry,
+    {
+      name: "mail_sent_total",
+      help: "Outbox delivery attempts by result: sent, failed (will retry) or dead (gave up)",
+      labelNames: ["status"],
+    },
+    // At zero from the start, so the dead-letter alert and the dashboard see the series.
+    { zeroSeries: [{ status: "sent" }, { status: "failed" }, { status: "dead" }] },
+  );
 }

@@ -18,6 +18,8 @@ export interface Metrics {
   httpRequestsTotal: Counter<"method" | "route" | "status">;
   httpRequestDurationSeconds: Histogram<"method" | "route">;
   auditEventsTotal: Counter<"type" | "outcome">;
+  /** Labelled by statement class (select, insert, ...), never by fingerprint: bounded series. */
+  dbQueryDurationSeconds: Histogram<"statement">;
 }
 
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
@@ -42,6 +44,14 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       name: "audit_events_total",
       help: "Audit events recorded, by type and outcome",
       labelNames: ["type", "outcome"],
+      registers: [registry],
+    }),
+    dbQueryDurationSeconds: new Histogram({
+      name: "db_query_duration_seconds",
+      help: "Database statement duration by statement class (select, insert, update, delete, transaction, ddl, other)",
+      labelNames: ["statement"],
+      // Embedded DuckDB answers in well under a millisecond; PostgreSQL over a network in a few.
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [registry],
     }),
   };

@@ -5,6 +5,7 @@ import type { DbWriteState } from "../db/write-state.js";
 import { AppError } from "../errors.js";
 import type { Clock } from "../lib/clock.js";
 import { timingSafeEqual } from "../lib/crypto.js";
+import { registerDbGauges } from "./db-gauges.js";
 import type { Metrics } from "./metrics.js";
 import { readiness } from "./readiness.js";
 
@@ -22,6 +23,8 @@ export function createOpsRoutes(deps: {
 }) {
   const app = new Hono();
   const token = deps.config.metricsToken;
+  // sessions_active and mail_outbox_pending: counted at scrape time, cached.
+  registerDbGauges({ registry: deps.metrics.registry, db: deps.db, clock: deps.clock });
 
   // Liveness includes the database's write state: a process whose database stopped
   // after a fatal error serves no write again until it restarts, so it is not alive

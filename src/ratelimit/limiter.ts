@@ -7,14 +7,14 @@ import type { Config } from "../config/env.js";
 import { AppError } from "../errors.js";
 import { markRoute } from "../http/route-meta.js";
 import type { Clock } from "../lib/clock.js";
-import type { Metrics } from "../monitoring/metrics.js";
+import { counterOnce, type Metrics } from "../monitoring/metrics.js";
 import { UNKNOWN_IP } from "../security/client-ip.js";
 import { allow, assertDeclared } from "./declare.js";
 import { createFailoverStore } from "./failover-store.js";
 import { applyRateLimitHeaders, rateLimitHeaders } from "./headers.js";
 import { boundedKey, ipKey } from "./keys.js";
 import { createMemoryStore } from "./memory-store.js";
-import { type PolicyName, resolvePolicies } from "./policies.js";
+import { POLICY_NAMES, type PolicyName, resolvePolicies } from "./policies.js";
 import { createRedisStore } from "./redis-store.js";
 import type { RateLimitStore, StoreResult, WindowInput } from "./store.js";
 import type { Decision, KeyFn, LimitContext, PolicyDecisionCount, RateLimiter } from "./types.js";
@@ -50,6 +50,22 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     labelNames: ["policy"],
     registers: [metrics.registry],
   });
+  // Every decision, allowed or denied, so a dashboard shows the share refused per policy.
+  // Labels are bounded: policy names are a fixed list, outcome is allowed|denied.
+  const decisions = counterOnce(
+    metrics.registry,
+    {
+      name: "ratelimit_decisions_total",
+      help: "Rate-limit decisions by policy and outcome (allowed, denied)",
+      labelNames: ["policy", "outcome"],
+    },
+    {
+      zeroSeries: POLICY_NAMES.flatMap((policy) => [
+        { policy, outcome: "allowed" },
+        { policy, outcome: "denied" },
+      ]),
+    },
+  );
   const storeErrors = new Counter({
     name: "rate_limit_store_errors_total",
     help: "Rate-limit store calls that failed and fell back (insurance or fail mode)",
@@ -162,6 +178,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       const points = context.points ?? 1;
       const result = await store.consume({ ...input, points });
       const decision = decide(policy, input, result);
+      decisions.inc({ policy, outcome: decision.allowed ? "allowed" : "denied" });
       tally(policy, decision.allowed);
       if (!decision.allowed) {
         rejections.inc({ policy });
@@ -197,6 +214,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
       assertDeclared(c, policy);
       const decision = await limiter.peek(policy, key);
       applyRateLimitHeaders(c, decision);
+      decisions.inc({ policy, outcome: decision.allowed ? "allowed" : "denied" });
       tally(policy, decision.allowed);
       if (!decision.allowed) {
         rejections.inc({ policy });
@@ -217,6 +235,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
         remaining: 0,
       };
       applyRateLimitHeaders(c, decision);
+      decisions.inc({ policy, outcome: "denied" });
       tally(policy, false);
       rejections.inc({ policy });
       throw tooMany(c, decision, options.message);

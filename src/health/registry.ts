@@ -72,8 +72,9 @@ export function createHealthService(deps: {
     if (outcome.status === "ok") state.lastOkAt = checkedAt;
     status.set({ check: name }, STATUS_VALUE[outcome.status]);
     duration.set({ check: name }, durationMs / 1000);
-    // A line when a check changes state, not one per run: the log reads as a story.
-    if (previous !== undefined && previous !== outcome.status) {
+    // A line when a check changes state (or starts out in trouble), not one per run:
+    // the log reads as a story.
+    if (previous === undefined ? outcome.status !== "ok" : previous !== outcome.status) {
       const level = outcome.status === "ok" ? "info" : outcome.status === "warn" ? "warn" : "error";
       deps.logger[level](
         { check: name, status: outcome.status, was: previous, message: outcome.message },

@@ -74,4 +74,17 @@ describe.skipIf(!(await import("vitest")).inject("pgUrl"))("reused PostgreSQL sc
       await next.close();
     }
   });
+
+  it("an app closed twice hands its schema on once: two apps opened next get two schemas", async () => {
+    const twice = await postgres();
+    await twice.close();
+    await twice.close();
+    const [a, b] = await Promise.all([postgres(), postgres()]);
+    try {
+      expect(await schemaOf(a)).not.toBe(await schemaOf(b));
+    } finally {
+      await a?.close();
+      await b?.close();
+    }
+  });
 });

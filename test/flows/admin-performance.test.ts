@@ -160,7 +160,7 @@ describe.each(availableDialects())("/admin/performance (%s)", (dialect) => {
     const page = main(await (await client.get(res.headers.get("Location") as string)).text());
     expect(page).toContain("Maintenance done");
     expect(page).toContain("Deleted 1 expired session, 1 used or expired link and 0 lapsed");
-    expect(page).toContain("Pruned 2 finished mails older than 2025-12-16 12:00 UTC.");
+    expect(page).toContain("Pruned 2 sent or suppressed messages older than 2025-12-16 12:00 UTC.");
     expect(page).toContain(
       dialect === "duckdb" ? "DuckDB was checkpointed" : "No checkpoint needed: PostgreSQL",
     );

@@ -50,7 +50,7 @@ export function maintenanceSummary(event: AuditEvent): string[] {
   const d = event.details;
   return [
     `Deleted ${plural(num(d.sessions), "expired session")}, ${plural(num(d.links), "used or expired link")} and ${plural(num(d.loginAttempts), "lapsed sign-in counter")}.`,
-    `Pruned ${plural(num(d.mail), "finished mail")} older than ${typeof d.mailBefore === "string" ? utc(new Date(d.mailBefore)) : "the retention period"}.`,
+    `Pruned ${plural(num(d.mail), "sent or suppressed message")} older than ${typeof d.mailBefore === "string" ? utc(new Date(d.mailBefore)) : "the retention period"}.`,
     CHECKPOINT_TEXT[String(d.checkpoint)] ?? "",
   ];
 }

@@ -159,7 +159,18 @@ describe.runIf(installed || required)("Prometheus rules and Grafana dashboard", 
     async function loadedRules() {
       const res = await fetch(`${api}/api/v1/rules?type=alert`);
       const body = (await res.json()) as {
-        data: { groups: Array<{ rules: Array<{ name: string; query: string; health: string }> }> };
+        data: {
+          groups: Array<{
+            rules: Array<{
+              name: string;
+              query: string;
+              health: string;
+              duration: number;
+              labels: Record<string, string>;
+              annotations: Record<string, string>;
+            }>;
+          }>;
+        };
       };
       return body.data.groups.flatMap((g) => g.rules);
     }
@@ -177,8 +188,14 @@ describe.runIf(installed || required)("Prometheus rules and Grafana dashboard", 
     it("every alert rule is loaded and evaluates without error", async () => {
       const rules = await loadedRules();
       expect(rules.map((r) => r.name).sort()).toEqual((await alertNames()).sort());
-      for (const rule of rules)
-        expect({ rule: rule.name, health: rule.health }).toMatchObject({ health: "ok" });
+      for (const rule of rules) {
+        // Each: healthy, a severity, a summary and a description, and a `for` (0 allowed).
+        expect({ rule: rule.name, health: rule.health }).toEqual({ rule: rule.name, health: "ok" });
+        expect(["critical", "warning"], rule.name).toContain(rule.labels.severity);
+        expect(rule.annotations.summary, rule.name).toMatch(/\S/);
+        expect(rule.annotations.description, rule.name).toMatch(/\S/);
+        expect(typeof rule.duration, rule.name).toBe("number");
+      }
     });
 
     // A rule's expression is empty while all is well (that is what keeps it quiet), so
@@ -249,6 +266,40 @@ describe.runIf(installed || required)("Prometheus rules and Grafana dashboard", 
       }
       return undefined;
     }
+  });
+});
+
+// The JSON model Grafana imports: checked without Grafana, so it runs everywhere.
+describe("deploy/grafana/bastion.json", () => {
+  it("is a dashboard model with a Prometheus datasource variable every panel uses", async () => {
+    const d = JSON.parse(await readFile(DASHBOARD, "utf8")) as {
+      uid: string;
+      schemaVersion: number;
+      templating: { list: Array<{ name: string; type: string; query: string }> };
+      panels: Array<{
+        id: number;
+        gridPos: { w: number; h: number };
+        datasource: { uid: string };
+        targets: Array<{ expr: string; datasource: { uid: string } }>;
+      }>;
+    };
+    expect(d.uid).toBe("bastion-overview");
+    expect(d.schemaVersion).toBeGreaterThanOrEqual(36);
+    expect(d.templating.list).toContainEqual(
+      expect.objectContaining({ name: "datasource", type: "datasource", query: "prometheus" }),
+    );
+    expect(new Set(d.panels.map((p) => p.id)).size).toBe(d.panels.length);
+    // Grafana's variable syntax, not a template literal.
+    const variable = ["$", "{datasource}"].join("");
+    for (const panel of d.panels) {
+      expect(panel.datasource.uid).toBe(variable);
+      expect(panel.gridPos.w).toBeGreaterThan(0);
+      expect(panel.targets.length).toBeGreaterThan(0);
+      for (const t of panel.targets) expect(t.datasource.uid).toBe(variable);
+    }
+    // Latency comes from the histogram's buckets, the series prom-client exports.
+    const exprs = d.panels.flatMap((p) => p.targets.map((t) => t.expr)).join("\n");
+    expect(exprs).toContain("http_request_duration_seconds_bucket");
   });
 });
 

@@ -1,6 +1,6 @@
 import { Registry } from "prom-client";
 import { afterEach, describe, expect, it } from "vitest";
-import { createTestApp, type TestApp } from "../../test/harness.js";
+import { availableDialects, createTestApp, type TestApp } from "../../test/harness.js";
 import { statementClass } from "../db/query-stats.js";
 import { counterOnce, createMetrics, gaugeOnce } from "./metrics.js";
 
@@ -75,30 +75,44 @@ describe("the metrics of a running app", () => {
     );
   }, 60_000);
 
-  it("exports sessions_active, mail_outbox_pending, db_query_duration_seconds and ratelimit decisions", async () => {
-    t = await createTestApp();
-    const now = t.clock.now();
-    const later = new Date(now.getTime() + 3_600_000);
-    const earlier = new Date(now.getTime() - 3_600_000);
-    for (const [id, expires] of [
-      ["s-live", later],
-      ["s-expired", earlier],
-    ] as const) {
-      await t.deps.db.execute(
-        "INSERT INTO sessions (id, user_id, created_at, last_seen_at, expires_at, csrf_secret) VALUES ($1, 'u1', $2, $2, $3, 'x')",
-        [id, earlier, expires],
-      );
-    }
-    await t.app.request("/auth/sign-in");
-    const text = (await series()).join("\n");
-    expect(text).toContain("sessions_active 1");
-    expect(text).toContain("mail_outbox_pending 0");
-    expect(text).toMatch(/db_query_duration_seconds_count\{statement="insert"\} [1-9]/);
-    expect(text).toMatch(/db_query_duration_seconds_count\{statement="select"\} [1-9]/);
-    expect(text).toContain('ratelimit_decisions_total{policy="login",outcome="denied"} 0');
-    expect(text).toContain('mail_sent_total{status="dead"} 0');
-    expect(text).not.toMatch(/statement="(?!select|insert|update|delete|transaction|ddl|other")/);
-  });
+  for (const dialect of availableDialects()) {
+    it(`exports sessions_active, mail_outbox_pending, db_query_duration_seconds and ratelimit decisions (${dialect})`, async () => {
+      t = await createTestApp({ dialect });
+      // Without a password: no hashing. PostgreSQL's sessions.user_id references users.
+      const created = await t.deps.users.create({
+        email: "gauge@example.com",
+        firstName: "Gauge",
+        lastName: "Person",
+        passwordHash: null,
+        emailVerifiedAt: t.clock.now(),
+      });
+      if (!created.ok) throw new Error(created.reason);
+      const addSession = async (id: string, expiresInMs: number) => {
+        const now = t.clock.now();
+        await t.deps.db.execute(
+          "INSERT INTO sessions (id, user_id, created_at, last_seen_at, expires_at, csrf_secret) VALUES ($1, $2, $3, $3, $4, 'x')",
+          [id, created.user.id, now, new Date(now.getTime() + expiresInMs)],
+        );
+      };
+      await addSession("s-live", 3_600_000);
+      await addSession("s-expired", -1_000);
+      await t.app.request("/auth/sign-in");
+      const text = (await series()).join("\n");
+      expect(text).toContain("sessions_active 1");
+      expect(text).toContain("mail_outbox_pending 0");
+      expect(text).toMatch(/db_query_duration_seconds_count\{statement="insert"\} [1-9]/);
+      expect(text).toMatch(/db_query_duration_seconds_count\{statement="select"\} [1-9]/);
+      expect(text).toContain('ratelimit_decisions_total{policy="login",outcome="denied"} 0');
+      expect(text).toContain('mail_sent_total{status="dead"} 0');
+      expect(text).not.toMatch(/statement="(?!select|insert|update|delete|transaction|ddl|other")/);
+
+      // Counted at most once per 5 s: a scrape right after reuses the count.
+      await addSession("s-new", 3_600_000);
+      expect(await series()).toContain("sessions_active 1");
+      t.clock.advance(5_000);
+      expect(await series()).toContain("sessions_active 2");
+    });
+  }
 
   it("statement classes come from the first keyword, anything else is other", () => {
     expect(statementClass("  SELECT 1")).toBe("select");

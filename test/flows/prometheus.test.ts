@@ -9,36 +9,30 @@
  * skipped with one line, except under REQUIRE_SERVICES=1 (CI), where it fails.
  */
 import { type ChildProcess, execFile, spawn } from "node:child_process";
-import { accessSync, constants } from "node:fs";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { delimiter, join, resolve } from "node:path";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { legacyReport } from "../csp-reports.js";
 import { startTestServer } from "../harness.js";
 import { freePort } from "../net.js";
+import {
+  alertCount,
+  alertNames,
+  CONFIG,
+  DASHBOARD,
+  grafanaToPromql,
+  onPath,
+  RULE_TESTS,
+  RULES,
+  testConfig,
+  traffic,
+  until,
+} from "../prometheus-fixture.js";
 import { metricSelectors, type Selector } from "../promql.js";
 
 const run = promisify(execFile);
-const ROOT = resolve(import.meta.dirname, "../..");
-const CONFIG = join(ROOT, "deploy/prometheus/prometheus.yml");
-const RULES = join(ROOT, "deploy/prometheus/rules.yml");
-const RULE_TESTS = join(ROOT, "deploy/prometheus/rules.test.yml");
-const DASHBOARD = join(ROOT, "deploy/grafana/bastion.json");
 const TOKEN = "prometheus-test-metrics-token-0123456789";
-
-function onPath(command: string): string | undefined {
-  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
-    try {
-      accessSync(join(dir, command), constants.X_OK);
-      return join(dir, command);
-    } catch {
-      // not in this directory
-    }
-  }
-  return undefined;
-}
 
 const promtool = onPath("promtool");
 const prometheus = onPath("prometheus");
@@ -302,55 +296,3 @@ describe("deploy/grafana/bastion.json", () => {
     expect(exprs).toContain("http_request_duration_seconds_bucket");
   });
 });
-
-/** deploy/prometheus/prometheus.yml pointed at a token file, a target and rules.yml by absolute path. */
-async function testConfig(options: { tokenFile: string; target?: string; interval?: string }) {
-  let text = await readFile(CONFIG, "utf8");
-  const swap = (from: string | RegExp, to: string) => {
-    const next = text.replace(from, to);
-    if (next === text) throw new Error(`prometheus.yml no longer contains ${from}`);
-    text = next;
-  };
-  swap(/credentials_file: \S+/, `credentials_file: ${options.tokenFile}`);
-  swap("- rules.yml", `- ${RULES}`);
-  if (options.target) swap('"127.0.0.1:3000"', `"${options.target}"`);
-  if (options.interval) {
-    swap(/scrape_interval: \S+/, `scrape_interval: ${options.interval}`);
-    swap(/evaluation_interval: \S+/, `evaluation_interval: ${options.interval}`);
-  }
-  return text;
-}
-
-async function alertNames(): Promise<string[]> {
-  const text = await readFile(RULES, "utf8");
-  return [...text.matchAll(/^\s*- alert: (\w+)/gm)].map((m) => m[1] ?? "");
-}
-
-async function alertCount(): Promise<number> {
-  return (await alertNames()).length;
-}
-
-function grafanaToPromql(expr: string): string {
-  return expr.replace(/\$__rate_interval|\$__interval|\$__range|\$\{__[a-z_]+\}/g, "1m");
-}
-
-/** Requests that put a series behind every metric the dashboard and the rules read. */
-async function traffic(base: string) {
-  const paths = ["/", "/healthz", "/readyz", "/auth/sign-in", "/no-such-page", "/static/app.css"];
-  for (const path of paths) await (await fetch(base + path)).arrayBuffer();
-  // A CSP report, so csp_violations_total has a series (it has no zero series: its label is the directive).
-  await fetch(`${base}/csp-report`, {
-    method: "POST",
-    headers: { "Content-Type": "application/csp-report" },
-    body: JSON.stringify(legacyReport()),
-  });
-}
-
-async function until(ready: () => Promise<boolean>, why: () => string, timeoutMs = 20_000) {
-  const deadline = performance.now() + timeoutMs;
-  while (performance.now() < deadline) {
-    if (await ready()) return;
-    await new Promise((done) => setTimeout(done, 250));
-  }
-  throw new Error(why());
-}

@@ -78,7 +78,7 @@ export function createApp(deps: Deps): Hono {
   ); // POST /csp-report
   app.route("/", createUiRoutes(deps)); // /, POST /account/theme (for anyone)
   app.route("/", createDashboardRoutes(deps)); // /dashboard
-  app.route("/docs", createDocsRoutes());
+  app.route("/docs", createDocsRoutes({ eager: deps.config.isProduction }));
 
   // Route groups by prefix; each applies its own guards (see its routes.ts).
   // One OAuth kit for both halves: sign-in under /auth, linking under /account.

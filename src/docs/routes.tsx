@@ -29,16 +29,30 @@ function DocsNav(props: { pages: DocPage[]; current?: string }) {
 }
 
 /** GET / and /:page, mounted at /docs: the guides that ship with the code, rendered from Markdown. */
-export function createDocsRoutes(options: { docsDir?: string; readmePath?: string } = {}) {
-  const pages = loadDocs({
-    docsDir: options.docsDir ?? DOCS_DIR,
-    readmePath: options.readmePath ?? README,
-  });
-  const bySlug = new Map(pages.map((page) => [page.slug, page]));
+export function createDocsRoutes(
+  options: { docsDir?: string; readmePath?: string; eager?: boolean } = {},
+) {
+  // Parsing every page costs 45-90 ms. Production pays it when the app is built,
+  // so no request ever reads the disk; elsewhere (development, and the test
+  // suite, which builds an app per test and rarely opens /docs) the first
+  // request to /docs pays it, once per app.
+  let library: { pages: DocPage[]; bySlug: Map<string, DocPage> } | undefined;
+  const load = () => {
+    if (!library) {
+      const pages = loadDocs({
+        docsDir: options.docsDir ?? DOCS_DIR,
+        readmePath: options.readmePath ?? README,
+      });
+      library = { pages, bySlug: new Map(pages.map((page) => [page.slug, page])) };
+    }
+    return library;
+  };
+  if (options.eager) load();
   const app = new Hono();
 
-  app.get("/", (c) =>
-    renderPage(c, {
+  app.get("/", (c) => {
+    const { pages } = load();
+    return renderPage(c, {
       title: "Documentation",
       description: "Guides and design notes for Bastion, served by the app itself.",
       children: (
@@ -60,11 +74,12 @@ export function createDocsRoutes(options: { docsDir?: string; readmePath?: strin
           </ul>
         </>
       ),
-    }),
-  );
+    });
+  });
 
   app.get("/:page", (c) => {
     const slug = c.req.param("page");
+    const { pages, bySlug } = load();
     const page = isDocSlug(slug) ? bySlug.get(slug) : undefined;
     if (!page) throw new AppError("NOT_FOUND");
     return renderPage(c, {

@@ -36,13 +36,12 @@ export interface ReadinessSource {
  */
 export function readiness(deps: {
   config: Pick<Config, "metricsToken">;
-  /** Always there in the app (Deps.health); optional so the ops routes' narrow deps type needs no change. */
-  health?: ReadinessSource;
+  health: ReadinessSource;
 }): Handler {
   const token = deps.config.metricsToken;
   return function readyz(c) {
     c.header("Cache-Control", "no-store");
-    const { status, checks } = deps.health?.readiness() ?? { status: "starting", checks: {} };
+    const { status, checks } = deps.health.readiness();
     const body = token !== undefined && bearerMatches(c, token) ? { status, checks } : { status };
     return c.json(body, status === "ok" ? 200 : 503);
   };

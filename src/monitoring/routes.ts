@@ -7,7 +7,7 @@ import type { Clock } from "../lib/clock.js";
 import { timingSafeEqual } from "../lib/crypto.js";
 import { registerDbGauges } from "./db-gauges.js";
 import type { Metrics } from "./metrics.js";
-import { readiness } from "./readiness.js";
+import { type ReadinessSource, readiness } from "./readiness.js";
 
 /**
  * Operations endpoints: liveness, readiness and Prometheus metrics.
@@ -20,6 +20,8 @@ export function createOpsRoutes(deps: {
   metrics: Metrics;
   clock: Clock;
   dbWriteState: DbWriteState;
+  /** The health checks' last results: /readyz answers from them, never runs one. */
+  health: ReadinessSource;
 }) {
   const app = new Hono();
   const token = deps.config.metricsToken;

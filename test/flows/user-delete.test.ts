@@ -66,7 +66,9 @@ async function tablesNamingAUser(db: Queryable): Promise<string[]> {
 
 /** The tables deleteUser clears, from the list bootstrap.ts hands the users repository. */
 function listedTables(t: TestApp): string[] {
-  return userRowsOf({ lockouts: t.deps.lockouts, random: t.deps.random, audit: t.deps.audit }).map((r) => r.table);
+  return userRowsOf({ lockouts: t.deps.lockouts, random: t.deps.random, audit: t.deps.audit }).map(
+    (r) => r.table,
+  );
 }
 
 /** Rows of `user` in the 2FA and OAuth tables, which a password login does not create. */

@@ -1,6 +1,6 @@
 import { afterEach, expect, it } from "vitest";
-import { startTestServer } from "../harness.js";
 import { signedInAdmin } from "../flows/audit-explorer-fixture.js";
+import { startTestServer } from "../harness.js";
 
 /**
  * The audit export at scale: 1,000,000 rows in a file-backed DuckDB, exported

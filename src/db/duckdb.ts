@@ -156,6 +156,10 @@ class DuckDb extends StatementQueryable implements Db {
       this.c.write.closeSync();
       this.c.instance.closeSync();
     });
+    // An enabled AsyncLocalStorage stays in Node's list for the life of the
+    // process, and every promise anywhere pays for each one: a process that
+    // opens and closes many databases (the test suite) got slower with each.
+    this.c.txScope?.disable();
   }
 
   protected async statement(sql: string, params: readonly SqlValue[]): Promise<Outcome> {

@@ -58,9 +58,11 @@ describe("health checks in the running server", () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     expect(body?.status).toBe("ok");
+    // A refused connection reads "unreachable"; on a busy machine the client's own retry can
+    // outlast the check's 500 ms, which is cut and reported as such. Either way: failing.
     expect(body?.checks.redis).toEqual({
       status: "fail",
-      message: "unreachable",
+      message: expect.stringMatching(/^(unreachable|timed out after 500 ms)$/),
       durationMs: expect.any(Number),
     });
     expect(body?.checks.database?.status).toBe("ok");

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "vitest";
+import { isTimestampKey } from "../../lib/keyset-cursor.js";
 import {
   cleanSearch,
   decodeCursor,
   encodeCursor,
   filterQuery,
-  isTimestampKey,
   parseUserFilter,
   SEARCH_MAX_CHARS,
 } from "./filter.js";

@@ -1,4 +1,4 @@
-import { base64url, fromBase64url } from "../../lib/encoding.js";
+import { decodeKeysetCursor, encodeKeysetCursor, isTimestampKey } from "../../lib/keyset-cursor.js";
 import { isUserRole } from "../../users/roles.js";
 import type { UserRole } from "../../users/user.js";
 
@@ -109,37 +109,9 @@ const CURSOR_MAX_CHARS = 800;
 const KEY_MAX_CHARS = 400;
 const ID_MAX_CHARS = 100;
 
-/**
- * A timestamp as both engines print one (CAST(ts AS TEXT)): "2026-12-02
- * 19:28:08.256+00". Checked field by field so the CAST back in SQL can never
- * fail ("2026-02-31" passes a pattern but not this).
- */
-const TIMESTAMP =
-  /^(\d{4})-(\d{2})-(\d{2}) (\d{2}):(\d{2}):(\d{2})(?:\.\d{1,6})?[+-](\d{2})(?::(\d{2}))?(?::(\d{2}))?$/;
-
-export function isTimestampKey(key: string): boolean {
-  const m = TIMESTAMP.exec(key);
-  if (!m) return false;
-  const n = (i: number) => Number(m[i] ?? 0);
-  const [year, month, day] = [n(1), n(2), n(3)];
-  const date = new Date(Date.UTC(year, month - 1, day));
-  return (
-    year >= 1 &&
-    date.getUTCFullYear() === year &&
-    date.getUTCMonth() === month - 1 &&
-    date.getUTCDate() === day &&
-    n(4) <= 23 &&
-    n(5) <= 59 &&
-    n(6) <= 59 &&
-    n(7) <= 15 &&
-    n(8) <= 59 &&
-    n(9) <= 59
-  );
-}
-
 /** Opaque to the browser: base64url of the sort it belongs to, the key and the id. */
 export function encodeCursor(sort: UserSort, cursor: Cursor): string {
-  return base64url(Buffer.from(JSON.stringify({ s: sort, k: cursor.key, i: cursor.id })));
+  return encodeKeysetCursor({ s: sort, k: cursor.key, i: cursor.id });
 }
 
 /**
@@ -148,17 +120,9 @@ export function encodeCursor(sort: UserSort, cursor: Cursor): string {
  * the start of the list, never an error.
  */
 export function decodeCursor(raw: string | undefined, sort: UserSort): Cursor | undefined {
-  if (raw === undefined || raw.length > CURSOR_MAX_CHARS || !/^[A-Za-z0-9_-]+$/.test(raw)) {
-    return undefined;
-  }
-  let value: unknown;
-  try {
-    value = JSON.parse(Buffer.from(fromBase64url(raw)).toString("utf8"));
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== "object" || value === null) return undefined;
-  const { s, k, i } = value as Record<string, unknown>;
+  const value = decodeKeysetCursor(raw, CURSOR_MAX_CHARS);
+  if (!value) return undefined;
+  const { s, k, i } = value;
   if (s !== sort || typeof k !== "string" || typeof i !== "string") return undefined;
   if (k.length > KEY_MAX_CHARS || i.length === 0 || i.length > ID_MAX_CHARS) return undefined;
   // A NUL would make PostgreSQL refuse the statement; no key or id holds a control character.

@@ -3,7 +3,7 @@ import type { Db } from "../db/db.js";
 import type { Clock } from "../lib/clock.js";
 import type { AuditRecorder } from "./audit.js";
 import { readChainHead } from "./chain.js";
-import { type PruneResult, pruneAuditLog } from "./retention.js";
+import { type PruneResult, pruneAndRecord } from "./retention.js";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -39,13 +39,8 @@ export function createAuditJobs(deps: {
 
   const runRetention = async () => {
     const before = new Date(deps.clock.now().getTime() - deps.retentionDays * DAY_MS);
-    const result = await pruneAuditLog(deps.db, { before });
+    const result = await pruneAndRecord(deps, { before });
     if (result.rows > 0) {
-      await deps.audit.record({
-        type: "audit_pruned",
-        outcome: "success",
-        details: { rows: result.rows, before: before.toISOString(), anchorSeq: result.anchorSeq },
-      });
       deps.logger.info({ rows: result.rows, anchorSeq: result.anchorSeq }, "audit log pruned");
     }
     return result;

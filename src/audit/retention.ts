@@ -1,4 +1,5 @@
 import type { Db } from "../db/db.js";
+import type { AuditRecorder } from "./audit.js";
 import { readChainHead } from "./chain.js";
 
 export interface PruneResult {
@@ -93,4 +94,28 @@ async function oldest(db: Db, stop: number | null): Promise<{ oldestKept?: Date 
     [stop],
   );
   return row ? { oldestKept: row.created_at } : {};
+}
+
+/**
+ * Retention as the daily job and `audit prune` run it: the prune, then one
+ * `audit_pruned` record when rows went (its details say how many and where
+ * the chain now starts).
+ */
+export async function pruneAndRecord(
+  deps: { db: Db; audit: AuditRecorder },
+  options: { before: Date },
+): Promise<PruneResult> {
+  const result = await pruneAuditLog(deps.db, { before: options.before });
+  if (result.rows > 0) {
+    await deps.audit.record({
+      type: "audit_pruned",
+      outcome: "success",
+      details: {
+        rows: result.rows,
+        before: options.before.toISOString(),
+        anchorSeq: result.anchorSeq,
+      },
+    });
+  }
+  return result;
 }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { AuditEvent } from "../../audit/audit.js";
-import { eventLabel, UserEvents } from "./detail-events.js";
+import { eventLabel } from "../../audit/catalog.js";
+import { UserEvents } from "./detail-events.js";
 
 const JANE = "019bc186-de00-74c1-a06a-a063359800a5";
 const ROOT = "019bc186-de00-74c1-a06a-a063359800a6";

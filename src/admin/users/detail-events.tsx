@@ -4,9 +4,6 @@ import { formatUtc } from "../../mail/templates/index.js";
 import { describeDevice } from "../../sessions/device.js";
 import type { ActorName } from "./detail-data.js";
 
-/** The catalog's label, kept importable from here for the page's own tests. */
-export { eventLabel };
-
 const OUTCOME_BADGE: Readonly<Record<string, string>> = {
   success: "badge badge--ok",
   failure: "badge badge--warn",

@@ -1,5 +1,5 @@
 import type { AuditRecorder } from "../../audit/audit.js";
-import { pruneAuditLog } from "../../audit/retention.js";
+import { pruneAndRecord, pruneAuditLog } from "../../audit/retention.js";
 import { type VerifyReport, verifyChain } from "../../audit/verify.js";
 import type { Db } from "../../db/db.js";
 import type { Clock } from "../../lib/clock.js";
@@ -100,7 +100,9 @@ export async function runAuditCommand(
   }
   const days = parsed.days ?? deps.config.audit.retentionDays;
   const before = new Date(deps.clock.now().getTime() - days * 24 * 60 * 60 * 1000);
-  const result = await pruneAuditLog(deps.db, { before, dryRun: parsed.dryRun });
+  const result = parsed.dryRun
+    ? await pruneAuditLog(deps.db, { before, dryRun: true })
+    : await pruneAndRecord(deps, { before });
   const kept = result.oldestKept
     ? `; the oldest row kept is from ${result.oldestKept.toISOString()}`
     : "";
@@ -109,13 +111,6 @@ export async function runAuditCommand(
       `would delete ${result.rows} audit rows older than ${before.toISOString()} (${days} days)${kept}`,
     );
     return 0;
-  }
-  if (result.rows > 0) {
-    await deps.audit.record({
-      type: "audit_pruned",
-      outcome: "success",
-      details: { rows: result.rows, before: before.toISOString(), anchorSeq: result.anchorSeq },
-    });
   }
   ctx.out(
     `deleted ${result.rows} audit rows older than ${before.toISOString()}; the chain now starts after seq ${result.anchorSeq}${kept}`,

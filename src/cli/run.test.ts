@@ -2,23 +2,18 @@ import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
+import { runCliCaptured } from "../../test/cli.js";
 import { holdDuckDbFile } from "../../test/duckdb-holder.js";
-import { runCli } from "./run.js";
 
 const tmp = mkdtempSync(join(tmpdir(), "bastion-cli-run-"));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
 /** The CLI in this process (the exit-code contract is the same as main.ts's), capturing its output. */
-async function cli(argv: string[], env: Record<string, string> = {}) {
-  const out: string[] = [];
-  const err: string[] = [];
-  const code = await runCli(argv, {
-    out: (line) => out.push(line),
-    err: (message) => err.push(message instanceof Error ? (message.stack ?? "") : String(message)),
+function cli(argv: string[], env: Record<string, string> = {}) {
+  return runCliCaptured(argv, {
     cwd: tmp,
     env: { NODE_ENV: "development", DATA_DIR: join(tmp, "data"), ...env },
   });
-  return { code, stdout: out.join("\n"), stderr: err.join("\n") };
 }
 
 describe("runCli: usage mistakes are named, and exit 2 before anything is opened", () => {

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { runCliCaptured } from "../../../test/cli.js";
 import { availableDialects, type Dialect } from "../../../test/harness.js";
 import { captureLogger } from "../../../test/logs.js";
 import { createPgSchema, type PgSchema } from "../../../test/pg.js";
@@ -10,7 +11,6 @@ import { loadConfig } from "../../config/env.js";
 import type { Deps } from "../../deps.js";
 import { fixedClock } from "../../lib/clock.js";
 import { systemRandom } from "../../lib/random.js";
-import { runCli } from "../run.js";
 import { parseAuditArgs } from "./audit.js";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -66,17 +66,7 @@ describe.each(availableDialects())("audit command on %s", (dialect: Dialect) => 
     rmSync(tmp, { recursive: true, force: true });
   });
 
-  async function cli(argv: string[]) {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runCli(argv, {
-      out: (line) => out.push(line),
-      err: (m) => err.push(m instanceof Error ? (m.stack ?? "") : String(m)),
-      cwd: tmp,
-      env,
-    });
-    return { code, stdout: out.join("\n"), stderr: err.join("\n") };
-  }
+  const cli = (argv: string[]) => runCliCaptured(argv, { cwd: tmp, env });
 
   /** The app's services on the same database, writing events as the app would. */
   async function withDeps(work: (deps: Deps) => Promise<void>): Promise<void> {

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
+import { runCliCaptured } from "../../../test/cli.js";
 import { availableDialects, type Dialect } from "../../../test/harness.js";
 import { captureLogger } from "../../../test/logs.js";
 import { createPgSchema, type PgSchema } from "../../../test/pg.js";
@@ -18,7 +19,6 @@ import { openDb } from "../../db/open.js";
 import type { Deps } from "../../deps.js";
 import { systemClock } from "../../lib/clock.js";
 import { systemRandom } from "../../lib/random.js";
-import { runCli } from "../run.js";
 
 const PASSWORD = "correct horse battery staple";
 
@@ -45,18 +45,8 @@ describe.each(availableDialects())("user command on %s", (dialect: Dialect) => {
     rmSync(tmp, { recursive: true, force: true });
   });
 
-  async function cli(argv: string[], stdin?: string) {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runCli(argv, {
-      out: (line) => out.push(line),
-      err: (m) => err.push(m instanceof Error ? (m.stack ?? "") : String(m)),
-      cwd: tmp,
-      env,
-      readStdin: async () => stdin ?? "",
-    });
-    return { code, stdout: out.join("\n"), stderr: err.join("\n") };
-  }
+  const cli = (argv: string[], stdin?: string) =>
+    runCliCaptured(argv, { cwd: tmp, env, readStdin: async () => stdin ?? "" });
 
   /** The database itself, between CLI runs (DuckDB: the file is free while no command runs). */
   async function withDb<T>(work: (db: Db) => Promise<T>): Promise<T> {
@@ -355,12 +345,8 @@ describe("user command: usage mistakes exit 2 before anything is opened", () => 
   const tmp = mkdtempSync(join(tmpdir(), "bastion-cli-user-usage-"));
   afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-  async function cli(argv: string[]) {
-    const out: string[] = [];
-    const err: string[] = [];
-    const code = await runCli(argv, {
-      out: (line) => out.push(line),
-      err: (m) => err.push(String(m)),
+  const cli = (argv: string[]) =>
+    runCliCaptured(argv, {
       cwd: tmp,
       // Nothing may be opened: a database URL that cannot answer proves it.
       env: {
@@ -369,8 +355,6 @@ describe("user command: usage mistakes exit 2 before anything is opened", () => 
         DATABASE_URL: "postgres://127.0.0.1:1/x",
       },
     });
-    return { code, stdout: out.join("\n"), stderr: err.join("\n") };
-  }
 
   it.each([
     [["user"], '"user" needs a subcommand'],

@@ -6,7 +6,9 @@ import { csrfFrom, submitForm } from "../forms.js";
 import type { TestClient } from "../harness.js";
 import {
   expectClean,
+  LAPTOP,
   newWatchedPage,
+  PHONE,
   RESULTS_DIR,
   scrollWidth,
   shootSchemes,
@@ -22,8 +24,6 @@ import {
 
 const ADA = "ada@example.com";
 const NEW_PASSWORD = "violet kettle marching quietly";
-const PHONE = { width: 360, height: 780 };
-const LAPTOP = { width: 1280, height: 900 };
 const DEVICES = {
   mac: "Mozilla/5.0 (Macintosh; Intel Mac OS X 14.5; rv:128.0) Gecko/20100101 Firefox/128.0",
   android:

@@ -3,7 +3,9 @@ import { describe, expect, it } from "vitest";
 import { seedUser } from "../flows/login-fixture.js";
 import {
   expectClean,
+  LAPTOP,
   newWatchedPage,
+  PHONE,
   scrollWidth,
   shootSchemes,
   useBrowserSuite,
@@ -20,8 +22,6 @@ import {
 const PASSWORD = "correct horse battery staple";
 const ADA = "ada@example.com";
 const BOB = "bob@example.com";
-const PHONE = { width: 360, height: 780 };
-const LAPTOP = { width: 1280, height: 900 };
 
 const suite = useBrowserSuite({}, async () => {
   await seedUser(suite.server.testApp, { email: ADA, password: PASSWORD, firstName: "Ada" });

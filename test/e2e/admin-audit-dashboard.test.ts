@@ -3,7 +3,9 @@ import { insertEvents, realisticMonth } from "../flows/audit-dashboard-fixture.j
 import { seedUser } from "../flows/login-fixture.js";
 import {
   expectClean,
+  LAPTOP,
   newWatchedPage,
+  PHONE,
   scrollWidth,
   shootSchemes,
   useBrowserSuite,
@@ -54,10 +56,7 @@ describe("the audit dashboard in a browser", () => {
     await page.waitForLoadState();
     for (const period of ["30d", "24h"]) {
       await page.goto(`${suite.server.url}/admin/audit?period=${period}`);
-      for (const size of [
-        { width: 360, height: 780 },
-        { width: 1280, height: 900 },
-      ]) {
+      for (const size of [PHONE, LAPTOP]) {
         await page.setViewportSize(size);
         // Every chart decoded: a broken SVG shows as an image of width 0.
         const widths = (await page.evaluate(

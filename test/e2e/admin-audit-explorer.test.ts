@@ -4,7 +4,9 @@ import { insertEvents, type SeedEvent } from "../flows/audit-explorer-fixture.js
 import { seedUser } from "../flows/login-fixture.js";
 import {
   expectClean,
+  LAPTOP,
   newWatchedPage,
+  PHONE,
   scrollWidth,
   shootSchemes,
   useBrowserSuite,
@@ -19,8 +21,6 @@ import {
  */
 const PASSWORD = "correct horse battery staple";
 const ROOT = "root@example.com";
-const PHONE = { width: 360, height: 780 };
-const LAPTOP = { width: 1280, height: 900 };
 
 const AGENT =
   "Mozilla/5.0 (Macintosh; Intel Mac OS X 14_5) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Safari/605.1.15";

@@ -2,7 +2,9 @@ import { describe, expect, it } from "vitest";
 import { seedUser } from "../flows/login-fixture.js";
 import {
   expectClean,
+  LAPTOP,
   newWatchedPage,
+  PHONE,
   scrollWidth,
   shootSchemes,
   useBrowserSuite,
@@ -64,10 +66,7 @@ describe("the performance page in a browser", () => {
     await page.waitForLoadState();
     expect(page.url()).toContain("/admin/performance?done=maintenance");
     expect(await page.textContent("#flash")).toContain("Deleted 3 expired sessions");
-    for (const size of [
-      { width: 360, height: 780 },
-      { width: 1280, height: 900 },
-    ]) {
+    for (const size of [PHONE, LAPTOP]) {
       await page.setViewportSize(size);
       expect(await scrollWidth(page), `at ${size.width} px`).toBeLessThanOrEqual(size.width);
       await shootSchemes(page, `admin-performance-${size.width}`);
@@ -78,7 +77,7 @@ describe("the performance page in a browser", () => {
     expect(page.url()).toContain("/admin/performance?done=caches");
     expect(await page.textContent("#flash")).toContain("was emptied");
     expect(await page.textContent("#cache-entries")).toBe("1");
-    await page.setViewportSize({ width: 360, height: 780 });
+    await page.setViewportSize(PHONE);
     await shootSchemes(page, "admin-performance-cleared-360");
     expectClean(problems);
     await context.close();

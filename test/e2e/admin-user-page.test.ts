@@ -3,7 +3,9 @@ import { describe, expect, it } from "vitest";
 import { seedUser } from "../flows/login-fixture.js";
 import {
   expectClean,
+  LAPTOP,
   newWatchedPage,
+  PHONE,
   scrollWidth,
   shootSchemes,
   useBrowserSuite,
@@ -22,8 +24,6 @@ import {
 const PASSWORD = "correct horse battery staple";
 const ROOT = "root@example.com";
 const JANE = "jane.with.a.rather.long.address@example-organisation.com";
-const PHONE = { width: 360, height: 780 };
-const LAPTOP = { width: 1280, height: 900 };
 const CHROME_ANDROID =
   "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/126.0.0.0 Mobile Safari/537.36";
 

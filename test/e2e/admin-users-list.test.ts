@@ -4,7 +4,9 @@ import { seedUsersSql } from "../flows/admin-users-fixture.js";
 import { seedUser } from "../flows/login-fixture.js";
 import {
   expectClean,
+  LAPTOP,
   newWatchedPage,
+  PHONE,
   scrollWidth,
   shootSchemes,
   useBrowserSuite,
@@ -20,8 +22,6 @@ import {
 
 const PASSWORD = "correct horse battery staple";
 const ROOT = "root@example.com";
-const PHONE = { width: 360, height: 780 };
-const LAPTOP = { width: 1280, height: 900 };
 
 const suite = useBrowserSuite({}, async () => {
   const t = suite.server.testApp;

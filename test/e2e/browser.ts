@@ -77,6 +77,10 @@ export async function newWatchedPage(
   return { page, context, problems };
 }
 
+/** The two widths every page is looked at: a small phone and a laptop. */
+export const PHONE = { width: 360, height: 780 } as const;
+export const LAPTOP = { width: 1280, height: 900 } as const;
+
 export const RESULTS_DIR = join(process.cwd(), "test-results");
 
 /** Full-page screenshot at test-results/<name>.png; returns the path. */

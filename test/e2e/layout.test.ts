@@ -7,7 +7,9 @@ import { seedUser } from "../flows/login-fixture.js";
 import { csrfFrom } from "../forms.js";
 import {
   expectClean,
+  LAPTOP,
   newWatchedPage,
+  PHONE,
   screenshot,
   scrollWidth,
   shootSchemes,
@@ -28,8 +30,6 @@ const ADA = "ada@example.com";
 const BOB = "bob@example.com";
 /** The readable measure of a form page (app.css --measure-form is 34rem; inputs sit inside a card). */
 const MEASURE_PX = 36 * 16;
-const PHONE = { width: 360, height: 780 };
-const LAPTOP = { width: 1280, height: 900 };
 const OTHER_DEVICES = [
   "Mozilla/5.0 (iPhone; CPU iPhone OS 17_4 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.4 Mobile/15E148 Safari/604.1",
   "Mozilla/5.0 (Windows NT 10.0; Win64; x64; rv:128.0) Gecko/20100101 Firefox/128.0",

@@ -3,7 +3,9 @@ import { describe, expect, it } from "vitest";
 import { offerSetup } from "../../src/setup/announce.js";
 import {
   expectClean,
+  LAPTOP,
   newWatchedPage,
+  PHONE,
   scrollWidth,
   shootSchemes,
   useBrowserSuite,
@@ -18,9 +20,6 @@ import {
  * photographed at 360 and 1280 px in light and dark (test-results/setup-*.png,
  * dev-*.png) and never scrolls sideways.
  */
-
-const PHONE = { width: 360, height: 780 };
-const LAPTOP = { width: 1280, height: 900 };
 
 let link = "";
 const suite = useBrowserSuite(

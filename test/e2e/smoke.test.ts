@@ -5,6 +5,7 @@ import {
   expectClean,
   newWatchedPage,
   PALETTE,
+  PHONE,
   screenshot,
   scrollWidth,
   useBrowserSuite,
@@ -92,7 +93,7 @@ describe("landing page in a real browser under the strict CSP", () => {
 
   it("360 px wide: no horizontal scrollbar, navigation still reachable", async () => {
     const { page, context, problems } = await newWatchedPage(suite.browser, {
-      viewport: { width: 360, height: 780 },
+      viewport: PHONE,
       colorScheme: "light",
     });
     await page.goto(`${suite.server.url}/`);
@@ -124,7 +125,7 @@ describe("error pages in a real browser", () => {
 
   it("404 at 360 px has no horizontal scrollbar", async () => {
     const { page, context } = await newWatchedPage(suite.browser, {
-      viewport: { width: 360, height: 780 },
+      viewport: PHONE,
     });
     await page.goto(`${suite.server.url}/nope`);
     expect(await scrollWidth(page)).toBeLessThanOrEqual(360);
@@ -146,7 +147,7 @@ describe("error pages in a real browser", () => {
 
   it("documentation at 360 px has no horizontal scrollbar", async () => {
     const { page, context } = await newWatchedPage(suite.browser, {
-      viewport: { width: 360, height: 780 },
+      viewport: PHONE,
     });
     await page.goto(`${suite.server.url}/docs/security`);
     expect(await scrollWidth(page)).toBeLessThanOrEqual(360);

@@ -20,6 +20,7 @@ import type { Random } from "./lib/random.js";
 import type { Mailer } from "./mail/mailer.js";
 import { mailDelivery, openMailer } from "./mail/open.js";
 import { createOutbox, OUTBOX_ROWS } from "./mail/outbox.js";
+import { createLogTally, type LogTally } from "./monitoring/log-tally.js";
 import type { Metrics } from "./monitoring/metrics.js";
 import { createMetrics } from "./monitoring/metrics.js";
 import { createPasswordHasher, hashConcurrency } from "./passwords/hasher.js";
@@ -48,6 +49,8 @@ export { PendingMigrationsError } from "./db/migrate-at-start.js";
 export async function buildDeps(options: {
   config: Config;
   logger: Logger;
+  /** The tally the logger was created with (createLogger's `tally`); a fresh, unfed one otherwise. */
+  logTally?: LogTally;
   clock: Clock;
   random: Random;
   /** An already-open database (its statements bypass queryStats), or a factory given the query hook. */
@@ -149,6 +152,7 @@ export async function buildDeps(options: {
     clock,
     random,
     logger,
+    logTally: options.logTally ?? createLogTally(),
     metrics,
     queryStats,
     dbWriteState,

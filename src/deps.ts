@@ -10,6 +10,7 @@ import type { Clock } from "./lib/clock.js";
 import type { Random } from "./lib/random.js";
 import type { Mailer } from "./mail/mailer.js";
 import type { Outbox } from "./mail/outbox.js";
+import type { LogTally } from "./monitoring/log-tally.js";
 import type { Metrics } from "./monitoring/metrics.js";
 import type { PasswordHasher, PasswordPolicy } from "./passwords/types.js";
 import type { RateLimiter } from "./ratelimit/types.js";
@@ -36,6 +37,8 @@ export interface Deps extends AccountDeps {
   clock: Clock;
   random: Random;
   logger: Logger;
+  /** Error and fatal log lines counted since start (the logger feeds it); the sampler reads it. */
+  logTally: LogTally;
   metrics: Metrics;
   queryStats: QueryStats;
   /** Whether the database still takes writes (a fatal DuckDB error stops it); /healthz reports it. */

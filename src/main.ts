@@ -12,6 +12,7 @@ import { systemRandom } from "./lib/random.js";
 import { createLifecycle } from "./lifecycle.js";
 import { describeListening } from "./listening.js";
 import { mailDelivery } from "./mail/open.js";
+import { createLogTally } from "./monitoring/log-tally.js";
 import { chooseLogOutput, createLogger } from "./monitoring/logger.js";
 import { startServer } from "./server.js";
 import { offerSetup } from "./setup/announce.js";
@@ -31,7 +32,8 @@ async function main(): Promise<void> {
   }
   // Decided once, here: pretty lines for a person at a terminal, JSON lines for a pipe or a file.
   const output = chooseLogOutput(config.log.format, process.stdout.isTTY === true);
-  const logger = createLogger({ level: config.log.level, ...output });
+  const logTally = createLogTally();
+  const logger = createLogger({ level: config.log.level, ...output, tally: logTally });
   // Before anything opens: a signal from here on is a clean stop, never Node's default kill.
   const lifecycle = createLifecycle({ logger, exit: (code) => process.exit(code) });
   process.on("SIGTERM", () => void lifecycle.stop("SIGTERM"));
@@ -56,6 +58,7 @@ async function main(): Promise<void> {
       built = await buildDeps({
         config,
         logger,
+        logTally,
         clock: systemClock,
         random: systemRandom(),
         redis,

@@ -155,13 +155,14 @@ async function openTestDb(
 
 /** A real app on in-memory DuckDB (or a fresh PostgreSQL schema) with a fixed clock. */
 export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
-  const { logger, lines: logs } = captureLogger(options.logLevel);
+  const { logger, lines: logs, tally: logTally } = captureLogger(options.logLevel);
   const config = loadConfig({ env: { NODE_ENV: "test", ...options.env }, dotenv: false });
   const clock = options.clock ?? fixedClock();
   let cleanup: () => Promise<void> = async () => {};
   const deps = await buildDeps({
     config,
     logger,
+    logTally,
     clock,
     random: systemRandom(() => clock.now().getTime()),
     db: async (onQuery) => {

@@ -1,5 +1,6 @@
 import { Writable } from "node:stream";
 import { describe, expect, it } from "vitest";
+import { captureLogger } from "../../test/logs.js";
 import { chooseLogOutput, createLogger } from "./logger.js";
 
 function capture() {
@@ -84,5 +85,24 @@ describe("pretty logger (a terminal)", () => {
     expect(lines[0]).toContain("slow query");
     expect(lines[0]).toContain('"durationMs":612');
     expect(output()).not.toContain("hunter2hunter2");
+  });
+});
+
+describe("log tally", () => {
+  it("counts error and fatal lines, from children too, and nothing below error", () => {
+    const { logger, tally } = captureLogger("info");
+    logger.info("fine");
+    logger.warn("careful");
+    logger.error({ err: new Error("boom") }, "request failed");
+    logger.child({ job: "outbox" }).error("send failed");
+    logger.fatal("database refuses writes");
+    expect(tally.errors).toBe(2);
+    expect(tally.fatals).toBe(1);
+  });
+
+  it("a level turned off is not counted (silent logs nothing, so nothing is tallied)", () => {
+    const { logger, tally } = captureLogger("silent");
+    logger.error("hidden");
+    expect(tally.errors).toBe(0);
   });
 });

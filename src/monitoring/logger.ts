@@ -1,4 +1,5 @@
 import pino, { type DestinationStream, type Logger } from "pino";
+import type { LogTally } from "./log-tally.js";
 import { prettyStream } from "./pretty.js";
 
 /**
@@ -56,14 +57,32 @@ export interface LoggerOptions {
   colorize?: boolean;
   /** Where lines go; defaults to stdout. Tests pass a stream to assert on lines. */
   destination?: DestinationStream;
+  /** Counts error and fatal lines (children included) for the monitoring page and alert rules. */
+  tally?: Pick<LogTally, "note">;
 }
 
 export function createLogger(options: LoggerOptions): Logger {
+  const { tally } = options;
   const base = {
     level: options.level,
     redact: { paths: REDACT_PATHS, censor: "[redacted]" },
     base: { pid: process.pid },
     timestamp: pino.stdTimeFunctions.isoTime,
+    // pino refuses `hooks: undefined`: the key is present only with a tally.
+    ...(tally && {
+      hooks: {
+        // Called only for enabled levels, once per line, before it is written.
+        logMethod(
+          this: Logger,
+          args: Parameters<Logger["info"]>,
+          method: Logger["info"],
+          level: number,
+        ) {
+          tally.note(level);
+          return method.apply(this, args);
+        },
+      },
+    }),
   };
   const { destination } = options;
   if (options.pretty) {

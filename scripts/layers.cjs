@@ -27,6 +27,7 @@ const layers = [
       "jobs",
       "monitoring",
       "health",
+      "alerts",
     ],
     files: [],
   },

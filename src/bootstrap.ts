@@ -23,6 +23,7 @@ import { createOutbox, OUTBOX_ROWS } from "./mail/outbox.js";
 import { createLogTally, type LogTally } from "./monitoring/log-tally.js";
 import type { Metrics } from "./monitoring/metrics.js";
 import { createMetrics } from "./monitoring/metrics.js";
+import { createSampler } from "./monitoring/sampler.js";
 import { createPasswordHasher, hashConcurrency } from "./passwords/hasher.js";
 import { createPasswordPolicy } from "./passwords/policy.js";
 import { createRateLimiter } from "./ratelimit/limiter.js";
@@ -111,6 +112,8 @@ export async function buildDeps(options: {
   health.record("database", { status: "ok", message: `${db.dialect} answered` }, migrateMs);
   health.record("migrations", { status: "ok", message: "none pending at start" }, migrateMs);
   const audit = createAuditRecorder({ db, clock, random, logger, metrics });
+  const logTally = options.logTally ?? createLogTally();
+  const sampler = createSampler({ metrics, db, clock, logTally, logger });
   const rateLimiter = createRateLimiter({
     config,
     logger,
@@ -152,7 +155,7 @@ export async function buildDeps(options: {
     clock,
     random,
     logger,
-    logTally: options.logTally ?? createLogTally(),
+    logTally,
     metrics,
     queryStats,
     dbWriteState,
@@ -166,6 +169,7 @@ export async function buildDeps(options: {
     // Empty until main.ts offers setup (setup/announce.ts): the CLI and route table never do.
     setup: createSetupGate({ clock, random }),
     health,
+    sampler,
     ...account,
   };
 }

@@ -12,6 +12,7 @@ import type { Mailer } from "./mail/mailer.js";
 import type { Outbox } from "./mail/outbox.js";
 import type { LogTally } from "./monitoring/log-tally.js";
 import type { Metrics } from "./monitoring/metrics.js";
+import type { Sampler } from "./monitoring/sample.js";
 import type { PasswordHasher, PasswordPolicy } from "./passwords/types.js";
 import type { RateLimiter } from "./ratelimit/types.js";
 import type { Cookies } from "./security/cookies.js";
@@ -60,6 +61,8 @@ export interface Deps extends AccountDeps {
   setup: SetupGate;
   /** Health checks run on a schedule (started by main.ts); /readyz and the admin read the last results. */
   health: HealthService;
+  /** This instance's figures every 10 s (monitoring/sampler.ts, started by main.ts); the monitoring page and alert rules read them. */
+  sampler: Sampler;
 }
 
 /** The account-related members of Deps, built together because sessions listen to user changes. */

@@ -130,6 +130,9 @@ async function main(): Promise<void> {
     // Health checks, each at its own interval; /readyz answers from their last results.
     deps.health.start();
     lifecycle.closeAtStop("health checks", () => deps.health.stop());
+    // The monitoring page's figures and the alert rules' input: one sample every 10 s.
+    deps.sampler.start();
+    lifecycle.closeAtStop("monitoring sampler", async () => deps.sampler.stop());
     // Audit retention daily, and the chain's head in the log every AUDIT_ANCHOR_LOG_MINUTES.
     const auditJobs = createAuditJobs({
       ...deps,

@@ -14,6 +14,7 @@ import { BenchRefusal, type Section, table, targetTable } from "./lib/report.js"
 import type { Scenario } from "./lib/scenario.js";
 import { flood } from "./scenarios/flood.js";
 import { login } from "./scenarios/login.js";
+import { monitoring } from "./scenarios/monitoring.js";
 import { scaling } from "./scenarios/scaling.js";
 import { sessions } from "./scenarios/sessions.js";
 import { signups } from "./scenarios/signups.js";
@@ -28,6 +29,7 @@ const SCENARIOS: Record<ScenarioName, Scenario> = {
   signups,
   startup,
   scaling,
+  monitoring,
 };
 
 async function main(): Promise<number> {

@@ -7,6 +7,7 @@ export const SCENARIO_NAMES = [
   "signups",
   "startup",
   "scaling",
+  "monitoring",
 ] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { alertEmail } from "./templates/alert.js";
 import {
   accountDeactivatedEmail,
   accountDeletedEmail,
@@ -13,6 +14,9 @@ import {
   maskEmail,
   newSignInEmail,
   oauthSignInAttemptEmail,
+  passkeyAddedEmail,
+  passkeyCounterRegressionEmail,
+  passkeyRemovedEmail,
   passwordChangedEmail,
   passwordResetEmail,
   type RenderedEmail,
@@ -93,6 +97,21 @@ const CASES: Array<[string, RenderedEmail, string | undefined]> = [
     backupCodesRegeneratedEmail(base),
     "https://acme.example/app/account/sessions",
   ],
+  [
+    "passkey_added",
+    passkeyAddedEmail({ ...base, passkeyName: "Chrome on Linux" }),
+    "https://acme.example/app/account/security",
+  ],
+  [
+    "passkey_removed",
+    passkeyRemovedEmail({ ...base, passkeyName: "Chrome on Linux" }),
+    "https://acme.example/app/account/security",
+  ],
+  [
+    "passkey_counter_regression",
+    passkeyCounterRegressionEmail({ ...base, passkeyName: "YubiKey 5" }),
+    "https://acme.example/app/account/security",
+  ],
   // admin console and CLI notices (admin-notices.ts; more in templates/admin-notices.test.ts)
   [
     "role_changed",
@@ -107,7 +126,11 @@ const CASES: Array<[string, RenderedEmail, string | undefined]> = [
 
 describe("email templates", () => {
   it("the catalog names every template by the name it stores", () => {
-    expect(Object.keys(emailTemplates).sort()).toEqual(CASES.map(([name]) => name).sort());
+    // The alert mail goes to operators, not an account holder: its own test is templates/alert.test.ts.
+    expect(Object.keys(emailTemplates).sort()).toEqual(
+      [...CASES.map(([name]) => name), "alert"].sort(),
+    );
+    expect(emailTemplates.alert).toBe(alertEmail);
     for (const [name, email] of CASES) expect(email.template).toBe(name);
   });
 

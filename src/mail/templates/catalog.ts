@@ -12,8 +12,14 @@ import {
   roleChangedEmail,
   twoFactorResetEmail,
 } from "./admin-notices.js";
+import { alertEmail } from "./alert.js";
 import { emailChangeConfirmEmail, emailChangeNoticeEmail } from "./email-change.js";
 import { oauthSignInAttemptEmail } from "./oauth.js";
+import {
+  passkeyAddedEmail,
+  passkeyCounterRegressionEmail,
+  passkeyRemovedEmail,
+} from "./passkeys.js";
 import { newSignInEmail } from "./sign-in.js";
 import {
   backupCodesRegeneratedEmail,
@@ -40,12 +46,18 @@ export const emailTemplates = {
   two_factor_disabled: twoFactorDisabledEmail,
   two_factor_backup_code_used: backupCodeUsedEmail,
   two_factor_backup_codes_regenerated: backupCodesRegeneratedEmail,
+  // passkeys (src/auth/passkeys)
+  passkey_added: passkeyAddedEmail,
+  passkey_removed: passkeyRemovedEmail,
+  passkey_counter_regression: passkeyCounterRegressionEmail,
   // admin console and CLI (src/admin/users)
   role_changed: roleChangedEmail,
   account_deactivated: accountDeactivatedEmail,
   account_reactivated: accountReactivatedEmail,
   two_factor_reset: twoFactorResetEmail,
   account_deleted: accountDeletedEmail,
+  // operators in ALERT_EMAIL_TO (src/alerts/), not an account holder
+  alert: alertEmail,
 } as const;
 
 export type EmailTemplateName = keyof typeof emailTemplates;

@@ -12,5 +12,6 @@ export {
   type RenderedEmail,
 } from "./layout.js";
 export * from "./oauth.js";
+export * from "./passkeys.js";
 export * from "./sign-in.js";
 export * from "./two-factor.js";

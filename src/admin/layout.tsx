@@ -38,6 +38,13 @@ export const ADMIN_SECTIONS: readonly AdminSection[] = [
       "Slow and frequent database statements, the session cache and rate limits of this instance, and maintenance.",
     permission: "admin.access",
   },
+  {
+    href: "/admin/monitoring",
+    label: "Monitoring",
+    description:
+      "Health, request and error rates, latency, memory and alerts of this instance, with charts of the last hour and day.",
+    permission: "admin.access",
+  },
 ];
 
 /** The sections the signed-in user may open (all of them for an admin). */

@@ -3,6 +3,7 @@ import type { Deps } from "../deps.js";
 import { mountAll, withGuards } from "../http/route-group.js";
 import { requirePermission } from "../sessions/guards.js";
 import { createAdminAuditRoutes } from "./audit/routes.js";
+import { createAdminMonitoringRoutes } from "./monitoring/routes.js";
 import { createAdminOverviewRoutes } from "./overview.js";
 import { createAdminPerformanceRoutes } from "./performance/routes.js";
 import { createUserDetailRoutes } from "./users/detail-routes.js";
@@ -19,6 +20,7 @@ import { createUserListRoutes } from "./users/list-routes.js";
  *   GET /users, /users/export.csv  the list and its CSV export (users/list-routes.tsx)
  *   GET /users/:id, its actions    one user's page (users/detail-routes.tsx; after the
  *                                  list, whose fixed paths under /users come first)
+ *   GET /monitoring, its fragment, export and check runs  (monitoring/routes.tsx)
  */
 export function createAdminRoutes(deps: Deps): Hono {
   return withGuards(
@@ -29,6 +31,7 @@ export function createAdminRoutes(deps: Deps): Hono {
       createUserDetailRoutes(deps),
       ["/audit", createAdminAuditRoutes(deps)],
       ["/performance", createAdminPerformanceRoutes(deps)],
+      ["/monitoring", createAdminMonitoringRoutes(deps)],
     ]),
   );
 }

@@ -4,6 +4,10 @@ import type { ChartSpec } from "./spec.js";
 
 const number = new Intl.NumberFormat("en");
 
+/** A table cell: the number, or a dash where nothing was measured (a gap in a line). */
+const cell = (value: number | null | undefined) =>
+  value === null || value === undefined ? "—" : number.format(value);
+
 export interface ChartFigureProps {
   /** Unique on the page: ids of the caption and the table derive from it. */
   id: string;
@@ -94,7 +98,7 @@ function ChartTable(props: {
             <th scope="col">{props.labelHeader}</th>
             {spec.series.map((series) => (
               <th scope="col" class="num">
-                {series.name}
+                {spec.unit !== undefined ? `${series.name} (${spec.unit})` : series.name}
               </th>
             ))}
           </tr>
@@ -104,7 +108,7 @@ function ChartTable(props: {
             <tr>
               <th scope="row">{props.labelCells?.[i] ?? bucket}</th>
               {spec.series.map((series) => (
-                <td class="num">{number.format(series.values[i] ?? 0)}</td>
+                <td class="num">{cell(series.values[i])}</td>
               ))}
             </tr>
           ))}

@@ -58,6 +58,8 @@ function timeSeriesOption(spec: TimeSeriesSpec, theme: ChartTheme, size: ChartSi
     legend: {
       top: 0,
       left: 0,
+      // Wider than ECharts' 10 px: the browser's font can run wider than the server measured.
+      itemGap: 16,
       itemWidth: 14,
       itemHeight: 10,
       textStyle: { color: palette.text, fontSize: FONT_SIZE },
@@ -68,13 +70,23 @@ function timeSeriesOption(spec: TimeSeriesSpec, theme: ChartTheme, size: ChartSi
       data: [...spec.buckets],
       axisTick: { show: false },
       axisLine: { lineStyle: { color: palette.grid } },
-      axisLabel: { color: palette.text, interval: every - 1, hideOverlap: true },
+      axisLabel: {
+        color: palette.text,
+        interval: every - 1,
+        hideOverlap: true,
+        // A line's last point sits on the chart's edge: its label would be cut off centred there.
+        alignMaxLabel: bars ? undefined : "right",
+      },
     },
     yAxis: {
       type: "value",
-      minInterval: 1,
+      minInterval: spec.fractional ? undefined : 1,
       splitNumber: 4,
-      axisLabel: { color: palette.text },
+      // A string template, not a function: the option is also the render cache's key (JSON).
+      axisLabel: {
+        color: palette.text,
+        formatter: spec.unit !== undefined ? `{value} ${spec.unit}` : undefined,
+      },
       splitLine: { lineStyle: { color: palette.grid } },
     },
     series: spec.series.map((series) => ({
@@ -84,7 +96,9 @@ function timeSeriesOption(spec: TimeSeriesSpec, theme: ChartTheme, size: ChartSi
       data: [...series.values],
       color: palette.tones[series.tone],
       barMaxWidth: 28,
-      showSymbol: false,
+      // Points on short lines only: a line of one or two readings is invisible without them,
+      // and on hundreds of readings they would be a smear.
+      showSymbol: !bars && spec.buckets.length <= 24,
     })),
   };
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
+import { ChartFigure } from "./chart-figure.js";
 import { renderChartPicture } from "./picture.js";
 import { createChartRenderer, svgDataUrl } from "./renderer.js";
-import type { BarListSpec, TimeSeriesSpec } from "./spec.js";
+import { type BarListSpec, isEmptyChart, type TimeSeriesSpec } from "./spec.js";
 
 const SIZE = { theme: "light" as const, width: 480, height: 240 };
 
@@ -82,6 +83,46 @@ describe("server-side charts", () => {
       expect(svg).toContain(spec.emptyMessage);
       expect(svg).not.toContain("Dec");
     }
+  });
+
+  it("draws levels with a unit as lines, leaves gaps open, and treats a zero level as a reading", async () => {
+    const renderer = createChartRenderer();
+    const latency: TimeSeriesSpec = {
+      kind: "time-series",
+      style: "lines",
+      buckets: ["12:00", "12:01", "12:02", "12:03"],
+      series: [{ name: "p95", tone: "warning", values: [12.5, null, 0.4, 30] }],
+      unit: "ms",
+      fractional: true,
+      emptyMessage: "No requests",
+    };
+    const svg = await renderer.svg(latency, SIZE);
+    expectWellFormed(svg);
+    expect(svg).toContain(" ms</text>");
+    expect(svg).not.toContain("No requests");
+    // All zeros: an idle CPU is a reading with zeroIsData, an empty chart without it.
+    const idle = {
+      ...latency,
+      series: [{ name: "CPU", tone: "success" as const, values: [0, 0] }],
+    };
+    expect(isEmptyChart({ ...idle, zeroIsData: true })).toBe(false);
+    expect(isEmptyChart(idle)).toBe(true);
+    const unmeasured = [{ name: "CPU", tone: "success" as const, values: [null, null] }];
+    expect(isEmptyChart({ ...idle, zeroIsData: true, series: unmeasured })).toBe(true);
+    // The numbers table names the unit and marks a gap with a dash.
+    const html = String(
+      ChartFigure({
+        id: "t",
+        title: "Latency",
+        alt: "Latency",
+        picture: { src: "data:,", size: { width: 1, height: 1 }, sources: [] },
+        spec: latency,
+        labelHeader: "Time",
+      }),
+    );
+    expect(html).toContain("p95 (ms)");
+    expect(html).toContain('<td class="num">—</td>');
+    expect(html).toContain('<td class="num">12.5</td>');
   });
 
   it("the dark theme draws with the dark palette", async () => {

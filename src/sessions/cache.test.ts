@@ -1,5 +1,6 @@
 import { Registry } from "prom-client";
 import { describe, expect, it } from "vitest";
+import { fixedClock } from "../lib/clock.js";
 import type { User } from "../users/user.js";
 import { createSessionCache } from "./cache.js";
 import type { ValidatedSession } from "./types.js";
@@ -69,5 +70,15 @@ describe("the session cache's own counters (the admin performance page reads the
       maxEntries: 0,
       ttlMs: 0,
     });
+  });
+
+  it("expires entries by the injected clock: the TTL backstop follows a test's fixed clock", () => {
+    const clock = fixedClock();
+    const cache = createSessionCache({ ttlMs: 30_000, registry: new Registry(), clock });
+    cache.set("a", entry("a"), cache.generation());
+    clock.advance(30_000);
+    expect(cache.get("a")?.session.id).toBe("a");
+    clock.advance(1);
+    expect(cache.get("a")).toBeUndefined();
   });
 });

@@ -1,5 +1,6 @@
 import { LRUCache } from "lru-cache";
 import type { Counter, Registry } from "prom-client";
+import type { Clock } from "../lib/clock.js";
 import { counterOnce } from "../monitoring/metrics.js";
 import type { SessionCacheStats, ValidatedSession } from "./types.js";
 
@@ -7,10 +8,11 @@ import type { SessionCacheStats, ValidatedSession } from "./types.js";
  * In-process cache in front of session look-ups (a DB round trip per
  * request would dominate latency on DuckDB, ~0.7 ms each).
  *
- * Consistency: every revoke in this process drops the entry at once. Other
- * instances keep honouring a revoked session until their entry expires: at
- * most `ttlMs` (SESSION_CACHE_TTL_SECONDS, capped at 60 s), the documented
- * price of not sharing the cache. Set it to 0 to turn caching off.
+ * Consistency: every revoke in this process drops the entry at once, and the
+ * eviction channel (eviction.ts) drops it on the other instances. While that
+ * channel is down, other instances keep honouring a revoked session until
+ * their entry expires: at most `ttlMs` (SESSION_CACHE_TTL_SECONDS, capped at
+ * 60 s), the backstop. Set it to 0 to turn caching off.
  *
  * Races: a look-up that started before an invalidation must not put its
  * (now stale) row back. Every invalidation bumps `generation`; a miss only
@@ -36,8 +38,17 @@ export function createSessionCache(options: {
   ttlMs: number;
   max?: number;
   registry: Registry;
+  /**
+   * What the TTL is measured by (default: performance.now()). The session
+   * service passes deps.clock, so a test's fixed clock governs the backstop
+   * the same way it governs idle and absolute expiry. (The system clock may
+   * be stepped back by NTP, lengthening entries by that step: acceptable for
+   * a backstop behind the eviction channel.)
+   */
+  clock?: Clock;
 }): SessionCache {
   const counter = cacheCounter(options.registry);
+  const { clock } = options;
   let generation = 0;
   // Owned by this instance (two apps in one process never share them), unlike the registry's counter.
   const counts = { hits: 0, misses: 0, evictions: 0 };
@@ -53,6 +64,13 @@ export function createSessionCache(options: {
       ? new LRUCache<string, ValidatedSession>({
           max: maxEntries,
           ttl: options.ttlMs,
+          ...(clock
+            ? {
+                perf: { now: () => clock.now().getTime() },
+                // lru-cache otherwise memoises "now" for 1 ms of real time, a timer per read.
+                ttlResolution: 0,
+              }
+            : {}),
           dispose: (value, key, reason) => {
             // "set" replaces a value under the same key (same user): the index stays right.
             if (reason === "set") return;

@@ -5,6 +5,7 @@ import type { Random } from "../lib/random.js";
 import type { Metrics } from "../monitoring/metrics.js";
 import type { UsersRepository } from "../users/user.js";
 import { createSessionCache, type SessionCache } from "./cache.js";
+import type { SessionEvictions } from "./eviction.js";
 import {
   SELECT_SESSION_WITH_USER,
   SESSION_COLUMNS,
@@ -35,6 +36,8 @@ export interface SessionServiceOptions {
   idleTimeoutMinutes: number;
   maxAgeHours: number;
   cacheTtlSeconds: number;
+  /** Tells other instances what to drop from their caches, and hears theirs (eviction.ts). Absent: this process only. */
+  evictions?: SessionEvictions;
 }
 
 /** The session id stored in the database for a cookie token. */
@@ -53,9 +56,29 @@ export function createSessionService(
   const cache = createSessionCache({
     ttlMs: Math.min(options.cacheTtlSeconds, 60) * 1000,
     registry: options.metrics.registry,
+    clock,
   });
-  // Any change to a user (status, role, name, password, deletion) drops their cached sessions here.
-  options.users.onChange((userId) => cache.deleteUser(userId));
+  const { evictions } = options;
+  // What another instance ended is dropped here; after a gap in the channel, everything is.
+  evictions?.subscribe({
+    evict: (m) => (m.kind === "session" ? cache.delete(m.id) : cache.deleteUser(m.id)),
+    resync: () => cache.clear(),
+  });
+  /** Drops a user's cached sessions here and on every other instance. Only after the change committed. */
+  const forgetEverywhere = (userId: string) => {
+    cache.deleteUser(userId);
+    evictions?.publish({ kind: "user", id: userId });
+  };
+  const forgetSessionEverywhere = (sessionId: string) => {
+    cache.delete(sessionId);
+    evictions?.publish({ kind: "session", id: sessionId });
+  };
+  // Any change to a user (status, role, name, password, deletion) drops their cached sessions,
+  // here and elsewhere. The listener may run inside the caller's transaction, before it
+  // commits; every caller that ends sessions in one (password change and reset, the admin's
+  // actions, deletion) calls forgetUser after the commit, which publishes again, so the last
+  // message another instance hears always follows the commit.
+  options.users.onChange(forgetEverywhere);
 
   const expiresAt = (s: Pick<Session, "lastSeenAt" | "expiresAt">) =>
     new Date(Math.min(s.lastSeenAt.getTime() + idleMs, s.expiresAt.getTime()));
@@ -66,7 +89,8 @@ export function createSessionService(
     cache.delete(sessionId);
     const n = await db.execute("DELETE FROM sessions WHERE id = $1", [sessionId]);
     // Again after the write: a look-up racing the DELETE may have cached the row meanwhile.
-    cache.delete(sessionId);
+    // Autocommit, so the other instances may be told now.
+    forgetSessionEverywhere(sessionId);
     return n > 0;
   };
 
@@ -175,13 +199,15 @@ export function createSessionService(
 
     revoke,
 
-    async revokeForUser(userId, sessionId, tx = db) {
+    async revokeForUser(userId, sessionId, tx) {
       cache.delete(sessionId);
-      const n = await tx.execute("DELETE FROM sessions WHERE id = $1 AND user_id = $2", [
+      const n = await (tx ?? db).execute("DELETE FROM sessions WHERE id = $1 AND user_id = $2", [
         sessionId,
         userId,
       ]);
-      cache.delete(sessionId);
+      // In a caller's transaction the others hear of it from forgetUser, after the commit.
+      if (tx === undefined) forgetSessionEverywhere(sessionId);
+      else cache.delete(sessionId);
       return n > 0;
     },
 
@@ -194,11 +220,12 @@ export function createSessionService(
             opts.exceptSessionId,
           ])
         : await q.execute("DELETE FROM sessions WHERE user_id = $1", [userId]);
-      cache.deleteUser(userId);
+      if (opts.tx === undefined) forgetEverywhere(userId);
+      else cache.deleteUser(userId);
       return n;
     },
 
-    forgetUser: (userId) => cache.deleteUser(userId),
+    forgetUser: forgetEverywhere,
 
     async rotate(sessionId, opts = {}) {
       const token = random.token(SESSION_TOKEN_BYTES);
@@ -215,14 +242,15 @@ export function createSessionService(
         opts.sudoUntil ? [...params, opts.sudoUntil] : params,
       );
       // Again after the write, as in revoke: a look-up of the old token racing
-      // the UPDATE may have cached the row meanwhile.
-      cache.delete(sessionId);
+      // the UPDATE may have cached the row meanwhile. Elsewhere too: the old
+      // token must die on every instance (a fixated or leaked one would live on).
+      forgetSessionEverywhere(sessionId);
       return row ? { token, session: sessionFromRow(row) } : undefined;
     },
 
     async markSudo(sessionId, until) {
       await db.execute("UPDATE sessions SET sudo_until = $1 WHERE id = $2", [until, sessionId]);
-      cache.delete(sessionId);
+      forgetSessionEverywhere(sessionId);
     },
 
     isSudo: (session, now) =>

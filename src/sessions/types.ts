@@ -80,13 +80,18 @@ export interface SessionService {
    * optionally keeping one (password change keeps the current one). With `tx`
    * the delete joins the caller's transaction; call `forgetUser(userId)`
    * after it commits to close the (millisecond) window in which a concurrent
-   * lookup could re-cache a row the transaction is about to delete.
+   * lookup could re-cache a row the transaction is about to delete, and to
+   * tell the other instances (only then: told earlier, they could re-cache it
+   * too). Without `tx` the others are told once the DELETE has run.
    */
   revokeAllForUser(
     userId: string,
     options?: { exceptSessionId?: string; tx?: Queryable },
   ): Promise<number>;
-  /** Drops this process's cached lookups of a user's sessions (no DB change). */
+  /**
+   * Drops the cached lookups of a user's sessions (no DB change), in this
+   * process and, through the eviction channel, on every other instance.
+   */
   forgetUser(userId: string): void;
   /**
    * A new token for an existing session (re-authentication, privilege

@@ -25,8 +25,18 @@ export async function runOnServerOrHere(
   const attempt = await runThroughServer(controlSocketPath(config.dataDir), request, { out, err });
   if (attempt.reached) return attempt.exit;
 
+  // The servers listen for session evictions on Redis when it is configured: a
+  // revocation made here (user deactivate, revoke-sessions) must reach them the
+  // same way, or they would keep a cached session until its TTL ran out.
+  const redis = config.redisUrl
+    ? new (await import("ioredis")).Redis(config.redisUrl, { maxRetriesPerRequest: 1 })
+    : undefined;
+  redis?.on("error", () => {
+    // Reported by the command that needed it (the limiter or the eviction counts it).
+  });
   const deps = await buildDeps({
     config,
+    redis,
     // Only what stops the command reaches the operator; the CLI prints its own results.
     logger: createLogger({
       level: "error",
@@ -42,7 +52,9 @@ export async function runOnServerOrHere(
   } finally {
     // Mail a command queued stays in mail_outbox: the server sends it when it runs.
     await deps.background.drain();
+    await deps.sessionEvictions.flush();
     await deps.mailer.close();
     await deps.db.close();
+    await redis?.quit().catch(() => redis.disconnect());
   }
 }

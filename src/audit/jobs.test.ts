@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { createTestApp, type TestApp } from "../../test/harness.js";
-import { createAuditJobs } from "./jobs.js";
+import { leaseHolder } from "../jobs/lease.js";
+import { AUDIT_RETENTION_LEASE, createAuditJobs } from "./jobs.js";
 import { verifyChain } from "./verify.js";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
@@ -49,6 +50,36 @@ describe("audit jobs", () => {
     jobs.start();
     await jobs.stop();
     await jobs.stop();
+  });
+
+  it("threat: every instance prunes on its own timer; of two started at once, one runs retention", async () => {
+    t = await createTestApp({ logLevel: "debug" });
+    const app = t;
+    const started = ["a", "b"].map((holder) =>
+      createAuditJobs({
+        ...app.deps,
+        holder,
+        firstRunMs: 10,
+        retentionDays: 30,
+        anchorLogMinutes: 0,
+      }),
+    );
+    for (const jobs of started) jobs.start();
+    const decisions = () => app.logs.filter((l) => l.job === AUDIT_RETENTION_LEASE);
+    for (let i = 0; i < 200 && decisions().length < 2; i++) {
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    const ran = decisions().filter((l) => l.msg === "job ran");
+    expect(ran).toHaveLength(1);
+    expect(decisions().map((l) => l.msg)).toContain(
+      "job skipped: another instance holds its lease",
+    );
+    expect((await leaseHolder(app.deps.db, AUDIT_RETENTION_LEASE))?.holder).toBe(ran[0]?.holder);
+    // A clean stop hands it over at once.
+    for (const jobs of started) await jobs.stop();
+    expect((await leaseHolder(app.deps.db, AUDIT_RETENTION_LEASE))?.expiresAt).toEqual(
+      app.clock.now(),
+    );
   });
 
   it("counts every event in /metrics as audit_events_total{type,outcome}", async () => {

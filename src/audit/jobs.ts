@@ -1,19 +1,34 @@
 import type { Logger } from "pino";
 import type { Db } from "../db/db.js";
+import { createLease, type Lease, leaseHolderName, runIfLeaseHeld } from "../jobs/lease.js";
 import type { Clock } from "../lib/clock.js";
+import type { Random } from "../lib/random.js";
 import type { AuditRecorder } from "./audit.js";
 import { readChainHead } from "./chain.js";
 import { type PruneResult, pruneAndRecord } from "./retention.js";
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
+/** The job_leases row naming the one instance that runs the daily retention (src/jobs/lease.ts). */
+export const AUDIT_RETENTION_LEASE = "audit-retention";
+/**
+ * Each job's first run, soon after start but past the start-up burst: an
+ * instance restarted daily still prunes, and a fleet started at once meets
+ * at the retention lease right away.
+ */
+export const AUDIT_JOBS_FIRST_RUN_MS = 5_000;
+
 export interface AuditJobs {
   /** Deletes rows older than the retention period (batches; chain re-anchored). */
   runRetention(): Promise<PruneResult>;
   /** Logs the chain's head: the anchor an attacker would have to rewrite in the logs too. */
   logHead(): Promise<void>;
-  /** Retention daily, the head every `anchorLogMinutes`; both once soon after start. */
+  /**
+   * Retention daily, the head every `anchorLogMinutes`; both once soon after
+   * start. Retention runs on the instance holding its lease only.
+   */
   start(): void;
+  /** Stops the timers, waits for runs in flight and hands the retention lease over. */
   stop(): Promise<void>;
 }
 
@@ -25,17 +40,28 @@ export interface AuditJobs {
  * database can recompute every hash after a change; they cannot recompute
  * the head lines already shipped to the log store, and `audit verify`'s
  * head compared with a logged one (same seq, different hash) exposes them.
+ *
+ * Several instances on one database: retention runs on one of them (a
+ * lease), since two passes would queue on the chain's row lock to do one's
+ * work. The head is logged by every instance: a read, and more copies of
+ * the anchor in the logs are harder to rewrite, not wasted.
  */
 export function createAuditJobs(deps: {
   db: Db;
   clock: Clock;
+  random: Random;
   logger: Logger;
+  /** This instance's lease holder name; default: host, pid and a random id. */
+  holder?: string;
+  /** Delay of each job's first run (default AUDIT_JOBS_FIRST_RUN_MS; tests shorten it). */
+  firstRunMs?: number;
   audit: AuditRecorder;
   retentionDays: number;
   anchorLogMinutes: number;
 }): AuditJobs {
   const timers: NodeJS.Timeout[] = [];
   const running = new Set<Promise<unknown>>();
+  let lease: Lease | undefined;
 
   const runRetention = async () => {
     const before = new Date(deps.clock.now().getTime() - deps.retentionDays * DAY_MS);
@@ -67,7 +93,7 @@ export function createAuditJobs(deps: {
         });
       running.add(current);
     };
-    const first = setTimeout(tick, Math.min(ms, 60_000));
+    const first = setTimeout(tick, Math.min(ms, deps.firstRunMs ?? AUDIT_JOBS_FIRST_RUN_MS));
     const repeat = setInterval(tick, ms);
     first.unref();
     repeat.unref();
@@ -79,7 +105,19 @@ export function createAuditJobs(deps: {
     logHead,
     start() {
       if (timers.length > 0) return;
-      every("audit retention", DAY_MS, runRetention);
+      const held = createLease({
+        db: deps.db,
+        clock: deps.clock,
+        name: AUDIT_RETENTION_LEASE,
+        holder: deps.holder ?? leaseHolderName(deps.random),
+        // Two days: a late timer never hands it over; a holder that died is
+        // replaced within two days, which a daily job can wait.
+        ttlMs: 2 * DAY_MS,
+      });
+      lease = held;
+      every("audit retention", DAY_MS, async () => {
+        await runIfLeaseHeld(held, deps.logger, runRetention);
+      });
       if (deps.anchorLogMinutes > 0)
         every("audit head log", deps.anchorLogMinutes * 60_000, logHead);
     },
@@ -87,6 +125,11 @@ export function createAuditJobs(deps: {
       for (const timer of timers) clearTimeout(timer);
       timers.length = 0;
       await Promise.all(running);
+      // A clean stop (a rolling deploy) hands retention to another instance at its next run.
+      await lease
+        ?.release()
+        .catch((err: unknown) => deps.logger.warn({ err }, "audit retention lease not released"));
+      lease = undefined;
     },
   };
 }

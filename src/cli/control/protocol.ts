@@ -50,7 +50,7 @@ const MAX_ARG_CHARS = 1024;
 export const IDLE_TIMEOUT_MS = 5_000;
 
 /** The CLI commands a running server serves on its socket. */
-export const CONTROL_COMMANDS = ["user", "audit"] as const;
+export const CONTROL_COMMANDS = ["user", "audit", "doctor"] as const;
 export type ControlCommand = (typeof CONTROL_COMMANDS)[number];
 
 export interface ControlRequest {
@@ -80,7 +80,7 @@ export function parseRequest(line: string): ControlRequest | { problem: string }
   const { command, args, password } = value as Record<string, unknown>;
   if (!CONTROL_COMMANDS.includes(command as ControlCommand)) {
     return {
-      problem: `the commands served here are ${CONTROL_COMMANDS.map((c) => `"${c}"`).join(" and ")}`,
+      problem: `the commands served here are ${CONTROL_COMMANDS.map((c) => `"${c}"`).join(", ")}`,
     };
   }
   if (

@@ -185,12 +185,12 @@ describe("control socket: bad requests get words and exit 2, and the server keep
     [
       "another command",
       '{"command":"db","args":["shell"]}\n',
-      'the commands served here are "user" and "audit"',
+      'the commands served here are "user", "audit", "doctor"',
     ],
     [
       "a prototype key",
       '{"__proto__":{"command":"user"},"args":[]}\n',
-      'the commands served here are "user" and "audit"',
+      'the commands served here are "user", "audit", "doctor"',
     ],
     [
       "args not strings",

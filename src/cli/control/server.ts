@@ -4,6 +4,7 @@ import type { Logger } from "pino";
 import type { Deps } from "../../deps.js";
 import { runAuditCommand } from "../commands/audit.js";
 import { runUserCommand } from "../commands/user.js";
+import { runDoctorFactsCommand } from "../doctor/facts.js";
 import {
   type ControlReply,
   type ControlRequest,
@@ -221,7 +222,9 @@ async function runRequest(
     const exit =
       command === "audit"
         ? await runAuditCommand(request.args, io)
-        : await runUserCommand(request.args, { ...io, password: request.password });
+        : command === "doctor"
+          ? await runDoctorFactsCommand(request.args, io)
+          : await runUserCommand(request.args, { ...io, password: request.password });
     logger.info({ command, subcommand: sub, exit }, "control socket: command ran");
     return exit;
   } catch (err) {

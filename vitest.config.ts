@@ -26,7 +26,7 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["src/**/*.test.{ts,tsx}", "test/**/*.test.{ts,tsx}"],
-    exclude: ["test/e2e/**", "test/scale/**", "node_modules/**"],
+    exclude: ["test/e2e/**", "test/scale/**", "test/ops/**", "node_modules/**"],
     globalSetup: ["test/global-setup.ts"],
     pool: "forks",
     maxWorkers: 2,

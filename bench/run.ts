@@ -13,6 +13,7 @@ import { ensureBuilt, ensureExpressPeer } from "./lib/prepare.js";
 import { BenchRefusal, type Section, table, targetTable } from "./lib/report.js";
 import type { Scenario } from "./lib/scenario.js";
 import { flood } from "./scenarios/flood.js";
+import { instances } from "./scenarios/instances.js";
 import { login } from "./scenarios/login.js";
 import { monitoring } from "./scenarios/monitoring.js";
 import { scaling } from "./scenarios/scaling.js";
@@ -30,6 +31,7 @@ const SCENARIOS: Record<ScenarioName, Scenario> = {
   startup,
   scaling,
   monitoring,
+  instances,
 };
 
 async function main(): Promise<number> {

@@ -8,6 +8,7 @@ export const SCENARIO_NAMES = [
   "startup",
   "scaling",
   "monitoring",
+  "instances",
 ] as const;
 export type ScenarioName = (typeof SCENARIO_NAMES)[number];
 

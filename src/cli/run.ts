@@ -5,10 +5,12 @@ import { systemClock } from "../lib/clock.js";
 import { quoted } from "../lib/encoding.js";
 import { AUDIT_SUBCOMMANDS, AUDIT_USAGE, auditArgsProblem } from "./commands/audit.js";
 import { acceptsDbArgs, DB_USAGE, runDbCommand } from "./commands/db.js";
+import { acceptsDoctorArgs, DOCTOR_USAGE } from "./commands/doctor.js";
 import { MIGRATE_SUBCOMMANDS, MIGRATE_USAGE, runMigrateCommand } from "./commands/migrate.js";
 import { acceptsRoutesArgs, ROUTES_USAGE, runRoutesCommand } from "./commands/routes.js";
 import { USER_SUBCOMMANDS, USER_USAGE, userHelp } from "./commands/user-args.js";
 import { runAuditCli } from "./control/audit-cli.js";
+import { runDoctorCli } from "./control/doctor-cli.js";
 import { runUserCli, userArgsProblem } from "./control/user-cli.js";
 import { describeFailure } from "./errors.js";
 
@@ -45,7 +47,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
   migrate: { usage: MIGRATE_USAGE, subcommands: MIGRATE_SUBCOMMANDS, run: runMigrateCommand },
   db: {
     usage: DB_USAGE,
-    subcommands: ["check", "repair", "shell"],
+    subcommands: ["check", "repair", "shell", "copy"],
     acceptsRest: acceptsDbArgs,
     runWithConfig: (args, config, io) =>
       runDbCommand(args, {
@@ -54,6 +56,7 @@ const COMMANDS: Readonly<Record<string, Command>> = {
         out: io.out,
         err: (line) => io.err(line),
         readStdin: io.readStdin ?? (async () => ""),
+        cwd: io.cwd,
       }),
   },
   // Builds the app on an empty in-memory database: the configured one is never opened.
@@ -77,6 +80,13 @@ const COMMANDS: Readonly<Record<string, Command>> = {
     subcommands: AUDIT_SUBCOMMANDS,
     problem: auditArgsProblem,
     runWithConfig: runAuditCli,
+  },
+  // Reads the database where it is open (the running server on DuckDB), contacts SMTP and Redis.
+  doctor: {
+    usage: DOCTOR_USAGE,
+    subcommands: [],
+    acceptsRest: acceptsDoctorArgs,
+    runWithConfig: runDoctorCli,
   },
 };
 

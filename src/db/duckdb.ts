@@ -38,6 +38,13 @@ export interface DuckDbOptions {
    * (openDb) turns it off: the mistake is caught in development and tests.
    */
   guardNesting?: boolean;
+  /**
+   * DuckDB's read-only mode: never writes, never checkpoints (so it cannot
+   * write stale indexes back after a crash: docs/operations.md), and takes a
+   * shared lock that a running server's exclusive one refuses. `db copy`
+   * reads its source this way. The file must exist.
+   */
+  readOnly?: boolean;
 }
 
 const READ_KEYWORDS = new Set(["select", "with", "show", "describe", "explain", "pragma"]);
@@ -63,10 +70,11 @@ export async function openDuckDb(options: DuckDbOptions): Promise<Db> {
     memory_limit: options.memoryLimit ?? "512MB",
     autoinstall_known_extensions: "false",
     autoload_known_extensions: "false",
+    ...(options.readOnly ? { access_mode: "READ_ONLY" } : {}),
   };
   let instance: DuckDBInstance;
   try {
-    if (path !== ":memory:") mkdirSync(dirname(path), { recursive: true });
+    if (path !== ":memory:" && !options.readOnly) mkdirSync(dirname(path), { recursive: true });
     instance = await DuckDBInstance.fromCache(path, settings);
   } catch (error) {
     throw openError(path, error);

@@ -8,6 +8,7 @@ import {
   type TableVerdict,
 } from "../../db/duckdb-integrity.js";
 import { repairDuckDbFile } from "../../db/duckdb-repair.js";
+import { DB_COPY_USAGE, runDbCopy } from "./db-copy.js";
 import { runShell } from "./db-shell.js";
 
 export const DB_USAGE = [
@@ -16,6 +17,7 @@ export const DB_USAGE = [
   "  db repair [--dedupe]  rebuild the DuckDB file into a fresh one, keeping the old one beside it",
   "                        (the server must be stopped; --dedupe: see docs/operations.md)",
   "  db shell [SQL]        run one read-only query (SQL from the arguments, or stdin); safe while the server runs",
+  ...DB_COPY_USAGE,
 ];
 
 const FLAGS: Readonly<Record<string, readonly string[]>> = {
@@ -26,7 +28,8 @@ const FLAGS: Readonly<Record<string, readonly string[]>> = {
 /** Checked before config is read: a typo costs nothing. */
 export function acceptsDbArgs(args: readonly string[]): boolean {
   const [sub, ...rest] = args;
-  if (sub === "shell") return true;
+  // Both take free-form arguments, checked by the subcommand itself.
+  if (sub === "shell" || sub === "copy") return true;
   const flags = sub === undefined ? undefined : FLAGS[sub];
   return flags !== undefined && rest.every((a) => flags.includes(a));
 }
@@ -38,9 +41,11 @@ export interface DbCommandContext {
   err: (line: string) => void;
   /** The query for `db shell` when none is given on the command line. */
   readStdin: () => Promise<string>;
+  /** Where relative paths in `db copy --from/--to` resolve (default: the process's). */
+  cwd?: string;
 }
 
-/** `db <check|repair|shell>`; returns the exit code (0 ok, 1 broken or failed, 2 usage). */
+/** `db <check|repair|shell|copy>`; returns the exit code (0 ok, 1 broken or failed, 2 usage). */
 export async function runDbCommand(
   args: readonly string[],
   ctx: DbCommandContext,
@@ -49,6 +54,17 @@ export async function runDbCommand(
   if (!acceptsDbArgs(args)) {
     ctx.err(`Usage:\n${DB_USAGE.join("\n")}`);
     return 2;
+  }
+  if (sub === "copy") {
+    // Between the databases named on the command line: DATABASE_URL plays no part.
+    return runDbCopy(rest, {
+      cwd: ctx.cwd ?? process.cwd(),
+      dataDir: ctx.config.dataDir,
+      threads: ctx.config.database.duckdbThreads,
+      memoryLimit: ctx.config.database.duckdbMemoryLimit,
+      out: ctx.out,
+      err: ctx.err,
+    });
   }
   const { target } = ctx.config.database;
   if (target.kind !== "duckdb") {

@@ -1,9 +1,11 @@
 import { availableParallelism } from "node:os";
 import type { Redis } from "ioredis";
 import type { Logger } from "pino";
+import { createAlertService } from "./alerts/service.js";
 import { type AuditRecorder, createAuditRecorder } from "./audit/audit.js";
 import { auditRowsOfUser } from "./audit/erase.js";
 import { IDENTITY_ROWS } from "./auth/oauth/identities.js";
+import { PASSKEY_ROWS } from "./auth/passkeys/cascade.js";
 import { TWO_FACTOR_ROWS } from "./auth/two-factor/cascade.js";
 import type { Config } from "./config/env.js";
 import type { Db, QueryHook } from "./db/db.js";
@@ -31,6 +33,8 @@ import { parseRateLimitOverrides } from "./ratelimit/policies.js";
 import { createCookies } from "./security/cookies.js";
 import { createCsrfService } from "./security/csrf-service.js";
 import { createCleanupJob } from "./sessions/cleanup.js";
+import type { SessionEvictions } from "./sessions/eviction.js";
+import { openSessionEvictions } from "./sessions/eviction-open.js";
 import { createSessionService } from "./sessions/service.js";
 import { SESSION_ROWS } from "./sessions/user-rows.js";
 import { createSetupGate } from "./setup/gate.js";
@@ -139,7 +143,39 @@ export async function buildDeps(options: {
     audit,
     maxAttempts: config.mail.maxAttempts,
   });
-  const account = createAccountDeps({ config, db, clock, random, metrics, logger, audit });
+  // Alert rules over this instance's samples, the health results and the database (src/alerts/);
+  // main.ts starts the evaluation, which runs on the instance holding the "alerts" lease.
+  const alerts = createAlertService({
+    db,
+    clock,
+    random,
+    logger,
+    config,
+    health,
+    samples: sampler,
+    outbox,
+    registry: metrics.registry,
+  });
+  // Redis pub/sub, else LISTEN/NOTIFY, else none (sessions/eviction-open.ts): cached sessions
+  // ended on one instance are dropped on all of them at once.
+  const sessionEvictions = await openSessionEvictions({
+    target: config.database.target,
+    redis: options.redis,
+    db,
+    logger,
+    metrics,
+    random,
+  });
+  const account = createAccountDeps({
+    config,
+    db,
+    clock,
+    random,
+    metrics,
+    logger,
+    audit,
+    sessionEvictions,
+  });
   const csrf = createCsrfService({
     config,
     random,
@@ -152,6 +188,8 @@ export async function buildDeps(options: {
   return {
     config,
     db,
+    // Publishes from here on; main.ts starts listening (a connection of its own) and closes it.
+    sessionEvictions,
     clock,
     random,
     logger,
@@ -170,6 +208,7 @@ export async function buildDeps(options: {
     setup: createSetupGate({ clock, random }),
     health,
     sampler,
+    alerts,
     ...account,
   };
 }
@@ -187,6 +226,7 @@ export function userRowsOf(parts: {
 }): readonly UserRows[] {
   return [
     ...TWO_FACTOR_ROWS,
+    ...PASSKEY_ROWS,
     IDENTITY_ROWS, // and the provider tokens stored with them
     SESSION_ROWS,
     AUTH_TOKEN_ROWS,
@@ -206,6 +246,7 @@ function createAccountDeps(deps: {
   metrics: Metrics;
   logger: Logger;
   audit: AuditRecorder;
+  sessionEvictions: SessionEvictions;
 }): AccountDeps {
   const { config, db, clock, random, metrics, logger } = deps;
   const s = config.security;
@@ -234,6 +275,7 @@ function createAccountDeps(deps: {
     idleTimeoutMinutes: s.sessionIdleTimeoutMinutes,
     maxAgeHours: s.sessionMaxAgeHours,
     cacheTtlSeconds: s.sessionCacheTtlSeconds,
+    evictions: deps.sessionEvictions,
   });
   const tokens = createAuthTokens({ clock, random });
   return {
@@ -252,6 +294,6 @@ function createAccountDeps(deps: {
     passwordPolicy: createPasswordPolicy({ minLength: s.passwordMinLength }),
     sessions,
     tokens,
-    sessionCleanup: createCleanupJob({ db, clock, logger, sessions, tokens, lockouts }),
+    sessionCleanup: createCleanupJob({ db, clock, random, logger, sessions, tokens, lockouts }),
   };
 }

@@ -1,4 +1,5 @@
 import type { Logger } from "pino";
+import type { AlertService } from "./alerts/types.js";
 import type { Audit } from "./audit/audit.js";
 import type { Config } from "./config/env.js";
 import type { Db } from "./db/db.js";
@@ -18,6 +19,7 @@ import type { RateLimiter } from "./ratelimit/types.js";
 import type { Cookies } from "./security/cookies.js";
 import type { CsrfService } from "./security/csrf-service.js";
 import type { CleanupJob } from "./sessions/cleanup.js";
+import type { SessionEvictions } from "./sessions/eviction.js";
 import type { SessionService } from "./sessions/types.js";
 import type { SetupGate } from "./setup/gate.js";
 import type { AuthTokens } from "./tokens/tokens.js";
@@ -63,6 +65,10 @@ export interface Deps extends AccountDeps {
   health: HealthService;
   /** This instance's figures every 10 s (monitoring/sampler.ts, started by main.ts); the monitoring page and alert rules read them. */
   sampler: Sampler;
+  /** Cross-instance session cache eviction: Redis pub/sub, PostgreSQL LISTEN/NOTIFY, or none (sessions/eviction.ts). */
+  sessionEvictions: SessionEvictions;
+  /** Alert rules, their alerts and notices (src/alerts/); evaluated on the lease holder, started by main.ts. */
+  alerts: AlertService;
 }
 
 /** The account-related members of Deps, built together because sessions listen to user changes. */

@@ -84,6 +84,10 @@ async function main(): Promise<void> {
       await recordAppStopped(built, { env: config.env });
       return built.db.close();
     });
+    // Other instances' session evictions, heard from before the first request; closed after
+    // the background tasks, whose commits may still tell the other instances.
+    built.sessionEvictions.start();
+    lifecycle.closeAtStop("session evictions", () => built.sessionEvictions.close());
     lifecycle.closeAtStop("mailer", () => built.mailer.close());
     lifecycle.closeAtStop("session cleanup", () => built.sessionCleanup.stop());
     lifecycle.closeAtStop("outbox", () => built.outbox.stop());
@@ -133,6 +137,9 @@ async function main(): Promise<void> {
     // The monitoring page's figures and the alert rules' input: one sample every 10 s.
     deps.sampler.start();
     lifecycle.closeAtStop("monitoring sampler", async () => deps.sampler.stop());
+    // Alert rules on every sample while this instance holds the "alerts" lease; stop hands it over.
+    deps.alerts.start();
+    lifecycle.closeAtStop("alerts", () => deps.alerts.stop());
     // Audit retention daily, and the chain's head in the log every AUDIT_ANCHOR_LOG_MINUTES.
     const auditJobs = createAuditJobs({
       ...deps,

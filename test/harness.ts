@@ -2,6 +2,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Hono } from "hono";
+import type { Redis } from "ioredis";
 import { inject } from "vitest";
 import { createApp } from "../src/app.js";
 import { buildDeps } from "../src/bootstrap.js";
@@ -42,6 +43,14 @@ export interface TestAppOptions {
    * then write the WAL to disk as in production (timing tests need that cost).
    */
   duckdbFile?: boolean;
+  /**
+   * PostgreSQL: open this existing schema instead of a fresh one, and leave it
+   * in place at close (the caller drops it). Two apps given the same schema
+   * are two instances of one deployment.
+   */
+  pgSchema?: { url: string; schema: string };
+  /** A Redis client handed to buildDeps as main.ts hands its own (shared rate limits, session evictions). */
+  redis?: Redis;
 }
 
 /** A fetch-like client with a cookie jar, driving the app without a socket. */
@@ -135,6 +144,12 @@ async function openTestDb(
         if (dir) await rm(dir, { recursive: true, force: true });
       },
     };
+  } else if (options.pgSchema) {
+    const { url, schema } = options.pgSchema;
+    opened = {
+      db: await openPostgres({ url, schema, poolMax: 5, onQuery }),
+      cleanup: async () => {},
+    };
   } else {
     const base = inject("pgUrl");
     if (!base) throw new Error("PostgreSQL is not available for this run");
@@ -171,6 +186,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
       return opened.db;
     },
     defaultMetrics: options.defaultMetrics ?? false,
+    redis: options.redis,
   });
   const app = createApp(deps);
   return {

@@ -1,4 +1,5 @@
 import type { Hono } from "hono";
+import { createPasskeyAccountRoutes } from "../auth/passkeys/routes.js";
 import { createTwoFactorAccountRoutes } from "../auth/two-factor/routes.js";
 import type { Deps } from "../deps.js";
 import { mountAll, withGuards } from "../http/route-group.js";
@@ -29,6 +30,7 @@ import { createSettingsRoutes } from "./settings/routes.js";
  *   GET /2fa/done                         auth/two-factor/routes.ts, which also
  *   /2fa/setup, /2fa/disable, ...           applies sudo to the rest of /2fa
  *   POST /oauth/:provider/link, /unlink   auth/oauth/routes.tsx (sudo, back to /security)
+ *   /passkeys/...                         auth/passkeys/routes.ts (add and remove need sudo)
  * Signed in and sudo (re-authenticated within SUDO_WINDOW_MINUTES):
  *   GET, POST /email                      email/
  *   GET, POST /delete                     delete/
@@ -46,6 +48,7 @@ export function createAccountRoutes(deps: Deps, options: { oauthLinks: Hono }): 
     createSecurityRoutes(deps),
     createActivityRoutes(deps),
     ["/2fa", createTwoFactorAccountRoutes(deps)],
+    ["/passkeys", createPasskeyAccountRoutes(deps)],
     options.oauthLinks,
     withGuards([requireSudo({ sessions: deps.sessions, clock: deps.clock })], sudo),
   ]);

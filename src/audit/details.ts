@@ -20,7 +20,7 @@ type Via = { via?: AuditVia };
 export type SignInDetails = {
   /** "password", "unlock_link", "setup" or "oauth_<provider>". */
   method: string;
-  secondFactor?: "totp" | "backup_code";
+  secondFactor?: "totp" | "backup_code" | "passkey";
   provider?: string;
   rehashed?: boolean;
   trustedDevice?: boolean;
@@ -91,6 +91,21 @@ export interface AuditDetailsByType {
   two_factor_disabled: { method?: string; reason?: string };
   two_factor_backup_code_used: { context: "sign_in" | "disable"; remaining?: number };
   two_factor_backup_codes_regenerated: { codeCount: number };
+  /** keyId: the passkeys row id (not "passkeyId": the recorder redacts keys matching /pass/). */
+  passkey_registered: { keyId: string; name: string; aaguid: string; userVerified: boolean };
+  passkey_removed: { keyId: string; name: string } & Via;
+  passkey_login_success: {
+    keyId: string;
+    purpose: "sign_in" | "second_factor" | "sudo";
+    userVerified: boolean;
+  };
+  passkey_login_failed: {
+    purpose: string;
+    reason: string;
+    keyId?: string;
+    storedCounter?: number;
+    newCounter?: number;
+  };
   oauth_login: {
     provider: string;
     newAccount: boolean;

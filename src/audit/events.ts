@@ -44,6 +44,11 @@ export const AUDIT_EVENT_TYPES = [
   "two_factor_disabled",
   "two_factor_backup_code_used",
   "two_factor_backup_codes_regenerated",
+  // passkeys (src/auth/passkeys)
+  "passkey_registered",
+  "passkey_removed",
+  "passkey_login_success",
+  "passkey_login_failed",
   // OAuth and OpenID Connect sign-in and account linking (src/auth/oauth)
   "oauth_login",
   "oauth_linked",

@@ -4,6 +4,7 @@ import { mountAll, withGuards } from "../http/route-group.js";
 import { requireUser } from "../sessions/guards.js";
 import { createConfirmRoutes } from "./confirm/routes.js";
 import { createLoginRoutes } from "./login/routes.js";
+import { createPasskeyConfirmRoutes, createPasskeySignInRoutes } from "./passkeys/routes.js";
 import { createRegisterRoutes } from "./register/routes.js";
 import { createResetRoutes } from "./reset/routes.js";
 import { createTwoFactorChallengeRoutes } from "./two-factor/routes.js";
@@ -22,6 +23,7 @@ import { createVerifyRoutes } from "./verify/routes.js";
  *   GET, POST /2fa                               two-factor/ (the pending-login cookie is its guard)
  *   GET /oauth/:provider, /oauth/:provider/callback   oauth/
  *   GET, POST /confirm                           confirm/: sudo mode, signed in only
+ *   POST /passkey[/options], /2fa/passkey[/options], /confirm/passkey[/options]   passkeys/
  */
 export function createAuthRoutes(deps: Deps, options: { oauthSignIn: Hono }): Hono {
   return mountAll([
@@ -31,7 +33,9 @@ export function createAuthRoutes(deps: Deps, options: { oauthSignIn: Hono }): Ho
     createResetRoutes(deps),
     createUnlockRoutes(deps),
     createTwoFactorChallengeRoutes(deps),
+    createPasskeySignInRoutes(deps),
     options.oauthSignIn,
     withGuards([requireUser()], createConfirmRoutes(deps)),
+    withGuards([requireUser()], createPasskeyConfirmRoutes(deps)),
   ]);
 }

@@ -14,7 +14,7 @@ import { isTwoFactorEnabled } from "./two-factor/credentials.js";
 import { startPendingLogin } from "./two-factor/pending.js";
 
 /** How the first factor was passed. OAuth sign-ins use `oauth_<provider>`, e.g. "oauth_github". */
-export type PrimaryAuthMethod = "password" | "unlock_link" | `oauth_${string}`;
+export type PrimaryAuthMethod = "password" | "unlock_link" | "passkey" | `oauth_${string}`;
 
 export interface PrimaryAuthOptions {
   method: PrimaryAuthMethod;
@@ -113,7 +113,7 @@ export async function finishSignIn(
   options: {
     method: string;
     next: string | undefined;
-    secondFactor?: "totp" | "backup_code";
+    secondFactor?: "totp" | "backup_code" | "passkey";
     details?: SignInExtra;
     /** Creates the session in the sign-in's transaction; installed on the response after commit. */
     startSession?: (tx: Queryable) => Promise<CreatedSession>;

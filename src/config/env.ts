@@ -6,6 +6,7 @@ import { randomBytes } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { parse as parseDotenv } from "dotenv";
+import { parseAlerts } from "./alerts.js";
 import { parseHealth } from "./health.js";
 import {
   checkProduction,
@@ -17,6 +18,7 @@ import {
 } from "./rules.js";
 import { parseEnv } from "./schema.js";
 import type { Config } from "./types.js";
+import { parseWebauthn } from "./webauthn.js";
 
 export { parseDatabaseUrl, SECRET_KEY_PLACEHOLDER } from "./rules.js";
 
@@ -67,6 +69,8 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
   const trustedOrigins = parseOrigins(raw.TRUSTED_ORIGINS, problems);
   const oauth = parseOauth(parsed, problems);
   const health = parseHealth(parsed, problems);
+  const alerts = parseAlerts(parsed, problems);
+  const webauthn = parseWebauthn(parsed, problems);
   if (problems.length > 0) throw new ConfigError(problems);
   // Only now, with the configuration known good, may a development secret be written to disk.
   const secretKey = givenSecret ?? generatedSecret(raw.NODE_ENV, dataDir);
@@ -147,6 +151,8 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       preferredLanguages: raw.SECURITY_PREFERRED_LANGUAGES?.replace(/\s*,\s*/g, ", "),
     },
     health,
+    alerts,
+    webauthn,
     shutdownTimeoutMs: raw.SHUTDOWN_TIMEOUT_MS,
     requestTimeoutMs: raw.REQUEST_TIMEOUT_MS,
   };

@@ -64,6 +64,26 @@ function securityContact(item: string): string | undefined {
   return isEmail(item) ? `mailto:${item}` : undefined;
 }
 
+/** ALERT_EMAIL_TO: one or more addresses, comma-separated (at most 20: a mailing list scales further). */
+const alertEmails = z.string().transform((value, ctx) => {
+  const addresses = value
+    .split(",")
+    .map((part) => part.trim())
+    .filter((part) => part !== "");
+  const bad = addresses.find((a) => a.length > 254 || !z.email().safeParse(a).success);
+  if (bad !== undefined || addresses.length === 0 || addresses.length > 20) {
+    ctx.addIssue({
+      code: "custom",
+      message:
+        bad === undefined
+          ? "must be 1 to 20 email addresses separated by commas"
+          : `must be email addresses separated by commas (got ${JSON.stringify(bad.slice(0, 80))})`,
+    });
+    return z.NEVER;
+  }
+  return addresses;
+});
+
 /** RFC 9116 Preferred-Languages: BCP 47 tags, comma-separated. */
 const LANGUAGE_TAGS =
   /^[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*(\s*,\s*[A-Za-z]{2,8}(-[A-Za-z0-9]{1,8})*)*$/;
@@ -202,6 +222,24 @@ export const envSchema = z.object({
   HEALTH_OUTBOX_FAIL_PENDING: int(1000, 1, 10_000_000),
   HEALTH_OUTBOX_WARN_AGE_MINUTES: int(15, 1, 10_080),
   HEALTH_OUTBOX_WARN_DEAD: int(1, 0, 1_000_000),
+  // Alerts (src/alerts/, config/alerts.ts): rule overrides and the channels notices go to.
+  ALERT_EVALUATION: z
+    .enum(["on", "off", "true", "false", "1", "0", "yes", "no"], { error: "must be on or off" })
+    .default("on")
+    .transform((v) => ["on", "true", "1", "yes"].includes(v)),
+  ALERT_RULES: optionalText.pipe(
+    z.string().max(4000, "must be at most 4000 characters").optional(),
+  ),
+  ALERT_EMAIL_TO: optionalText.pipe(alertEmails.optional()),
+  ALERT_WEBHOOK_URL: optionalText.pipe(url.optional()),
+  ALERT_WEBHOOK_SECRET: optionalText.pipe(
+    z.string().min(16, "must be at least 16 characters when set").max(256).optional(),
+  ),
+  ALERT_WEBHOOK_TIMEOUT_MS: int(5000, 100, 20_000),
+  ALERT_WEBHOOK_RETRIES: int(2, 0, 5),
+  // Passkeys (docs/passkeys.md): unset, both follow APP_URL (config/webauthn.ts).
+  WEBAUTHN_RP_ID: optionalText,
+  WEBAUTHN_ORIGINS: optionalText,
   // /.well-known/security.txt (RFC 9116); absent while SECURITY_CONTACT is unset.
   SECURITY_CONTACT: optionalText.pipe(securityContacts.optional()),
   SECURITY_PREFERRED_LANGUAGES: optionalText.pipe(

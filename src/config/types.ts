@@ -1,3 +1,4 @@
+import type { AlertsConfig } from "./alerts.js";
 import type { RawEnv } from "./schema.js";
 
 export type NodeEnv = RawEnv["NODE_ENV"];
@@ -147,6 +148,10 @@ export interface Config {
       readonly warnDead: number;
     };
   };
+  /** Alert rules and notice channels (ALERT_*; src/alerts/, config/alerts.ts). */
+  readonly alerts: AlertsConfig;
+  /** Passkeys: the relying party id and the origins assertions may come from (config/webauthn.ts). */
+  readonly webauthn: { readonly rpId: string; readonly origins: readonly string[] };
   readonly shutdownTimeoutMs: number;
   /** A request without a response after this long gets 503 (REQUEST_TIMEOUT_MS). */
   readonly requestTimeoutMs: number;

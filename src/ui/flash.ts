@@ -38,6 +38,9 @@ export const FLASH_MESSAGES = {
   oauth_linked:             { kind: "success", text: "The provider was linked. You can now sign in with it." },
   oauth_already_linked:     { kind: "info",    text: "That provider account was already linked to yours." },
   oauth_unlinked:           { kind: "success", text: "The provider was unlinked. It can no longer sign in to your account." },
+  passkey_added:            { kind: "success", text: "Your passkey was added. You can now sign in with it." },
+  passkey_renamed:          { kind: "success", text: "The passkey was renamed." },
+  passkey_removed:          { kind: "success", text: "The passkey was removed. It can no longer sign in." },
   // admin console: actions on a user's page (src/admin/users/action-catalog.ts)
   admin_role_changed:       { kind: "success", text: "The role was changed. They were signed out everywhere and emailed." },
   admin_deactivated:        { kind: "success", text: "The account was deactivated and signed out everywhere. They were emailed." },
@@ -48,6 +51,7 @@ export const FLASH_MESSAGES = {
   admin_reset_link_sent:    { kind: "success", text: "A password reset link was sent." },
   admin_two_factor_reset:   { kind: "success", text: "Two-factor authentication was reset and they were signed out everywhere. They were emailed." },
   admin_session_revoked:    { kind: "success", text: "That device was signed out." },
+  admin_passkey_removed:    { kind: "success", text: "The passkey was removed. They were emailed." },
   admin_sessions_revoked:   { kind: "success", text: "They were signed out on every device." },
   admin_user_deleted:       { kind: "success", text: "The account was deleted. The audit trail keeps its events, with the address hashed." },
 } as const satisfies Record<string, Flash>;

@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
-import { extname, join } from "node:path";
+import { dirname, extname, join } from "node:path";
 import { type Context, Hono, type MiddlewareHandler } from "hono";
 import { sha256Hex } from "../lib/crypto.js";
 import type { AssetUrls } from "./assets.js";
@@ -55,6 +55,8 @@ const IMMUTABLE = "public, max-age=31536000, immutable";
 /** Unfingerprinted URLs may change under the same name: always revalidate (cheap with the ETag). */
 const REVALIDATE = "no-cache";
 const HTMX_NAME = "vendor/htmx.min.js";
+/** The passkey ceremonies' browser half (UMD: defines window.SimpleWebAuthnBrowser; static/passkeys.js uses it). */
+const WEBAUTHN_NAME = "vendor/simplewebauthn-browser.js";
 
 function loadAsset(source: string): Asset {
   const body = new Uint8Array(readFileSync(source));
@@ -116,7 +118,14 @@ function etagMatches(header: string | undefined, etag: string): boolean {
 }
 
 export function createStaticRoutes(options: StaticOptions): StaticAssets {
-  const htmxSource = createRequire(import.meta.url).resolve("htmx.org/dist/htmx.min.js");
+  const require = createRequire(import.meta.url);
+  const htmxSource = require.resolve("htmx.org/dist/htmx.min.js");
+  // The package's exports map hides dist/: resolve its entry, then walk to the bundle.
+  const webauthnSource = join(
+    dirname(require.resolve("@simplewebauthn/browser")),
+    "..",
+    "dist/bundle/index.umd.min.js",
+  );
   const manifest = new Map<string, Asset>();
 
   // Whole files are held in memory: static/ is a stylesheet and a few icons,
@@ -124,6 +133,7 @@ export function createStaticRoutes(options: StaticOptions): StaticAssets {
   const scan = () => {
     const sources = listFiles(options.root);
     sources.set(HTMX_NAME, htmxSource);
+    sources.set(WEBAUTHN_NAME, webauthnSource);
     for (const [name, source] of sources) {
       if (!manifest.has(name)) manifest.set(name, loadAsset(source));
     }

@@ -53,7 +53,7 @@ function linkIn(mail: CapturedMail, path: string): string {
 async function submit(page: Page, button: string) {
   await Promise.all([
     page.waitForURL((url) => url.toString() !== "about:blank", { waitUntil: "load" }),
-    page.getByRole("button", { name: button }).click(),
+    page.getByRole("button", { name: button, exact: true }).click(),
   ]);
   await page.waitForLoadState("load");
 }
@@ -64,7 +64,7 @@ async function signIn(page: Page, password: string) {
   await page.getByLabel("Password").fill(password);
   await Promise.all([
     page.waitForURL(/\/dashboard$/),
-    page.getByRole("button", { name: "Sign in" }).click(),
+    page.getByRole("button", { name: "Sign in", exact: true }).click(),
   ]);
 }
 

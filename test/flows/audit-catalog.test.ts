@@ -25,6 +25,13 @@ import {
   signInVia,
   startProviders,
 } from "./oauth-fixture.js";
+import {
+  assertWith,
+  pageToken,
+  registerPasskey,
+  SIGN_IN,
+  softAuthenticator,
+} from "./passkeys-fixture.js";
 import { confirmSudo, enrol, startChallenge, submitCode } from "./two-factor-fixture.js";
 
 /**
@@ -129,6 +136,7 @@ describe.each(availableDialects())("every catalog event is emitted (%s)", (diale
     await oauthFlows(t, p);
     await accountFlows(t);
     await twoFactorFlows(t);
+    await passkeyFlows(t);
     await adminFlows(t);
     await guardFlows(t);
     await mailFlows(t);
@@ -284,6 +292,23 @@ async function twoFactorFlows(t: TestApp): Promise<void> {
   );
   t.clock.advance(30_000);
   expect((await submitForm(client, "/account/2fa/disable", { code: code() })).status).toBe(303);
+}
+
+/** A passkey added, signing in, refused (another origin), then removed. */
+async function passkeyFlows(t: TestApp): Promise<void> {
+  await seedUser(t, { email: "pia@example.com" });
+  const client = t.newClient();
+  expect((await login(client, { email: "pia@example.com" })).status).toBe(303);
+  const auth = softAuthenticator();
+  expect((await registerPasskey(client, auth)).status).toBe(200);
+  expect((await assertWith(t.newClient(), auth, SIGN_IN)).status).toBe(200);
+  const forged = await assertWith(t.newClient(), auth, SIGN_IN, {
+    overrides: { origin: "https://evil.example" },
+  });
+  expect(forged.status).toBe(401);
+  const id = (await t.deps.db.one<{ id: string }>("SELECT id FROM passkeys"))?.id as string;
+  const token = await pageToken(client, "/account/security");
+  expect((await postWith(client, token, `/account/passkeys/${id}/remove`, {})).status).toBe(303);
 }
 
 /** Sign-in with a provider (a new account: user_registered too), a cancelled and a forged callback, link and unlink. */

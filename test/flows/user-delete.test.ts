@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import type { AuditInput } from "../../src/audit/audit.js";
 import { insertIdentity, NO_TOKENS } from "../../src/auth/oauth/identities.js";
+import { insertPasskey } from "../../src/auth/passkeys/store.js";
 import { replaceBackupCodes } from "../../src/auth/two-factor/backup-codes.js";
 import { savePendingEnrolment } from "../../src/auth/two-factor/credentials.js";
 import { userRowsOf } from "../../src/bootstrap.js";
@@ -101,6 +102,25 @@ async function giveFeatureFootprint(t: TestApp, user: User): Promise<void> {
     now,
     tokens: NO_TOKENS,
   });
+  await insertPasskey(t.deps.db, {
+    id: t.deps.random.uuid(),
+    userId: user.id,
+    credentialId: `credential-of-${user.id}`,
+    publicKey: "cose-key",
+    signCount: 0,
+    transports: ["internal"],
+    backupEligible: false,
+    backedUp: false,
+    aaguid: "00000000-0000-0000-0000-000000000000",
+    name: "Laptop",
+    createdAt: now,
+    lastUsedAt: null,
+  });
+  await t.deps.db.execute(
+    `INSERT INTO passkey_challenges (id, purpose, challenge, user_id, session_id, pending_id, created_at, expires_at)
+     VALUES ($1, 'register', 'challenge', $2, NULL, NULL, $3, $4)`,
+    [`challenge-${user.id}`, user.id, now, later],
+  );
 }
 
 describe.each(availableDialects())("deleting a user (%s)", (dialect) => {

@@ -1,5 +1,6 @@
 import { Hono } from "hono";
 import type { Child } from "hono/jsx";
+import { PASSKEY_SCRIPTS } from "../../auth/passkey-ui.js";
 import type { Deps } from "../../deps.js";
 import { currentSession, currentUser } from "../../http/request.js";
 import { ButtonLink } from "../../ui/components/button.js";
@@ -28,6 +29,8 @@ export function createSecurityRoutes(
     const bodies: Child[] = await Promise.all(sections.map((s) => s.load(ctx)));
     return renderPage(c, {
       title: "Security",
+      // The passkeys section's "Add a passkey" (static/passkeys.js).
+      scripts: PASSKEY_SCRIPTS,
       children: (
         <div class="stack">
           <PageHeader

@@ -1,6 +1,7 @@
 import type { AuditEvent } from "../../audit/audit.js";
 import { listIdentities } from "../../auth/oauth/identities.js";
 import { configuredProviders } from "../../auth/oauth/providers.js";
+import { listPasskeys, type Passkey } from "../../auth/passkeys/store.js";
 import { type TwoFactorStatus, twoFactorStatus } from "../../auth/two-factor/manage.js";
 import type { Deps } from "../../deps.js";
 import type { Session } from "../../sessions/types.js";
@@ -19,6 +20,8 @@ export interface UserDetail {
   providers: LinkedProvider[];
   /** Live sessions, most recent activity first. */
   sessions: Session[];
+  /** Registered passkeys, oldest first (src/auth/passkeys). */
+  passkeys: Passkey[];
   /** The account's recent audit events, as actor or as target, newest first. */
   events: AuditEvent[];
   /** Display names of the other accounts those events name (admins who acted on this one). */
@@ -72,12 +75,13 @@ export async function findUserForAdmin(
 export async function loadUserDetail(deps: Deps, id: string): Promise<UserDetail | undefined> {
   const user = await findUserForAdmin(deps, id);
   if (!user) return undefined;
-  const [lockout, twoFactor, identities, sessions, events] = await Promise.all([
+  const [lockout, twoFactor, identities, sessions, events, passkeys] = await Promise.all([
     deps.lockouts.status(user.email),
     twoFactorStatus(deps, user.id),
     listIdentities(deps.db, user.id),
     deps.sessions.listForUser(user.id),
     deps.audit.list({ involving: user.id, limit: RECENT_EVENTS }),
+    listPasskeys(deps.db, user.id),
   ]);
   const labels = new Map(configuredProviders(deps.config).map((p) => [p.id, p.label]));
   const providers = identities.map((identity) => ({
@@ -93,6 +97,7 @@ export async function loadUserDetail(deps: Deps, id: string): Promise<UserDetail
     twoFactor,
     providers,
     sessions,
+    passkeys,
     events,
     actors: await actorNames(deps, user, events),
   };

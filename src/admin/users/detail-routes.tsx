@@ -7,6 +7,7 @@ import { renderPage } from "../../ui/layout.js";
 import { can } from "../../users/roles.js";
 import { displayName } from "../../users/user.js";
 import { detailOr404 } from "./action-http.js";
+import { createPasskeyActionRoutes } from "./action-passkey-routes.js";
 import { createActionRoutes, createPostOnlyRoutes } from "./action-routes.js";
 import { createSessionActionRoutes } from "./action-session-routes.js";
 import { createUserAdmin } from "./actions.js";
@@ -55,7 +56,11 @@ export function createUserDetailRoutes(deps: Deps, options: { userAdmin?: UserAd
         requirePermission("users.manage", deps),
         requireSudo({ sessions: deps.sessions, clock: deps.clock }),
       ],
-      mountAll([createActionRoutes(ctx), createSessionActionRoutes(ctx)]),
+      mountAll([
+        createActionRoutes(ctx),
+        createSessionActionRoutes(ctx),
+        createPasskeyActionRoutes(ctx),
+      ]),
     ),
     // Admins outside the sudo window get the 405 too: the method is wrong whoever asks.
     withGuards([requirePermission("users.manage", deps)], createPostOnlyRoutes()),

@@ -35,6 +35,7 @@ const detail: UserDetail = {
   twoFactor: { enabled: false, enabledAt: null, backupCodesLeft: 0 },
   providers: [],
   sessions: [session],
+  passkeys: [],
   events: [],
   actors: new Map(),
 };

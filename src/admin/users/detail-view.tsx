@@ -9,6 +9,7 @@ import { AdminPage } from "../layout.js";
 import { USER_ACTIONS, type UserAction } from "./action-catalog.js";
 import { type UserDetail, userPath } from "./detail-data.js";
 import { UserEvents } from "./detail-events.js";
+import { PasskeysCard } from "./detail-passkeys.js";
 import { SessionsCard } from "./detail-sessions.js";
 
 export interface UserDetailPageProps {
@@ -230,6 +231,7 @@ export function UserDetailPage(props: UserDetailPageProps) {
         <div class="user-detail__main stack">
           <ProfileCard detail={detail} />
           <SecurityCard detail={detail} />
+          <PasskeysCard userId={user.id} passkeys={detail.passkeys} canManage={props.canManage} />
           <SessionsCard
             detail={detail}
             currentSessionId={props.currentSessionId}

@@ -9,6 +9,8 @@ import { parseForm } from "../../security/form.js";
 import { safeNextPath } from "../../security/redirect.js";
 import { setFlash } from "../../ui/flash.js";
 import { renderPage } from "../../ui/layout.js";
+import { hasPasskey } from "../passkey-presence.js";
+import { PASSKEY_SCRIPTS } from "../passkey-ui.js";
 import { recheck } from "../recheck.js";
 import { canConfirmWithCode, confirmSudoWithCode, grantSudo } from "../two-factor/sudo.js";
 import { ConfirmPage } from "./views.js";
@@ -47,15 +49,18 @@ export function createConfirmRoutes(deps: Deps): Hono {
     const user = currentUser(c);
     // Accounts without a password confirm with a code from their authenticator app (2FA).
     const codeForm = await canConfirmWithCode(deps, user);
+    const passkey = await hasPasskey(deps.db, user.id);
     return renderPage(c, {
       title: "Confirm it is you",
       status: status as ContentfulStatusCode,
+      scripts: passkey ? PASSKEY_SCRIPTS : undefined,
       children: (
         <ConfirmPage
           email={user.email}
           windowMinutes={windowMinutes}
           hasPassword={user.passwordHash !== null}
           codeForm={codeForm}
+          passkey={passkey}
           {...props}
         />
       ),

@@ -3,6 +3,7 @@ import { Button } from "../../ui/components/button.js";
 import { CardPage } from "../../ui/components/card-page.js";
 import { Form } from "../../ui/components/form.js";
 import { CurrentPasswordField, UsernameHint } from "../../ui/components/password-field.js";
+import { PasskeySudo } from "../passkey-ui.js";
 import { SudoCodeForm } from "../two-factor/sudo.js";
 
 export interface ConfirmPageProps {
@@ -13,6 +14,8 @@ export interface ConfirmPageProps {
   hasPassword: boolean;
   /** No password but 2FA on: confirm with a TOTP code instead (src/auth/two-factor/sudo.tsx). */
   codeForm?: boolean;
+  /** The account has a passkey: it can confirm with it instead (src/auth/passkeys). */
+  passkey?: boolean;
   error?: string;
 }
 
@@ -42,6 +45,7 @@ export function ConfirmPage(props: ConfirmPageProps) {
           <a href="/auth/forgot-password">set a password with a reset link</a>.
         </Alert>
       )}
+      {props.passkey && <PasskeySudo next={props.next} />}
     </CardPage>
   );
 }

@@ -12,6 +12,7 @@ import { endSession } from "../../sessions/http.js";
 import { renderPage } from "../../ui/layout.js";
 import { emailSchema } from "../../users/email.js";
 import { configuredProviders } from "../oauth/providers.js";
+import { PASSKEY_SCRIPTS } from "../passkey-ui.js";
 import { cleanNext, completePrimaryAuth, DEFAULT_AFTER_SIGN_IN } from "../sign-in.js";
 import { type LoginResult, loginCounter } from "../sign-in-metrics.js";
 import { InboxPage } from "../verify/inbox-pages.js";
@@ -52,6 +53,7 @@ export function createLoginRoutes(deps: Deps): Hono {
       title: "Sign in",
       status: status as ContentfulStatusCode,
       children: <LoginPage providers={providers} {...props} />,
+      scripts: PASSKEY_SCRIPTS,
     });
 
   /** Counts a 429 before letting the error handler render it. */

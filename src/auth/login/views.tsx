@@ -6,6 +6,7 @@ import { FormError } from "../../ui/components/form-error.js";
 import { CurrentPasswordField } from "../../ui/components/password-field.js";
 import type { ProviderInfo } from "../oauth/providers.js";
 import { ProviderButtons } from "../oauth/views.js";
+import { PasskeySignIn } from "../passkey-ui.js";
 
 /** The one message for every credential failure: unknown email, wrong password, deactivated. */
 export const GENERIC_LOGIN_ERROR = "Email or password is incorrect.";
@@ -47,7 +48,9 @@ export function LoginPage(props: LoginPageProps) {
         <EmailField
           value={props.email}
           error={errors.email}
-          autocomplete="username"
+          // "webauthn": browsers that support conditional UI offer saved passkeys in the
+          // address's autofill (static/passkeys.js starts that request on load).
+          autocomplete="username webauthn"
           autofocus={props.email === undefined || props.email === ""}
         />
         <CurrentPasswordField
@@ -61,6 +64,7 @@ export function LoginPage(props: LoginPageProps) {
           Sign in
         </Button>
       </Form>
+      <PasskeySignIn next={props.next} />
       <ProviderButtons providers={props.providers ?? []} next={props.next} />
       <p>
         <a href="/auth/forgot-password">Forgot your password?</a>

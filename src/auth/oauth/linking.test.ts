@@ -145,5 +145,7 @@ describe("decideLink and canUnlink", () => {
     expect(canUnlink({ passwordHash: "x" }, 1)).toBe(true);
     expect(canUnlink({ passwordHash: null }, 2)).toBe(true);
     expect(canUnlink({ passwordHash: null }, 1)).toBe(false);
+    // A passkey is a way in of its own (src/auth/passkeys).
+    expect(canUnlink({ passwordHash: null }, 1, true)).toBe(true);
   });
 });

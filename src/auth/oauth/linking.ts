@@ -109,10 +109,14 @@ export function decideLink(facts: {
 }
 
 /**
- * Unlinking must leave a way in: a password, or another identity. (A
- * verified address alone is not one: it only leads to a password reset,
+ * Unlinking must leave a way in: a password, another identity, or a passkey.
+ * (A verified address alone is not one: it only leads to a password reset,
  * which the refusal message points to.)
  */
-export function canUnlink(user: Pick<User, "passwordHash">, identityCount: number): boolean {
-  return user.passwordHash !== null || identityCount > 1;
+export function canUnlink(
+  user: Pick<User, "passwordHash">,
+  identityCount: number,
+  hasPasskey = false,
+): boolean {
+  return user.passwordHash !== null || identityCount > 1 || hasPasskey;
 }

@@ -4,6 +4,7 @@ import { Button } from "../../ui/components/button.js";
 import { Card } from "../../ui/components/card.js";
 import { Form } from "../../ui/components/form.js";
 import type { User } from "../../users/user.js";
+import { hasPasskey } from "../passkey-presence.js";
 import { type Identity, listIdentities } from "./identities.js";
 import { canUnlink } from "./linking.js";
 import { configuredProviders } from "./providers.js";
@@ -26,6 +27,7 @@ export async function loadLinkedProviders(
   user: Pick<User, "id" | "passwordHash">,
 ): Promise<LinkedProviderRow[]> {
   const identities = await listIdentities(deps.db, user.id);
+  const passkey = await hasPasskey(deps.db, user.id);
   const configured = configuredProviders(deps.config);
   return PROVIDER_IDS.flatMap((id): LinkedProviderRow[] => {
     const provider = configured.find((p) => p.id === id);
@@ -37,7 +39,7 @@ export async function loadLinkedProviders(
         label: provider?.label ?? id,
         configured: provider !== undefined,
         identity,
-        canUnlink: identity !== undefined && canUnlink(user, identities.length),
+        canUnlink: identity !== undefined && canUnlink(user, identities.length, passkey),
       },
     ];
   });

@@ -1,6 +1,7 @@
 import type { Queryable } from "../../db/db.js";
 import type { Deps } from "../../deps.js";
 import type { User } from "../../users/user.js";
+import { hasPasskey } from "../passkey-presence.js";
 import { issueVerification } from "../verify/service.js";
 import {
   deleteIdentity,
@@ -190,7 +191,8 @@ export async function unlinkProvider(
     const identities = await listIdentities(tx, input.userId);
     if (!identities.some((i) => i.provider === input.provider)) return { kind: "not_linked" };
     const user = await deps.users.findById(input.userId, tx);
-    if (!user || !canUnlink(user, identities.length)) return { kind: "last_method" };
+    const passkey = await hasPasskey(tx, input.userId);
+    if (!user || !canUnlink(user, identities.length, passkey)) return { kind: "last_method" };
     await deleteIdentity(tx, input.userId, input.provider);
     return { kind: "unlinked" };
   });

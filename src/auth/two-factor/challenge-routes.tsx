@@ -7,6 +7,8 @@ import { parseForm } from "../../security/form.js";
 import { installSession } from "../../sessions/http.js";
 import { renderPage } from "../../ui/layout.js";
 import { createDeviceCookies } from "../login/device-cookie.js";
+import { hasPasskey } from "../passkey-presence.js";
+import { PASSKEY_SCRIPTS } from "../passkey-ui.js";
 import { finishSignIn } from "../sign-in.js";
 import { type ChallengeOutcome, submitChallengeCode } from "./challenge.js";
 import { ChallengePage, StartOverPage, WRONG_CODE } from "./challenge-views.js";
@@ -48,12 +50,13 @@ export function createChallengeHandlers(deps: Deps) {
 
   const render = (
     c: Context,
-    props: { error?: string; attemptsLeft?: number } = {},
+    props: { error?: string; attemptsLeft?: number; passkey?: boolean } = {},
     status: ContentfulStatusCode = 200,
   ) =>
     renderPage(c, {
       title: "Two-factor authentication",
       status,
+      scripts: props.passkey ? PASSKEY_SCRIPTS : undefined,
       children: <ChallengePage {...props} />,
     });
 
@@ -119,7 +122,7 @@ export function createChallengeHandlers(deps: Deps) {
     const pending = await findPendingLogin(c, deps);
     if (!pending) return startOver(c, "expired", 401);
     await refuseIfCapped(c, pending);
-    return render(c);
+    return render(c, { passkey: await hasPasskey(deps.db, pending.userId) });
   }
 
   async function challenge(c: Context) {
@@ -193,7 +196,8 @@ export function createChallengeHandlers(deps: Deps) {
       if (outcome.attemptsLeft <= 0 || !penalty.allowed) {
         return deps.rateLimiter.refuse(c, "two_factor", limiterKey(pending), CAPPED);
       }
-      return render(c, { error: WRONG_CODE, attemptsLeft: outcome.attemptsLeft }, 401);
+      const passkey = await hasPasskey(deps.db, pending.userId);
+      return render(c, { error: WRONG_CODE, attemptsLeft: outcome.attemptsLeft, passkey }, 401);
     }
 
     const user = await deps.users.getByIdOrThrow(pending.userId);

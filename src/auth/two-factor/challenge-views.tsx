@@ -3,6 +3,7 @@ import { Button, ButtonLink } from "../../ui/components/button.js";
 import { CardPage } from "../../ui/components/card-page.js";
 import { Field } from "../../ui/components/field.js";
 import { Form } from "../../ui/components/form.js";
+import { PasskeySecondFactor } from "../passkey-ui.js";
 
 /** The one message for a wrong, replayed or malformed code: which it was lives in the audit log. */
 export const WRONG_CODE = "That code is not right. Check your app and try again.";
@@ -31,7 +32,7 @@ export function CodeField(props: {
   );
 }
 
-export function ChallengePage(props: { error?: string; attemptsLeft?: number }) {
+export function ChallengePage(props: { error?: string; attemptsLeft?: number; passkey?: boolean }) {
   return (
     <CardPage
       title="Two-factor authentication"
@@ -51,6 +52,7 @@ export function ChallengePage(props: { error?: string; attemptsLeft?: number }) 
           Verify and sign in
         </Button>
       </Form>
+      {props.passkey && <PasskeySecondFactor />}
       <p>
         No phone at hand? Enter one of the backup codes you saved when you turned two-factor
         authentication on. Each works once.

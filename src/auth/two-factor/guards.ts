@@ -6,6 +6,7 @@ import type { Clock } from "../../lib/clock.js";
 import { safeNextPath } from "../../security/redirect.js";
 import type { SessionService } from "../../sessions/types.js";
 import { can } from "../../users/roles.js";
+import { hasPasskey } from "../passkey-presence.js";
 import { isTwoFactorEnabled } from "./credentials.js";
 
 /**
@@ -53,6 +54,8 @@ export function requireAdmin2fa(options: { db: Db; enrolPath?: string }): Middle
     if (!user) return next();
     if (!can(user, "admin.access")) return next();
     if (await isTwoFactorEnabled(options.db, user.id)) return next();
+    // A passkey is a phishing-resistant factor on its own: it satisfies the policy too.
+    if (await hasPasskey(options.db, user.id)) return next();
     const kind = responseKind(c);
     if (kind === "json") {
       throw new AppError("TWO_FACTOR_REQUIRED");

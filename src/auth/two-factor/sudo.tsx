@@ -77,7 +77,7 @@ export async function confirmSudoWithCode(
 export async function grantSudo(
   c: Context,
   deps: Deps,
-  input: { reauth: Recheck; user: User; windowMinutes: number; method?: "totp" },
+  input: { reauth: Recheck; user: User; windowMinutes: number; method?: "totp" | "passkey" },
 ): Promise<void> {
   const { user, windowMinutes } = input;
   await rotateSession(c, deps, {

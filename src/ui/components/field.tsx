@@ -92,8 +92,11 @@ export function EmailField(props: {
   value?: string;
   error?: string;
   label?: Child;
-  /** "username" on sign-in so password managers pair it with the password. */
-  autocomplete?: "email" | "username";
+  /**
+   * "username" on sign-in so password managers pair it with the password;
+   * "username webauthn" also offers passkeys in the autofill (conditional UI).
+   */
+  autocomplete?: "email" | "username" | "username webauthn";
   autofocus?: boolean;
 }) {
   return (

@@ -1,7 +1,7 @@
 import type { Db, SqlValue } from "../db/db.js";
 import type { AuditEvent } from "./audit.js";
 import type { AuditCursor } from "./cursor.js";
-import type { AuditEventType, AuditOutcome } from "./events.js";
+import type { AuditOutcome } from "./events.js";
 import { type IpMatch, inV6 } from "./ip-match.js";
 import { type AuditRow, auditEventFromRow } from "./row.js";
 

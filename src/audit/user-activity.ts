@@ -1,6 +1,6 @@
 import type { Queryable } from "../db/db.js";
 import type { AuditEvent } from "./audit.js";
-import type { AuditEventType, AuditOutcome } from "./events.js";
+import type { AuditEventType } from "./events.js";
 import { type AuditRow, auditEventFromRow } from "./row.js";
 
 /**

@@ -161,6 +161,7 @@ export async function buildDeps(options: {
   const sessionEvictions = await openSessionEvictions({
     target: config.database.target,
     redis: options.redis,
+    redisKeyPrefix: config.redisKeyPrefix,
     db,
     logger,
     metrics,

@@ -1,6 +1,5 @@
 import type { Context } from "hono";
 import type { Deps } from "../deps.js";
-import { accountKey } from "../ratelimit/keys.js";
 import type { PolicyName } from "../ratelimit/policies.js";
 import { queueLinkMail } from "../tokens/link-mail.js";
 import { normalizeEmail } from "../users/queries.js";
@@ -75,7 +74,7 @@ export async function answerLinkRequest(
     skippedKnown: "deactivated" | "not_needed";
   },
 ): Promise<void> {
-  await deps.rateLimiter.enforce(c, input.limit, accountKey(input.email));
+  await deps.rateLimiter.enforce(c, input.limit, deps.rateLimiter.accountKey(input.email));
   const user = await deps.users.findByEmail(input.email);
   const due = input.request(user, deps.background.afterResponse(c));
   await deps.audit.forRequest(c).record({

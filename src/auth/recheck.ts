@@ -2,7 +2,6 @@ import type { Context } from "hono";
 import type { TypedAuditDetails } from "../audit/details.js";
 import type { Deps } from "../deps.js";
 import { limitOrigin } from "../http/request.js";
-import { accountKey } from "../ratelimit/keys.js";
 import type { User } from "../users/user.js";
 
 /** The steps of asking a signed-in user to prove it is them again, in the order they run. */
@@ -25,7 +24,7 @@ export function recheck(
   deps: Pick<Deps, "rateLimiter" | "audit">,
   user: Pick<User, "id" | "email">,
 ): Recheck {
-  const key = accountKey(user.email);
+  const key = deps.rateLimiter.accountKey(user.email);
   return {
     async guard() {
       await deps.rateLimiter.guard(c, "login_account", key);

@@ -3,7 +3,6 @@ import type { SignInExtra } from "../audit/details.js";
 import type { Queryable } from "../db/db.js";
 import type { Deps } from "../deps.js";
 import { requestOrigin } from "../http/request.js";
-import { accountKey } from "../ratelimit/keys.js";
 import { safeNextPath } from "../security/redirect.js";
 import { installSession } from "../sessions/http.js";
 import type { CreatedSession } from "../sessions/types.js";
@@ -119,7 +118,7 @@ export async function finishSignIn(
     startSession?: (tx: Queryable) => Promise<CreatedSession>;
   },
 ): Promise<Response> {
-  await deps.rateLimiter.reset("login_account", accountKey(user.email));
+  await deps.rateLimiter.reset("login_account", deps.rateLimiter.accountKey(user.email));
   // Decided before the device cookie below is issued: was this browser known?
   const notice = await newSignInNotice(deps, c, { user, method: options.method });
   const audit = deps.audit.forRequest(c);

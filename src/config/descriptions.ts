@@ -144,6 +144,10 @@ export const ENV_DESCRIPTIONS: Readonly<Record<keyof RawEnv, VariableDescription
     section: "redis",
     text: "`redis://` or `rediss://` URL. Set: rate limits and short-lived shared state are kept there, so they hold across instances. Unset: each instance counts on its own, in memory.",
   },
+  REDIS_KEY_PREFIX: {
+    section: "redis",
+    text: "Starts every Redis key and channel the app uses (rate-limit counters under `<prefix>:rl:`, session evictions on `<prefix>:session-evict`). Instances of one deployment share it; give each deployment sharing a Redis its own, or they share rate-limit counters. 1 to 64 letters, digits, `:`, `_` or `-`.",
+  },
   SMTP_HOST: {
     section: "mail",
     text: "SMTP server that sends the mail. Unset: development captures mail at /dev/mail; production keeps it queued, unsent.",

@@ -96,6 +96,7 @@ export function loadConfig(options: LoadConfigOptions = {}): Config {
       slowQueryMs: raw.QUERY_SLOW_MS ?? SLOW_QUERY_DEFAULT_MS[database.kind],
     },
     redisUrl: raw.REDIS_URL,
+    redisKeyPrefix: raw.REDIS_KEY_PREFIX,
     mail: {
       smtpHost: raw.SMTP_HOST,
       smtpPort: raw.SMTP_PORT,

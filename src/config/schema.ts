@@ -121,6 +121,15 @@ export const envSchema = z.object({
       .regex(/^rediss?:\/\//, "must start with redis:// or rediss://")
       .optional(),
   ),
+  // Leads every Redis key and channel name: deployments sharing one Redis stay apart.
+  REDIS_KEY_PREFIX: z
+    .string()
+    .trim()
+    .regex(
+      /^[A-Za-z0-9:_-]{1,64}$/,
+      "must be 1 to 64 characters, each a letter, digit, ':', '_' or '-'",
+    )
+    .default("bastion"),
 
   // mail
   SMTP_HOST: optionalText,

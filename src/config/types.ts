@@ -34,6 +34,8 @@ export interface Config {
     readonly slowQueryMs: number;
   };
   readonly redisUrl: string | undefined;
+  /** REDIS_KEY_PREFIX: leads every Redis key and channel, so deployments sharing a Redis stay apart. */
+  readonly redisKeyPrefix: string;
   readonly mail: {
     readonly smtpHost: string | undefined;
     readonly smtpPort: number;

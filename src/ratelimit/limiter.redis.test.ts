@@ -1,3 +1,4 @@
+import { randomUUID } from "node:crypto";
 import { Redis } from "ioredis";
 import { afterEach, beforeEach, describe, expect, inject, it } from "vitest";
 import {
@@ -8,6 +9,7 @@ import {
   REDIS_HANG_GUARD_MS,
 } from "../../test/ratelimit-fixture.js";
 import { startTcpProxy, type TcpProxy } from "../../test/tcp-proxy.js";
+import { loadConfig } from "../config/env.js";
 import { createMetrics } from "../monitoring/metrics.js";
 import { createRateLimiter } from "./limiter.js";
 
@@ -192,5 +194,55 @@ describe.skipIf(!redisUrl)("rate limiter on Redis", () => {
     expect(await fx.limiter.peek("login_account", "alice@example.com")).toMatchObject({
       remaining: 2,
     });
+  });
+
+  it("REDIS_KEY_PREFIX keeps deployments on one Redis apart: the same prefix shares a counter, another does not", async () => {
+    fx = await createLimiterFixture({ redis });
+    const ours = `t-${randomUUID()}`;
+    const theirs = `t-${randomUUID()}`;
+    // Only the prefix differs: the same SECRET_KEY gives the same account key everywhere.
+    const deployment = (prefix: string) =>
+      createRateLimiter({
+        ...fx.deps,
+        config: loadConfig({
+          env: {
+            NODE_ENV: "test",
+            SECRET_KEY: "k".repeat(40),
+            RATE_LIMITS: "login_account=2/1m",
+            REDIS_KEY_PREFIX: prefix,
+          },
+          dotenv: false,
+        }),
+        metrics: createMetrics({ defaultMetrics: false }),
+        redis,
+        redisTimeoutMs: REDIS_HANG_GUARD_MS,
+      });
+    const [first, second, other] = [deployment(ours), deployment(ours), deployment(theirs)];
+    try {
+      const key = first.accountKey("alice@example.com");
+      expect(other.accountKey(" Alice@Example.com")).toBe(key);
+      await first.penalize("login_account", key);
+      const exhausted = await first.penalize("login_account", key);
+      expect(exhausted.allowed).toBe(false);
+      // Another instance of the same deployment sees the spent budget...
+      expect(await second.peek("login_account", key)).toMatchObject({
+        allowed: false,
+        remaining: 0,
+      });
+      // ...another deployment does not: its counter is its own.
+      expect(await other.peek("login_account", key)).toMatchObject({ allowed: true, remaining: 2 });
+      const stored = await redis.keys(`${ours}:*`);
+      expect(stored).toEqual([
+        expect.stringMatching(new RegExp(`^${ours}:rl:60s:\\d+:login_account:acct:[0-9a-f]{64}$`)),
+      ]);
+      expect(await redis.keys(`${theirs}:*`)).toEqual([]);
+      // No address reaches Redis.
+      expect(stored.join().toLowerCase()).not.toContain("alice");
+    } finally {
+      for (const prefix of [ours, theirs]) {
+        const left = await redis.keys(`${prefix}:*`);
+        if (left.length > 0) await redis.del(...left);
+      }
+    }
   });
 });

@@ -12,7 +12,7 @@ import { UNKNOWN_IP } from "../security/client-ip.js";
 import { allow, assertDeclared } from "./declare.js";
 import { createFailoverStore } from "./failover-store.js";
 import { applyRateLimitHeaders, rateLimitHeaders } from "./headers.js";
-import { boundedKey, ipKey } from "./keys.js";
+import { boundedKey, createAccountKey, ipKey } from "./keys.js";
 import { createMemoryStore } from "./memory-store.js";
 import { POLICY_NAMES, type PolicyName, resolvePolicies } from "./policies.js";
 import { createRedisStore } from "./redis-store.js";
@@ -27,7 +27,7 @@ export interface RateLimiterOptions {
   clock: Clock;
   /** Opened by the composition root when REDIS_URL is set; counts are then shared by all instances. */
   redis?: Redis;
-  /** Key namespace in Redis; tests give each suite its own. */
+  /** Key namespace in Redis; default `<REDIS_KEY_PREFIX>:rl`. Tests give each suite its own. */
   redisKeyPrefix?: string;
   redisTimeoutMs?: number;
 }
@@ -76,7 +76,8 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
     ? createFailoverStore({
         primary: createRedisStore({
           redis: options.redis,
-          keyPrefix: options.redisKeyPrefix,
+          // REDIS_KEY_PREFIX leads, so deployments sharing one Redis never share a counter.
+          keyPrefix: options.redisKeyPrefix ?? `${config.redisKeyPrefix}:rl`,
           timeoutMs: options.redisTimeoutMs,
         }),
         insurance: config.security.rateLimitInsurance ? createMemoryStore() : undefined,
@@ -173,6 +174,7 @@ export function createRateLimiter(options: RateLimiterOptions): RateLimiter {
 
   const limiter: RateLimiter = {
     policies,
+    accountKey: createAccountKey(config.secretKey),
     async consume(policy, key, context = {}) {
       const input = windowFor(policy, key);
       const points = context.points ?? 1;

@@ -6,7 +6,7 @@ import type { RateLimitStore } from "./store.js";
 export interface RedisStoreOptions {
   redis: Redis;
   /** Namespace for every key, so several apps (or tests) can share one Redis. */
-  keyPrefix?: string;
+  keyPrefix: string;
   /**
    * Longest wait for Redis before the call counts as failed. A rate limiter
    * sits on every request: better to fall back quickly than to queue requests
@@ -35,7 +35,7 @@ export function createRedisStore(options: RedisStoreOptions): RateLimitStore {
     ({ points, durationSeconds }) =>
       new RateLimiterRedis({
         storeClient: options.redis,
-        keyPrefix: options.keyPrefix ?? "bastion:rl",
+        keyPrefix: options.keyPrefix,
         points,
         duration: durationSeconds,
         rejectIfRedisNotReady: true,

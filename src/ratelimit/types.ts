@@ -1,4 +1,5 @@
 import type { Context, MiddlewareHandler } from "hono";
+import type { AccountKeyFn } from "./keys.js";
 import type { PolicyName, PolicyTable } from "./policies.js";
 
 /** The outcome of one check against one policy. Expected, so a value and not an exception. */
@@ -36,15 +37,22 @@ export type KeyFn = (c: Context) => string | undefined;
  * exhausted key learns nothing, not even whether a guess was right:
  *
  *   await rl.enforce(c, "login", ipKey(c.var.clientIp));        // every attempt, per network
- *   await rl.guard(c, "login_account", accountKey(email));      // refused once exhausted
+ *   const account = rl.accountKey(email);                       // keyed hash, never the address
+ *   await rl.guard(c, "login_account", account);                // refused once exhausted
  *   if (!(await verifyPassword(...))) {
- *     await rl.penalize("login_account", accountKey(email), { ip: c.var.clientIp });
+ *     await rl.penalize("login_account", account, { ip: c.var.clientIp });
  *     ...render "wrong email or password"
- *   } else await rl.reset("login_account", accountKey(email));  // success forgets failures
+ *   } else await rl.reset("login_account", account);            // success forgets failures
  */
 export interface RateLimiter {
   /** The effective policy table (defaults + RATE_LIMITS). */
   readonly policies: PolicyTable;
+  /**
+   * The key of an account's counters (keys.ts createAccountKey): an HMAC of
+   * the normalised email or `purpose:user-id` under SECRET_KEY, so no address
+   * reaches Redis, logs or the audit trail, and every spelling shares one key.
+   */
+  readonly accountKey: AccountKeyFn;
   /** Counts one request (or `points`) and decides. */
   consume(
     policy: PolicyName,

@@ -25,10 +25,16 @@ const SCHEMA_NAME = /^[a-z_][a-z0-9_]{0,62}$/;
  * The channel is named after the PostgreSQL schema the sessions live in:
  * instances sharing a sessions table share the channel, and deployments (or
  * test runs) in other schemas of the same server or Redis never hear each other.
+ * On Redis it also starts with REDIS_KEY_PREFIX: two deployments sharing one
+ * Redis, each with its own database (both in schema "public"), would
+ * otherwise drop each other's cached sessions. The default prefix "bastion"
+ * gives the channel it always had, so a rolling upgrade keeps hearing itself.
  */
 export async function openSessionEvictions(options: {
   target: DatabaseTarget;
   redis?: Redis;
+  /** REDIS_KEY_PREFIX, which leads the Redis channel name. */
+  redisKeyPrefix: string;
   db: Queryable;
   logger: Logger;
   metrics: Metrics;
@@ -40,7 +46,7 @@ export async function openSessionEvictions(options: {
     const suffix = pgTarget?.schema ? `:${pgTarget.schema}` : "";
     channel = redisEvictionChannel({
       redis: options.redis,
-      channel: `bastion:session-evict${suffix}`,
+      channel: `${options.redisKeyPrefix}:session-evict${suffix}`,
     });
   } else if (pgTarget) {
     // Loaded only when chosen, as db/open.ts loads the driver it needs.

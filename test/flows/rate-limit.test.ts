@@ -106,6 +106,18 @@ describe("the composition root", () => {
     );
   });
 
+  it("refuses to start with a bad REDIS_KEY_PREFIX, naming it", async () => {
+    const app = startMain({
+      NODE_ENV: "test",
+      DATABASE_URL: "duckdb::memory:",
+      REDIS_KEY_PREFIX: "bastion:*",
+    });
+    expect(await app.exited).toBe(1);
+    expect(app.output()).toContain(
+      "REDIS_KEY_PREFIX: must be 1 to 64 characters, each a letter, digit, ':', '_' or '-'",
+    );
+  });
+
   it.skipIf(!redisUrl)(
     "opens Redis when REDIS_URL is set, limits through it, and closes it on SIGTERM",
     async () => {

@@ -5,7 +5,6 @@ import { mountMailedLink } from "../../auth/mailed-link.js";
 import type { Deps } from "../../deps.js";
 import { currentUser, findCurrentUser } from "../../http/request.js";
 import { rateLimited } from "../../ratelimit/declare.js";
-import { accountKey } from "../../ratelimit/keys.js";
 import { parseForm } from "../../security/form.js";
 import { setFlash } from "../../ui/flash.js";
 import { renderPage } from "../../ui/layout.js";
@@ -50,7 +49,11 @@ export function createEmailChangeRoutes(deps: Deps): { change: Hono; confirm: Ho
       return form(c, { email, error: SAME_ADDRESS }, 422);
     }
     // Each request mails an address the user typed: bound it per account, before looking anything up.
-    await deps.rateLimiter.enforce(c, "verify_resend", accountKey(`email-change:${user.id}`));
+    await deps.rateLimiter.enforce(
+      c,
+      "verify_resend",
+      deps.rateLimiter.accountKey(`email-change:${user.id}`),
+    );
     const result = await requestEmailChange(deps, { user, newEmail: email });
     deps.outbox.wake();
     await deps.audit.forRequest(c).record({

@@ -231,6 +231,14 @@ describe.each(availableDialects())("UserAdmin actions (%s)", (dialect) => {
     await t.deps.lockouts.claim(user.email);
     expect(await service.unlock(CLI, user.id)).toMatchObject({ ok: true });
     expect((await t.deps.lockouts.status(user.email)).failedCount).toBe(0);
+    // The per-account login limiter is part of the lock: counted under the keyed hash the
+    // sign-in form uses (any spelling), cleared by the same unlock.
+    const limiter = t.deps.rateLimiter;
+    await limiter.penalize("login_account", limiter.accountKey(` ${user.email.toUpperCase()}`));
+    expect(await service.unlock(asAdmin, user.id)).toMatchObject({ ok: true });
+    const after = await limiter.peek("login_account", limiter.accountKey(user.email));
+    expect(after.remaining).toBe(after.limit);
+    await expectRefusedWithoutWrites(() => service.unlock(asAdmin, user.id), "no_change");
   });
 
   it("resendVerification and markVerified: only for unverified accounts; a link mail, then a verified address", async () => {

@@ -20,6 +20,7 @@ export type AdminDeps = Pick<
   | "audit"
   | "passwords"
   | "passwordPolicy"
+  | "rateLimiter"
 >;
 
 /** The account's owner deleting it themself (/account/delete). */

@@ -17,10 +17,17 @@ export function signInActions(
     unlock: (actor, userId) =>
       runAction(deps, actor, userId, {}, async (tx, { user }) => {
         const lock = await deps.lockouts.status(user.email, tx);
-        if (lock.lockedUntil === null && lock.failedCount === 0) {
+        // The per-account login limiter is part of "the lock" too (the unlock link resets it
+        // as well). Its key is the keyed hash the sign-in form counts under: the same
+        // SECRET_KEY and REDIS_KEY_PREFIX find the same counter from the CLI as from the server.
+        const limiterKey = deps.rateLimiter.accountKey(user.email);
+        const limited = await deps.rateLimiter.peek("login_account", limiterKey);
+        const limiterFailures = limited.limit - limited.remaining;
+        if (lock.lockedUntil === null && lock.failedCount === 0 && limiterFailures === 0) {
           return noChange(`${user.email} is not locked and has no failed sign-ins.`);
         }
         await deps.lockouts.clear(user.email, tx);
+        await deps.rateLimiter.reset("login_account", limiterKey);
         await recordAs(
           deps,
           actor,

@@ -3,7 +3,7 @@ import type { Config } from "../../config/env.js";
 import { hmacSha256, timingSafeEqual } from "../../lib/crypto.js";
 import { base64url } from "../../lib/encoding.js";
 import type { Random } from "../../lib/random.js";
-import { accountKey } from "../../ratelimit/keys.js";
+import { accountIdentity } from "../../ratelimit/keys.js";
 import type { Cookies } from "../../security/cookies.js";
 
 /**
@@ -38,8 +38,11 @@ export function createDeviceCookies(options: {
 }): DeviceCookies {
   // Own derived key: a device MAC can never be replayed as any other HMAC the app makes.
   const key = hmacSha256(options.config.secretKey, "bastion/login/device-cookie/v1");
+  // The account goes into the MAC as the normalised address (accountIdentity), not the
+  // keyed rate-limit key: it is never stored here, and keeping the input unchanged keeps
+  // every cookie already issued valid.
   const mac = (nonce: string, email: string) =>
-    base64url(hmacSha256(key, `${nonce}|${accountKey(email)}`));
+    base64url(hmacSha256(key, `${nonce}|${accountIdentity(email)}`));
   return {
     trusted(c, email) {
       const match = VALUE.exec(options.cookies.get(c, DEVICE_COOKIE) ?? "");

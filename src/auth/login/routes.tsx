@@ -6,7 +6,7 @@ import { responseKind } from "../../errors.js";
 import { findCurrentUser } from "../../http/request.js";
 import { PASSWORD_MAX_LENGTH } from "../../passwords/types.js";
 import { rateLimited } from "../../ratelimit/declare.js";
-import { accountKey, ipKey } from "../../ratelimit/keys.js";
+import { ipKey } from "../../ratelimit/keys.js";
 import { FORM_ERROR, parseForm } from "../../security/form.js";
 import { endSession } from "../../sessions/http.js";
 import { renderPage } from "../../ui/layout.js";
@@ -100,7 +100,9 @@ export function createLoginRoutes(deps: Deps): Hono {
     // counted; a completed sign-in resets it (finishSignIn). A browser that
     // signed into this account before is exempt (see device-cookie.ts).
     if (!trustedDevice) {
-      await limited(() => deps.rateLimiter.enforce(c, "login_account", accountKey(email)));
+      await limited(() =>
+        deps.rateLimiter.enforce(c, "login_account", deps.rateLimiter.accountKey(email)),
+      );
     }
 
     const outcome = await authenticate(deps, { email, password, trustedDevice });

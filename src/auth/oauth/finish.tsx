@@ -2,7 +2,6 @@ import type { Context } from "hono";
 import type { Deps } from "../../deps.js";
 import { currentUser, findCurrentUser } from "../../http/request.js";
 import { oauthSignInAttemptEmail } from "../../mail/templates/index.js";
-import { accountKey } from "../../ratelimit/keys.js";
 import { setFlash } from "../../ui/flash.js";
 import { renderPage } from "../../ui/layout.js";
 import type { User } from "../../users/user.js";
@@ -162,7 +161,7 @@ function checkInbox(c: Context, email: string): Response | Promise<Response> {
 async function noticeOwner(deps: Deps, owner: User, provider: string): Promise<void> {
   const budget = await deps.rateLimiter.consume(
     "verify_resend",
-    accountKey(`oauth-attempt:${owner.email}`),
+    deps.rateLimiter.accountKey(`oauth-attempt:${owner.email}`),
   );
   if (!budget.allowed) return;
   const mail = oauthSignInAttemptEmail({

@@ -1,6 +1,5 @@
 import type { Deps } from "../../deps.js";
 import { passwordChangedEmail, passwordResetEmail } from "../../mail/templates/index.js";
-import { accountKey } from "../../ratelimit/keys.js";
 import type { User } from "../../users/user.js";
 import { type AfterResponse, mailLinkLater, sameAddress } from "../link-request.js";
 import { deletePendingLoginsForUser } from "../two-factor/pending.js";
@@ -105,7 +104,7 @@ export async function completePasswordReset(
     // After commit: a lookup racing the transaction may have re-cached a deleted session.
     deps.sessions.forgetUser(user.id);
     // The per-account login limiter is part of "the lockout" too.
-    await deps.rateLimiter.reset("login_account", accountKey(user.email));
+    await deps.rateLimiter.reset("login_account", deps.rateLimiter.accountKey(user.email));
   }
   return done;
 }

@@ -1,6 +1,5 @@
 import type { Deps } from "../../deps.js";
 import { lockoutNoticeEmail } from "../../mail/templates/index.js";
-import { accountKey } from "../../ratelimit/keys.js";
 import { queueLinkMail } from "../../tokens/link-mail.js";
 import type { User } from "../../users/user.js";
 import { sameAddress } from "../link-request.js";
@@ -70,7 +69,7 @@ export async function redeemUnlockLink(deps: UnlockDeps, token: string): Promise
     return owner;
   });
   // The per-account limiter is part of "the lock" too.
-  if (user) await deps.rateLimiter.reset("login_account", accountKey(user.email));
+  if (user) await deps.rateLimiter.reset("login_account", deps.rateLimiter.accountKey(user.email));
   return user;
 }
 

@@ -79,7 +79,7 @@ function productionEnv(cwd: string): Record<string, string> {
     SMTP_PORT: String(sink.port),
     MAIL_FROM: "Bastion <no-reply@bastion.example.test>",
     METRICS_TOKEN: randomBytes(24).toString("base64url"),
-    ...(redisUrl ? { REDIS_URL: redisUrl } : {}),
+    ...(redisUrl ? { REDIS_URL: redisUrl, REDIS_KEY_PREFIX: "bastion-doctor" } : {}),
   };
 }
 
@@ -243,6 +243,19 @@ describe("doctor: each broken part fails its own line and exits 1 (DuckDB)", () 
     expect(run.stdout).toContain(`Redis at 127.0.0.1:${port} is unreachable (ECONNREFUSED)`);
     expect(run.stdout).not.toContain("hunter2");
   });
+
+  it.skipIf(!redisUrl)(
+    "Redis with the default REDIS_KEY_PREFIX: a warning that another deployment would share its counters",
+    async () => {
+      const run = await doctor(cwd, without("REDIS_KEY_PREFIX"));
+      expect(run.code, run.stdout).toBe(0);
+      expect(statusLines(run.stdout, "WARN")).toContain("redis");
+      expect(run.stdout).toMatch(
+        /^WARN {2}redis +Redis at 127\.0\.0\.1:6379 answered PING; REDIS_KEY_PREFIX is the default "bastion"/m,
+      );
+      expect(run.stdout).toContain("Set REDIS_KEY_PREFIX to a name for this deployment");
+    },
+  );
 
   it("SMTP that accepts the connection and never speaks: fails at its timeout instead of hanging", async () => {
     const sockets: Socket[] = [];

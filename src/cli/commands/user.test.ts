@@ -1,6 +1,8 @@
+import { randomUUID } from "node:crypto";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Redis } from "ioredis";
 import { afterAll, beforeAll, describe, expect, inject, it } from "vitest";
 import { runCliCaptured } from "../../../test/cli.js";
 import { availableDialects, type Dialect } from "../../../test/harness.js";
@@ -302,6 +304,56 @@ describe.each(availableDialects())("user command on %s", (dialect: Dialect) => {
       "account_unlocked",
     ]);
   });
+
+  it.skipIf(!inject("redisUrl"))(
+    "unlock also resets the sign-in limiter's counter in Redis, found by the same keyed hash",
+    async () => {
+      // The counter is made by the app's limiter, as failed sign-ins make it, and reset by
+      // the CLI on Deps of its own: only the shared SECRET_KEY and REDIS_KEY_PREFIX lead
+      // it to the same Redis key.
+      const prefix = `t-${randomUUID()}`;
+      const redisEnv = { ...env, REDIS_URL: inject("redisUrl") ?? "", REDIS_KEY_PREFIX: prefix };
+      const redis = new Redis(redisEnv.REDIS_URL);
+      const keys = () => redis.keys(`${prefix}:*`);
+      try {
+        const deps = await buildDeps({
+          config: loadConfig({ cwd: tmp, env: redisEnv, dotenv: false }),
+          logger: captureLogger().logger,
+          clock: systemClock,
+          random: systemRandom(),
+          defaultMetrics: false,
+          redis,
+        });
+        try {
+          const key = deps.rateLimiter.accountKey("Second@Example.com");
+          for (let i = 0; i < 3; i++) await deps.rateLimiter.penalize("login_account", key);
+        } finally {
+          // DuckDB: the CLI below opens the file itself.
+          await deps.db.close();
+        }
+        const counted = await keys();
+        expect(counted).toHaveLength(1);
+        expect(counted[0]).toMatch(
+          new RegExp(`^${prefix}:rl:\\d+s:\\d+:login_account:acct:[0-9a-f]{64}$`),
+        );
+        expect(counted[0]?.toLowerCase()).not.toContain("second");
+
+        const run = (argv: string[]) =>
+          runCliCaptured(argv, { cwd: tmp, env: redisEnv, readStdin: async () => "" });
+        const unlocked = await run(["user", "unlock", "second@example.com"]);
+        expect(unlocked.code, unlocked.stderr).toBe(0);
+        expect(await keys()).toEqual([]);
+        // Nothing left to clear, in the database or in Redis: a repeat is no change.
+        const again = await run(["user", "unlock", "second@example.com"]);
+        expect(again.code).toBe(1);
+        expect(again.stderr).toMatch(/not locked and has no failed sign-ins/);
+      } finally {
+        const left = await keys();
+        if (left.length > 0) await redis.del(...left);
+        redis.disconnect();
+      }
+    },
+  );
 
   it("a missing user exits 1 naming it, for every subcommand that names one", async () => {
     for (const sub of ["show", "promote", "demote", "activate", "deactivate", "unlock"]) {

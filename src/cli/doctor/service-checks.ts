@@ -103,6 +103,15 @@ export async function redisServiceCheck(config: Config): Promise<CheckResult> {
       REDIS_TIMEOUT_MS + 1_000,
       () => ({ failed: lastError ? errorCode(lastError) : "ETIMEDOUT" }),
     );
+    if (answer === "PONG" && config.isProduction && config.redisKeyPrefix === "bastion") {
+      // Cheap to fix and silent when wrong: two deployments on one Redis with the default
+      // prefix spend each other's rate-limit budgets (docs/scaling.md, "Several instances").
+      return warn(
+        name,
+        `Redis at ${where} answered PING; REDIS_KEY_PREFIX is the default "bastion", so any other deployment on this Redis with the default shares its rate-limit counters.`,
+        "Set REDIS_KEY_PREFIX to a name for this deployment (such as acme-prod), the same on all its instances.",
+      );
+    }
     if (answer === "PONG") return pass(name, `Redis at ${where} answered PING.`);
     const why = typeof answer === "object" ? answer.failed : "an unexpected answer";
     return fail(

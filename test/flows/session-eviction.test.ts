@@ -44,6 +44,8 @@ interface Pair {
   clock: FixedClock;
   /** Evictions B received from a publisher other than A (the CLI test's): A's count misses them. */
   fromElsewhere: number;
+  /** Whether each instance's shared Redis client (the one A publishes through) is connected. */
+  redisReady(): boolean;
   close(): Promise<void>;
 }
 
@@ -82,6 +84,7 @@ async function startPair(schema: PgSchema, redisUrl?: string): Promise<Pair> {
     b,
     clock,
     fromElsewhere: 0,
+    redisReady: () => clients.every((c) => c.status === "ready"),
     async close() {
       for (const t of [a, b]) {
         await t.deps.sessionEvictions.close();
@@ -366,10 +369,16 @@ describe.skipIf(!pgUrl || !hasRedisServer)(
       const fresh = await signedInEverywhere(pair);
 
       await redis.start();
-      await waitFor(() => a.deps.sessionEvictions.connected && b.deps.sessionEvictions.connected, {
-        timeoutMs: 10_000,
-        what: "both instances listening again",
-      });
+      // Listening again (the subscribers), and able to publish again: A's shared client
+      // reconnects on its own back-off, and a message published before that is lost
+      // (the TTL covers it), which is not what the last step measures.
+      await waitFor(
+        () =>
+          a.deps.sessionEvictions.connected &&
+          b.deps.sessionEvictions.connected &&
+          pair.redisReady(),
+        { timeoutMs: 10_000, what: "both instances listening and publishing again" },
+      );
       // Messages sent during the outage are lost, so B dropped everything it had cached.
       expect(b.deps.sessions.cacheStats().entries).toBe(0);
       expect(await metric(b, "session_eviction_connected", { transport: "redis" })).toBe(1);

@@ -1,7 +1,8 @@
 import { Writable } from "node:stream";
-import { describe, expect, it } from "vitest";
+import pino from "pino";
+import { afterEach, describe, expect, it, vi } from "vitest";
 import { captureLogger } from "../../test/logs.js";
-import { chooseLogOutput, createLogger } from "./logger.js";
+import { chooseLogOutput, createLogger, isoTimeOncePerMs } from "./logger.js";
 
 function capture() {
   const lines: Array<Record<string, unknown>> = [];
@@ -104,5 +105,23 @@ describe("log tally", () => {
     const { logger, tally } = captureLogger("silent");
     logger.error("hidden");
     expect(tally.errors).toBe(0);
+  });
+});
+
+describe("isoTimeOncePerMs", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  it("writes exactly what pino's isoTime writes, and follows the clock from one millisecond to the next", () => {
+    vi.useFakeTimers();
+    for (const at of [
+      0, 1_764_000_000_000, 1_764_000_000_001, 1_764_000_000_001, 4_102_444_799_999,
+    ]) {
+      vi.setSystemTime(at);
+      expect(isoTimeOncePerMs()).toBe(pino.stdTimeFunctions.isoTime());
+    }
+    vi.setSystemTime(1_764_000_000_500);
+    expect(isoTimeOncePerMs()).toBe(',"time":"2025-11-24T16:00:00.500Z"');
   });
 });

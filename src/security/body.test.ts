@@ -82,6 +82,9 @@ describe("bodyLimitGuard", () => {
   });
 });
 
+/** The timeout guard never reads its context; called directly, it gets none. */
+const NO_CONTEXT = undefined as never;
+
 describe("requestTimeout", () => {
   const app = appWith([requestTimeout({ timeoutMs: 50 })]);
 
@@ -99,6 +102,26 @@ describe("requestTimeout", () => {
 
   it("refuses a nonsense timeout at construction", () => {
     expect(() => requestTimeout({ timeoutMs: -1 })).toThrow();
+  });
+
+  it("passes the chain's own error on, unchanged, when it fails before the deadline", async () => {
+    const guard = requestTimeout({ timeoutMs: 50 });
+    const failure = new Error("boom");
+    await expect(guard(NO_CONTEXT, () => Promise.reject(failure))).rejects.toBe(failure);
+    await expect(
+      guard(NO_CONTEXT, () => {
+        throw failure;
+      }),
+    ).rejects.toBe(failure);
+  });
+
+  it("keeps its 503 when the chain fails after the deadline (the late error is dropped)", async () => {
+    const guard = requestTimeout({ timeoutMs: 20 });
+    const late = new Promise<void>((_, reject) => setTimeout(() => reject(new Error("late")), 60));
+    await expect(guard(NO_CONTEXT, () => late)).rejects.toMatchObject({
+      code: "REQUEST_TIMEOUT",
+    });
+    await expect(late).rejects.toThrow("late");
   });
 });
 

@@ -55,15 +55,32 @@ export function requestTimeout(options: {
   }
   const { timeoutMs } = options;
   const headers = { "Retry-After": String(options.retryAfterSeconds ?? 5) };
-  return async function requestTimeoutGuard(_c, next) {
-    let timer: NodeJS.Timeout | undefined;
-    const expired = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new AppError("REQUEST_TIMEOUT", { headers })), timeoutMs);
+  // One promise settled by whichever comes first, rather than an async function racing a
+  // second "expired" promise: same outcome (a late result or error of the chain is ignored,
+  // the timer is always cleared), with fewer promises and no race on every request.
+  return function requestTimeoutGuard(_c, next) {
+    return new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(
+        () => reject(new AppError("REQUEST_TIMEOUT", { headers })),
+        timeoutMs,
+      );
+      let chain: Promise<void>;
+      try {
+        chain = next();
+      } catch (error) {
+        clearTimeout(timer);
+        throw error;
+      }
+      chain.then(
+        () => {
+          clearTimeout(timer);
+          resolve();
+        },
+        (error: unknown) => {
+          clearTimeout(timer);
+          reject(error);
+        },
+      );
     });
-    try {
-      await Promise.race([next(), expired]);
-    } finally {
-      clearTimeout(timer);
-    }
   };
 }

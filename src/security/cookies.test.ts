@@ -1,4 +1,5 @@
 import { Hono } from "hono";
+import { getCookie } from "hono/cookie";
 import { describe, expect, it } from "vitest";
 import { createCookies } from "./cookies.js";
 
@@ -87,6 +88,39 @@ describe("createCookies", () => {
     const { cookies } = appWith(production);
     for (const bad of ["", "a;b", "a b", "a=b", "x".repeat(65), "__Host-x".replace("-", ";")]) {
       expect(() => cookies.name(bad)).toThrow(/Invalid cookie base name/);
+    }
+  });
+});
+
+describe("createCookies.get reads the header it was sent", () => {
+  const { app } = appWith(development);
+  const get = (cookie?: string) =>
+    app.request("/get", cookie === undefined ? {} : { headers: { Cookie: cookie } });
+
+  it("answers each request from its own Cookie header (parsed once per request)", async () => {
+    expect(await (await get("sid=one")).text()).toBe("one");
+    expect(await (await get("sid=two")).text()).toBe("two");
+    expect(await (await get()).text()).toBe("(none)");
+    expect(await (await get("")).text()).toBe("(none)");
+  });
+
+  it("gives the value hono's getCookie gives: first valid pair wins, quotes and escapes decoded", async () => {
+    const headers = [
+      "a=1; sid=first; sid=second",
+      'sid="quoted"',
+      "sid=bad value; sid=good",
+      "sid=%E2%9C%93",
+      "sid=%ZZ",
+      "other=1",
+      "sidx=1; xsid=2",
+      "  sid = spaced ;",
+      "__proto__=x; constructor=y",
+      "sid=<script>; sid=ok",
+    ];
+    for (const header of headers) {
+      const reference = new Hono().get("/", (c) => c.text(getCookie(c, "sid") ?? "(none)"));
+      const expected = await (await reference.request("/", { headers: { Cookie: header } })).text();
+      expect(await (await get(header)).text(), header).toBe(expected);
     }
   });
 });

@@ -110,6 +110,20 @@ describe("CSRF tokens", () => {
     expect(issued.size).toBe(10_000);
     expect(secrets.size).toBe(10_000);
   });
+
+  it("keeps verifying every secret's tokens after more secrets than it remembers tokens for", () => {
+    // The first secret's token is forgotten (bounded memory) and derived again: same answers.
+    const first = tokens.newSecret();
+    const early = tokens.issue(first);
+    const others = Array.from({ length: 10_050 }, () => tokens.newSecret());
+    for (const secret of others) expect(tokens.verify(secret, tokens.issue(secret))).toBe(true);
+    expect(tokens.verify(first, early)).toBe(true);
+    expect(tokens.verify(first, tokens.issue(first))).toBe(true);
+    expect(tokens.verify(others[0] ?? "", early)).toBe(false);
+    // A fresh instance with the same key (a restart) accepts tokens the old one issued.
+    const restarted = createCsrfTokens({ secretKey: SECRET_KEY, random: systemRandom() });
+    expect(restarted.verify(first, early)).toBe(true);
+  });
 });
 
 describe("signed pre-session cookie value", () => {

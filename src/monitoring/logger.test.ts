@@ -2,9 +2,9 @@ import { Writable } from "node:stream";
 import pino from "pino";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { captureLogger } from "../../test/logs.js";
-import { chooseLogOutput, createLogger, isoTimeOncePerMs } from "./logger.js";
+import { chooseLogOutput, createLogger, isoTimeOncePerMs, type LoggerOptions } from "./logger.js";
 
-function capture() {
+function capture(extra: Partial<LoggerOptions> = {}) {
   const lines: Array<Record<string, unknown>> = [];
   const destination = new Writable({
     write(chunk, _enc, done) {
@@ -12,8 +12,19 @@ function capture() {
       done();
     },
   });
-  return { lines, logger: createLogger({ level: "info", pretty: false, destination }) };
+  return {
+    lines,
+    logger: createLogger({ level: "info", pretty: false, destination, ...extra }),
+  };
 }
+
+describe("the log's clock", () => {
+  it("stamps each line with the time createLogger was given", () => {
+    const { lines, logger } = capture({ nowMs: () => Date.parse("2026-01-15T12:00:00.250Z") });
+    logger.info("hello");
+    expect(lines[0]?.time).toBe("2026-01-15T12:00:00.250Z");
+  });
+});
 
 describe("logger", () => {
   it("never writes cookies, authorization headers, passwords or tokens", () => {
@@ -115,13 +126,17 @@ describe("isoTimeOncePerMs", () => {
 
   it("writes exactly what pino's isoTime writes, and follows the clock from one millisecond to the next", () => {
     vi.useFakeTimers();
-    for (const at of [
+    let at = 0;
+    const stamp = isoTimeOncePerMs(() => at);
+    for (const ms of [
       0, 1_764_000_000_000, 1_764_000_000_001, 1_764_000_000_001, 4_102_444_799_999,
     ]) {
-      vi.setSystemTime(at);
-      expect(isoTimeOncePerMs()).toBe(pino.stdTimeFunctions.isoTime());
+      at = ms;
+      // pino's own reads the system clock: set it to the same instant.
+      vi.setSystemTime(ms);
+      expect(stamp()).toBe(pino.stdTimeFunctions.isoTime());
     }
-    vi.setSystemTime(1_764_000_000_500);
-    expect(isoTimeOncePerMs()).toBe(',"time":"2025-11-24T16:00:00.500Z"');
+    at = 1_764_000_000_500;
+    expect(stamp()).toBe(',"time":"2025-11-24T16:00:00.500Z"');
   });
 });

@@ -1,8 +1,10 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { login, seedUser } from "../../test/flows/login-fixture.js";
 import { createTestApp, type TestApp } from "../../test/harness.js";
+import { quantileMs } from "./latency-buckets.js";
 import { SAMPLE_INTERVAL_MS, type Sample } from "./sample.js";
-import { createSampler, mergeSamples, quantileMs } from "./sampler.js";
+import { mergeSamples } from "./sample-history.js";
+import { createSampler } from "./sampler.js";
 
 let t: TestApp | undefined;
 afterEach(async () => {

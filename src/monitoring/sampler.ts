@@ -1,19 +1,14 @@
-import { type IntervalHistogram, monitorEventLoopDelay } from "node:perf_hooks";
 import type { Logger } from "pino";
 import type { MetricObjectWithValues, MetricValue, Registry } from "prom-client";
 import type { Db } from "../db/db.js";
 import type { Clock } from "../lib/clock.js";
+import { createEventLoopDelay } from "./event-loop-delay.js";
+import { diffBuckets, quantileMs, round1 } from "./latency-buckets.js";
 import type { LogTally } from "./log-tally.js";
 import type { Metrics } from "./metrics.js";
 import { SAMPLE_INTERVAL_MS, type Sample, type Sampler } from "./sample.js";
+import { createSampleHistory } from "./sample-history.js";
 
-/** The last hour at full resolution. */
-const HOUR_CAPACITY = 3_600_000 / SAMPLE_INTERVAL_MS;
-/** The last 24 h in 5-minute points. */
-const DAY_BUCKET_MS = 5 * 60_000;
-const DAY_CAPACITY = (24 * 3_600_000) / DAY_BUCKET_MS;
-/** The event-loop histogram's timer period; Node records each tick's full wait, so it is subtracted. */
-const LOOP_RESOLUTION_MS = 10;
 const MB = 1024 * 1024;
 
 /** auth_logins_total results that are not a refusal: the sign-in went on, or the form was malformed. */
@@ -58,19 +53,12 @@ export function createSampler(deps: {
   logger: Pick<Logger, "warn">;
 }): Sampler {
   const { metrics, db, clock } = deps;
-  const hour: Sample[] = [];
-  const day: Array<{ bucket: number; sample: Sample; merged: number }> = [];
+  const history = createSampleHistory(clock);
   const listeners: Array<(sample: Sample) => void | Promise<void>> = [];
+  const loop = createEventLoopDelay();
   let previous: Totals | undefined;
-  let loop: IntervalHistogram | undefined;
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<unknown> | undefined;
-
-  const enableLoop = () => {
-    if (loop) return;
-    loop = monitorEventLoopDelay({ resolution: LOOP_RESOLUTION_MS });
-    loop.enable();
-  };
 
   async function readTotals(): Promise<Totals> {
     const [requests, durations, logins, csp, limits] = await Promise.all([
@@ -128,28 +116,6 @@ export function createSampler(deps: {
     }
   }
 
-  function eventLoopP99Ms(): number {
-    enableLoop();
-    if (!loop || loop.count === 0) return 0;
-    const p99 = Math.max(0, loop.percentile(99) / 1e6 - LOOP_RESOLUTION_MS);
-    loop.reset();
-    return Math.round(p99 * 10) / 10;
-  }
-
-  function store(sample: Sample): void {
-    hour.push(sample);
-    if (hour.length > HOUR_CAPACITY) hour.shift();
-    const bucket = Math.floor(sample.at.getTime() / DAY_BUCKET_MS);
-    const last = day.at(-1);
-    if (last && last.bucket === bucket) {
-      last.sample = mergeSamples(last.sample, sample, last.merged);
-      last.merged++;
-    } else {
-      day.push({ bucket, sample, merged: 1 });
-      if (day.length > DAY_CAPACITY) day.shift();
-    }
-  }
-
   async function takeSample(): Promise<Sample> {
     const [totals, database] = await Promise.all([readTotals(), readDatabase()]);
     const before = previous;
@@ -157,6 +123,8 @@ export function createSampler(deps: {
     const grew = (key: keyof Omit<Totals, "buckets">) =>
       Math.max(0, totals[key] - (before?.[key] ?? 0));
     const intervalMs = before ? Math.max(1, totals.atMs - before.atMs) : SAMPLE_INTERVAL_MS;
+    // Measured from the first sample on, when start() did not enable it already.
+    loop.enable();
     const memory = process.memoryUsage();
     const bucketGrowth = before ? diffBuckets(totals.buckets, before.buckets) : totals.buckets;
     const sample: Sample = {
@@ -173,12 +141,12 @@ export function createSampler(deps: {
       heapUsedMb: round1(memory.heapUsed / MB),
       // CPU time over wall time, of one core: 100 % is one core busy throughout.
       cpuPercent: before ? round1((grew("cpuMicros") / 1000 / intervalMs) * 100) : 0,
-      eventLoopP99Ms: eventLoopP99Ms(),
+      eventLoopP99Ms: loop.read()?.p99Ms ?? 0,
       cspViolations: grew("cspViolations"),
       rateLimited: grew("rateLimited"),
       errorsLogged: grew("errorsLogged"),
     };
-    store(sample);
+    history.add(sample);
     for (const listener of listeners) {
       try {
         await listener(sample);
@@ -190,13 +158,10 @@ export function createSampler(deps: {
   }
 
   return {
-    latest: () => hour.at(-1),
-    within(ms) {
-      const since = clock.now().getTime() - ms;
-      return hour.filter((s) => s.at.getTime() > since);
-    },
-    lastHour: () => [...hour],
-    lastDay: () => day.map((d) => d.sample),
+    latest: history.latest,
+    within: history.within,
+    lastHour: history.lastHour,
+    lastDay: history.lastDay,
     sampleNow() {
       const next = (running ?? Promise.resolve()).then(takeSample, takeSample);
       running = next.catch(() => undefined);
@@ -207,7 +172,7 @@ export function createSampler(deps: {
     },
     start() {
       if (timer) return;
-      enableLoop();
+      loop.enable();
       // At once, so the page has figures from the start (the first covers the start-up).
       void this.sampleNow().catch(() => undefined);
       timer = setInterval(() => {
@@ -220,8 +185,7 @@ export function createSampler(deps: {
     stop() {
       if (timer) clearInterval(timer);
       timer = undefined;
-      loop?.disable();
-      loop = undefined;
+      loop.disable();
     },
   };
 }
@@ -241,80 +205,4 @@ function sum(
   let total = 0;
   for (const v of values) if (keep(v.labels)) total += v.value;
   return total;
-}
-
-function diffBuckets(now: Map<number, number>, before: Map<number, number>): Map<number, number> {
-  const out = new Map<number, number>();
-  for (const [le, count] of now) out.set(le, Math.max(0, count - (before.get(le) ?? 0)));
-  return out;
-}
-
-/**
- * A quantile from cumulative histogram buckets, interpolated linearly inside
- * the bucket that holds it (what PromQL's histogram_quantile does), in ms.
- * Undefined without observations; the top finite bound when it falls in +Inf.
- */
-export function quantileMs(buckets: Map<number, number>, q: number): number | undefined {
-  const bounds = [...buckets.keys()].sort((a, b) => a - b);
-  const total = buckets.get(Number.POSITIVE_INFINITY) ?? 0;
-  if (total === 0) return undefined;
-  const rank = q * total;
-  let lowerBound = 0;
-  let lowerCount = 0;
-  for (const le of bounds) {
-    const count = buckets.get(le) ?? 0;
-    if (count >= rank) {
-      if (le === Number.POSITIVE_INFINITY) return round1(lowerBound * 1000);
-      const inBucket = count - lowerCount;
-      const share = inBucket > 0 ? (rank - lowerCount) / inBucket : 1;
-      return round1((lowerBound + (le - lowerBound) * share) * 1000);
-    }
-    lowerBound = le;
-    lowerCount = count;
-  }
-  return round1(lowerBound * 1000);
-}
-
-/**
- * Folds `next` into a 5-minute point that already merged `merged` samples:
- * counts and interval add up; levels (memory, CPU, sessions, backlog) are
- * averaged; p50 is averaged weighted by requests (an approximation: quantiles
- * do not compose); p95 and event-loop p99 keep the worst, so a spike stays visible.
- */
-export function mergeSamples(point: Sample, next: Sample, merged: number): Sample {
-  const avg = (a: number, b: number) => round1((a * merged + b) / (merged + 1));
-  const avgMaybe = (a: number | undefined, b: number | undefined) =>
-    a === undefined ? b : b === undefined ? a : avg(a, b);
-  const maxMaybe = (a: number | undefined, b: number | undefined) =>
-    a === undefined ? b : b === undefined ? a : Math.max(a, b);
-  const weighted = () => {
-    if (point.p50Ms === undefined) return next.p50Ms;
-    if (next.p50Ms === undefined) return point.p50Ms;
-    const total = point.requests + next.requests;
-    return round1((point.p50Ms * point.requests + next.p50Ms * next.requests) / total);
-  };
-  return {
-    at: next.at,
-    intervalMs: point.intervalMs + next.intervalMs,
-    requests: point.requests + next.requests,
-    errors: point.errors + next.errors,
-    p50Ms: weighted(),
-    p95Ms: maxMaybe(point.p95Ms, next.p95Ms),
-    sessionsActive: avgMaybe(point.sessionsActive, next.sessionsActive),
-    signInsOk: point.signInsOk + next.signInsOk,
-    signInsFailed: point.signInsFailed + next.signInsFailed,
-    rssMb: avg(point.rssMb, next.rssMb),
-    heapUsedMb: avg(point.heapUsedMb, next.heapUsedMb),
-    cpuPercent: avg(point.cpuPercent, next.cpuPercent),
-    eventLoopP99Ms: Math.max(point.eventLoopP99Ms, next.eventLoopP99Ms),
-    outboxPending: avgMaybe(point.outboxPending, next.outboxPending),
-    outboxDead: maxMaybe(point.outboxDead, next.outboxDead),
-    cspViolations: point.cspViolations + next.cspViolations,
-    rateLimited: point.rateLimited + next.rateLimited,
-    errorsLogged: point.errorsLogged + next.errorsLogged,
-  };
-}
-
-function round1(n: number): number {
-  return Math.round(n * 10) / 10;
 }

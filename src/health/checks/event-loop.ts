@@ -1,4 +1,4 @@
-import { type IntervalHistogram, monitorEventLoopDelay } from "node:perf_hooks";
+import { createEventLoopDelay } from "../../monitoring/event-loop-delay.js";
 import type { HealthCheck } from "../types.js";
 
 /**
@@ -7,40 +7,27 @@ import type { HealthCheck } from "../types.js";
  * single sample would miss. Sampling runs only between start() and stop()
  * (or from the first run, when a test runs it without the scheduler).
  */
-/** The sampling timer's period; Node records each tick's full wait, so this is subtracted. */
-const RESOLUTION_MS = 10;
-
 export function eventLoopCheck(deps: {
   warnMs: number;
   failMs: number;
   timeoutMs: number;
   intervalMs: number;
 }): HealthCheck {
-  let histogram: IntervalHistogram | undefined;
-  const enable = () => {
-    if (histogram) return;
-    histogram = monitorEventLoopDelay({ resolution: RESOLUTION_MS });
-    histogram.enable();
-  };
+  const delay = createEventLoopDelay();
   return {
     name: "event_loop",
     critical: false,
     timeoutMs: deps.timeoutMs,
     intervalMs: deps.intervalMs,
-    start: enable,
-    stop() {
-      histogram?.disable();
-      histogram = undefined;
-    },
+    start: () => delay.enable(),
+    stop: () => delay.disable(),
     async run() {
-      if (!histogram || histogram.count === 0) {
-        enable();
+      const read = delay.read();
+      if (!read) {
+        delay.enable();
         return { status: "ok", message: "measuring (no samples yet)" };
       }
-      const delayMs = (ns: number) => Math.max(0, Math.round((ns / 1e6 - RESOLUTION_MS) * 10) / 10);
-      const p99Ms = delayMs(histogram.percentile(99));
-      const maxMs = delayMs(histogram.max);
-      histogram.reset();
+      const { p99Ms, maxMs } = read;
       const message = `p99 ${p99Ms} ms, max ${maxMs} ms`;
       if (p99Ms >= deps.failMs) return { status: "fail", message, observed: p99Ms };
       if (p99Ms >= deps.warnMs) return { status: "warn", message, observed: p99Ms };

@@ -22,6 +22,7 @@ import type { Random } from "./lib/random.js";
 import type { Mailer } from "./mail/mailer.js";
 import { mailDelivery, openMailer } from "./mail/open.js";
 import { createOutbox, OUTBOX_ROWS } from "./mail/outbox.js";
+import { createDbFigures } from "./monitoring/db-gauges.js";
 import { createLogTally, type LogTally } from "./monitoring/log-tally.js";
 import type { Metrics } from "./monitoring/metrics.js";
 import { createMetrics } from "./monitoring/metrics.js";
@@ -117,7 +118,8 @@ export async function buildDeps(options: {
   health.record("migrations", { status: "ok", message: "none pending at start" }, migrateMs);
   const audit = createAuditRecorder({ db, clock, random, logger, metrics });
   const logTally = options.logTally ?? createLogTally();
-  const sampler = createSampler({ metrics, db, clock, logTally, logger });
+  const dbFigures = createDbFigures({ db, clock });
+  const sampler = createSampler({ metrics, dbFigures, clock, logTally, logger });
   const rateLimiter = createRateLimiter({
     config,
     logger,
@@ -209,6 +211,7 @@ export async function buildDeps(options: {
     setup: createSetupGate({ clock, random }),
     health,
     sampler,
+    dbFigures,
     alerts,
     ...account,
   };

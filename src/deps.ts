@@ -11,6 +11,7 @@ import type { Clock } from "./lib/clock.js";
 import type { Random } from "./lib/random.js";
 import type { Mailer } from "./mail/mailer.js";
 import type { Outbox } from "./mail/outbox.js";
+import type { DbFiguresReader } from "./monitoring/db-gauges.js";
 import type { LogTally } from "./monitoring/log-tally.js";
 import type { Metrics } from "./monitoring/metrics.js";
 import type { Sampler } from "./monitoring/sample.js";
@@ -65,6 +66,8 @@ export interface Deps extends AccountDeps {
   health: HealthService;
   /** This instance's figures every 10 s (monitoring/sampler.ts, started by main.ts); the monitoring page and alert rules read them. */
   sampler: Sampler;
+  /** Session and outbox counts, cached a few seconds: the /metrics gauges and the sampler share it. */
+  dbFigures: DbFiguresReader;
   /** Cross-instance session cache eviction: Redis pub/sub, PostgreSQL LISTEN/NOTIFY, or none (sessions/eviction.ts). */
   sessionEvictions: SessionEvictions;
   /** Alert rules, their alerts and notices (src/alerts/); evaluated on the lease holder, started by main.ts. */

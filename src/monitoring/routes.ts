@@ -1,11 +1,9 @@
 import { Hono } from "hono";
 import type { Config } from "../config/env.js";
-import type { Db } from "../db/db.js";
 import type { DbWriteState } from "../db/write-state.js";
 import { AppError } from "../errors.js";
-import type { Clock } from "../lib/clock.js";
 import { timingSafeEqual } from "../lib/crypto.js";
-import { registerDbGauges } from "./db-gauges.js";
+import { type DbFiguresReader, registerDbGauges } from "./db-gauges.js";
 import type { Metrics } from "./metrics.js";
 import { type ReadinessSource, readiness } from "./readiness.js";
 
@@ -16,17 +14,17 @@ import { type ReadinessSource, readiness } from "./readiness.js";
  */
 export function createOpsRoutes(deps: {
   config: Config;
-  db: Db;
   metrics: Metrics;
-  clock: Clock;
   dbWriteState: DbWriteState;
   /** The health checks' last results: /readyz answers from them, never runs one. */
   health: ReadinessSource;
+  /** Sessions and outbox counts for their gauges (shared with the sampler). */
+  dbFigures: DbFiguresReader;
 }) {
   const app = new Hono();
   const token = deps.config.metricsToken;
   // sessions_active and mail_outbox_pending: counted at scrape time, cached.
-  registerDbGauges({ registry: deps.metrics.registry, db: deps.db, clock: deps.clock });
+  registerDbGauges({ registry: deps.metrics.registry, figures: deps.dbFigures });
 
   // Liveness includes the database's write state: a process whose database stopped
   // after a fatal error serves no write again until it restarts, so it is not alive

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { login, seedUser } from "../../test/flows/login-fixture.js";
 import { createTestApp, type TestApp } from "../../test/harness.js";
+import { createDbFigures } from "./db-gauges.js";
 import { quantileMs } from "./latency-buckets.js";
 import { SAMPLE_INTERVAL_MS, type Sample } from "./sample.js";
 import { mergeSamples } from "./sample-history.js";
@@ -89,7 +90,8 @@ describe("monitoring sampler", () => {
     const refusing = Object.create(t.deps.db, {
       one: { value: () => Promise.reject(new Error("database is closed")) },
     });
-    const sampler = createSampler({ metrics, clock, logTally, logger, db: refusing });
+    const dbFigures = createDbFigures({ db: refusing, clock });
+    const sampler = createSampler({ metrics, clock, logTally, logger, dbFigures });
     const sample = await sampler.sampleNow();
     expect(sample.outboxPending).toBeUndefined();
     expect(sample.outboxDead).toBeUndefined();

@@ -1,7 +1,7 @@
 import type { Logger } from "pino";
 import type { MetricObjectWithValues, MetricValue, Registry } from "prom-client";
-import type { Db } from "../db/db.js";
 import type { Clock } from "../lib/clock.js";
+import type { DbFiguresReader } from "./db-gauges.js";
 import { createEventLoopDelay } from "./event-loop-delay.js";
 import { diffBuckets, quantileMs, round1 } from "./latency-buckets.js";
 import type { LogTally } from "./log-tally.js";
@@ -47,12 +47,13 @@ interface Totals {
  */
 export function createSampler(deps: {
   metrics: Metrics;
-  db: Db;
+  /** Sessions and outbox counts, shared with the /metrics gauges (db-gauges.ts). */
+  dbFigures: DbFiguresReader;
   clock: Clock;
   logTally: Pick<LogTally, "errors" | "fatals">;
   logger: Pick<Logger, "warn">;
 }): Sampler {
-  const { metrics, db, clock } = deps;
+  const { metrics, clock } = deps;
   const history = createSampleHistory(clock);
   const listeners: Array<(sample: Sample) => void | Promise<void>> = [];
   const loop = createEventLoopDelay();
@@ -91,33 +92,8 @@ export function createSampler(deps: {
     };
   }
 
-  async function readDatabase(): Promise<
-    Pick<Sample, "sessionsActive" | "outboxPending" | "outboxDead">
-  > {
-    try {
-      const [sessions, outbox] = await Promise.all([
-        db.one<{ n: number | bigint }>("SELECT COUNT(*) AS n FROM sessions WHERE expires_at > $1", [
-          clock.now(),
-        ]),
-        db.one<{ pending: number | bigint | null; dead: number | bigint | null }>(
-          `SELECT SUM(CASE WHEN status IN ('pending', 'sending') THEN 1 ELSE 0 END) AS pending,
-                  SUM(CASE WHEN status = 'dead' THEN 1 ELSE 0 END) AS dead
-             FROM mail_outbox`,
-        ),
-      ]);
-      return {
-        sessionsActive: Number(sessions?.n ?? 0),
-        outboxPending: Number(outbox?.pending ?? 0),
-        outboxDead: Number(outbox?.dead ?? 0),
-      };
-    } catch {
-      // The database's health is the health checks' business; the figures show a gap.
-      return { sessionsActive: undefined, outboxPending: undefined, outboxDead: undefined };
-    }
-  }
-
   async function takeSample(): Promise<Sample> {
-    const [totals, database] = await Promise.all([readTotals(), readDatabase()]);
+    const [totals, database] = await Promise.all([readTotals(), deps.dbFigures.read()]);
     const before = previous;
     previous = totals;
     const grew = (key: keyof Omit<Totals, "buckets">) =>
@@ -134,7 +110,10 @@ export function createSampler(deps: {
       errors: grew("errors"),
       p50Ms: quantileMs(bucketGrowth, 0.5),
       p95Ms: quantileMs(bucketGrowth, 0.95),
-      ...database,
+      // A database that did not answer leaves gaps in these figures, not a failed sample.
+      sessionsActive: database?.sessionsActive,
+      outboxPending: database?.outboxPending,
+      outboxDead: database?.outboxDead,
       signInsOk: grew("signInsOk"),
       signInsFailed: grew("signInsFailed"),
       rssMb: round1(memory.rss / MB),
